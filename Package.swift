@@ -1,0 +1,27 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// No package dependencies, by design: a tiny, fast-building binary any editor can ship.
+let package = Package(
+    name: "aitoearn-rpc",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "aitoearn-rpc", targets: ["aitoearn-rpc"]),
+    ],
+    targets: [
+        // A JSON value with exact round-trip, its parser and serializer.
+        .target(name: "JSONValue"),
+        // Logging, wire tracing and secret redaction, shared by the engine and the core.
+        .target(name: "Diagnostics", dependencies: ["JSONValue"]),
+        // The JSON-RPC 2.0 engine: framing, dispatch, lifecycle, stdio. Knows nothing of AiToEarn.
+        .target(name: "JSONRPC", dependencies: ["JSONValue", "Diagnostics"]),
+        // The AiToEarn core: config, HTTP, retries, polling, validation, simulator. Knows nothing of JSON-RPC.
+        .target(name: "AiToEarnCore", dependencies: ["JSONValue", "Diagnostics"]),
+        // Binds the core's operations to JSON-RPC methods and notifications.
+        .target(name: "AiToEarnAdapter", dependencies: ["JSONRPC", "AiToEarnCore"]),
+        .executableTarget(name: "aitoearn-rpc", dependencies: ["AiToEarnAdapter"]),
+        .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC", "JSONValue"]),
+        .testTarget(name: "AiToEarnCoreTests", dependencies: ["AiToEarnCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+// The AiToEarn core: see the files beside this one.

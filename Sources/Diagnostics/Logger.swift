@@ -1,0 +1,69 @@
+import Foundation
+
+/// Leveled, thread-safe logging to stderr or a log file; never to stdout, which carries the protocol.
+public final class Logger: Sendable {
+    public let level: LogLevel
+    private let sink: LineSink
+    private let redactor: Redactor
+
+    public init(level: LogLevel, sink: LineSink, redactor: Redactor) {
+        self.level = level
+        self.sink = sink
+        self.redactor = redactor
+    }
+
+    public func enabled(_ l: LogLevel) -> Bool { l <= level }
+
+    public func log(_ l: LogLevel, _ message: @autoclosure () -> String) {
+        guard l <= level else { return }
+        let line = "aitoearn-rpc [\(l.name)] " + redactor.redact(message())
+        sink.write(line)
+    }
+
+    public func error(_ m: @autoclosure () -> String) { log(.error, m()) }
+    public func warn(_ m: @autoclosure () -> String) { log(.warn, m()) }
+    public func info(_ m: @autoclosure () -> String) { log(.info, m()) }
+    public func debug(_ m: @autoclosure () -> String) { log(.debug, m()) }
+    public func trace(_ m: @autoclosure () -> String) { log(.trace, m()) }
+}
+
+/// A file descriptor that takes whole lines from many threads without interleaving them.
+public final class LineSink: Sendable {
+    private let fd: Int32
+    private let lock = Locked(())
+
+    public init(fd: Int32) { self.fd = fd }
+
+    /// Opens (creating or appending) a file for lines; nil when it cannot be opened.
+    public static func file(path: String) -> LineSink? {
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+        return fd < 0 ? nil : LineSink(fd: fd)
+    }
+
+    public func write(_ line: String) {
+        var bytes = Array(line.utf8)
+        bytes.append(0x0A)
+        lock.withLock { _ in writeAll(fd: fd, bytes) }
+    }
+}
+
+/// Writes every byte, retrying short writes and EINTR; false when the descriptor is gone.
+@discardableResult
+public func writeAll(fd: Int32, _ bytes: [UInt8]) -> Bool {
+    bytes.withUnsafeBytes { raw in
+        var offset = 0
+        while offset < raw.count {
+            #if canImport(Glibc)
+            let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+            #else
+            let n = Darwin.write(fd, raw.baseAddress! + offset, raw.count - offset)
+            #endif
+            if n < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            offset += n
+        }
+        return true
+    }
+}

@@ -1,0 +1,42 @@
+/// Chooses the framing from the first non-whitespace byte (`{` or `[` means NDJSON), then keeps it.
+public struct AutoFramer: Framer {
+    private let maxMessageBytes: Int
+    public private(set) var kind: FramingKind?
+    private var lsp: ContentLengthFramer
+    private var ndjson: NDJSONFramer
+
+    public init(forced: FramingKind?, maxMessageBytes: Int) {
+        self.maxMessageBytes = maxMessageBytes
+        kind = forced
+        lsp = ContentLengthFramer(maxMessageBytes: maxMessageBytes)
+        ndjson = NDJSONFramer(maxMessageBytes: maxMessageBytes)
+    }
+
+    public mutating func consume(_ bytes: UnsafeBufferPointer<UInt8>, _ emit: (FrameEvent) -> Void) {
+        var rest = bytes
+        if kind == nil {
+            guard let i = Self.firstSignificant(bytes) else { return }
+            kind = Self.detect(bytes)
+            rest = UnsafeBufferPointer(rebasing: bytes[i...])
+        }
+        switch kind! {
+        case .lsp: lsp.consume(rest, emit)
+        case .ndjson: ndjson.consume(rest, emit)
+        }
+    }
+
+    /// The framing that input starting with these bytes uses, or nil while they are all whitespace.
+    public static func detect(_ bytes: UnsafeBufferPointer<UInt8>) -> FramingKind? {
+        guard let i = firstSignificant(bytes) else { return nil }
+        return bytes[i] == UInt8(ascii: "{") || bytes[i] == UInt8(ascii: "[") ? .ndjson : .lsp
+    }
+
+    private static func firstSignificant(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        bytes.firstIndex { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D) }
+    }
+
+    /// Before detection nothing has been read, so nothing is written either; LSP is the fallback.
+    public func encode(_ body: [UInt8]) -> [UInt8] {
+        kind == .ndjson ? ndjson.encode(body) : lsp.encode(body)
+    }
+}

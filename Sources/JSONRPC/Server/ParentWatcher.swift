@@ -1,0 +1,29 @@
+import Dispatch
+import Foundation
+
+/// Notices when the editor that started us is gone, so no orphan is left behind.
+final class ParentWatcher: @unchecked Sendable {
+    private let timer: DispatchSourceTimer
+
+    init(pid: Int32, onExit: @escaping @Sendable () -> Void) {
+        timer = DispatchSource.makeTimerSource(queue: .global())
+        timer.schedule(deadline: .now() + .milliseconds(250), repeating: .milliseconds(250))
+        timer.setEventHandler {
+            if !ParentWatcher.isAlive(pid) { onExit() }
+        }
+        timer.resume()
+    }
+
+    /// `kill(pid, 0)` alone is not enough: an exited child that nobody reaped still answers it.
+    static func isAlive(_ pid: Int32) -> Bool {
+        if kill(pid, 0) != 0 && errno == ESRCH { return false }
+        #if os(Linux)
+        if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+           let close = stat.lastIndex(of: ")") {
+            let rest = stat[stat.index(after: close)...].drop(while: { $0 == " " })
+            if rest.first == "Z" { return false }
+        }
+        #endif
+        return true
+    }
+}

@@ -1,0 +1,3 @@
+import AiToEarnAdapter
+
+AdapterMain.run()
