@@ -1,3 +1,4 @@
+import AiToEarnCore
 import Diagnostics
 import Foundation
 import JSONRPC
@@ -6,15 +7,65 @@ import JSONValue
 /// The program: parse options, wire the engine to the core, serve until the session ends.
 public enum AdapterMain {
     public static func run() -> Never {
-        let protocolFD = StandardStreams.protectStdout()
-        let redactor = Redactor()
-        let logger = Logger(level: .warn, sink: LineSink(fd: STDERR_FILENO), redactor: redactor)
-        let server = RPCServer(inputFD: STDIN_FILENO, outputFD: protocolFD, options: .init(), logger: logger, trace: nil)
-        server.hooks.initialize = { _ in
-            .object(["serverInfo": ["name": "aitoearn-rpc", "version": "0.1.0"], "capabilities": [:]])
+        let launch: LaunchOptions
+        let settings: Settings
+        let environment = ProcessInfo.processInfo.environment
+        do {
+            launch = try LaunchOptions.parse(Array(CommandLine.arguments.dropFirst()))
+            if launch.showHelp { finish(HelpText.text) }
+            if launch.showVersion { finish("\(AdapterInfo.name) \(AdapterInfo.version)") }
+            settings = try launch.settings(environment: environment)
+        } catch {
+            usageError(error.description)
         }
-        let signals = SignalHandling { _ in server.terminate(status: 0) }
+
+        let redactor = Redactor()
+        if let k = settings.apiKey { redactor.add(k) }
+        let logSink: LineSink
+        if let path = launch.logFile {
+            guard let s = LineSink.file(path: path) else { usageError("--log-file: cannot open \(path)") }
+            logSink = s
+        } else {
+            logSink = LineSink(fd: STDERR_FILENO)
+        }
+        let logger = Logger(level: launch.logLevel, sink: logSink, redactor: redactor)
+        var trace: TraceRecorder?
+        if let path = launch.traceFile {
+            guard let s = LineSink.file(path: path) else { usageError("--trace-file: cannot open \(path)") }
+            trace = TraceRecorder(sink: s, redactor: redactor)
+        }
+
+        let protocolFD = StandardStreams.protectStdout()
+        let server = RPCServer(inputFD: STDIN_FILENO, outputFD: protocolFD,
+                               options: .init(framing: launch.framing, maxMessageBytes: launch.maxMessageBytes),
+                               logger: logger, trace: trace)
+        let session = Session(launch: launch, settings: settings, environment: environment, logger: logger,
+                              trace: trace, redactor: redactor, notifier: { server.notifier })
+        server.register(ImageGenerateMethod(session: session))
+        server.register(TaskStatusMethod(session: session))
+        server.register(ImageModelsMethod(session: session))
+        server.register(DiscoverMethod())
+        let methods = server.methodNames
+        server.hooks.initialize = { params in
+            try InitializeHandler.handle(params, session: session, methods: methods)
+        }
+        server.hooks.sessionStarted = { _ in session.health.start(initial: session.initialHealth) }
+        let signals = SignalHandling { sig in
+            logger.info("signal \(sig): exiting")
+            server.terminate(status: 0)
+        }
+        logger.info("serving on stdio (\(settings.simulate ? "simulator" : settings.baseURL.absoluteString))")
         server.start()
         withExtendedLifetime(signals) { dispatchMain() }
+    }
+
+    private static func finish(_ text: String) -> Never {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        exit(0)
+    }
+
+    private static func usageError(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("aitoearn-rpc: \(message)\n".utf8))
+        exit(2)
     }
 }

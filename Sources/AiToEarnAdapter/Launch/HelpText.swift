@@ -1,0 +1,49 @@
+import AiToEarnCore
+
+/// The `--help` text; README's option table says the same.
+enum HelpText {
+    static let text = """
+    aitoearn-rpc \(AdapterInfo.version): AiToEarn image generation as a JSON-RPC 2.0 server on stdio.
+
+    Usage: aitoearn-rpc [options]
+
+    Editors and agent frameworks start it as a subprocess and speak JSON-RPC 2.0 over
+    stdin/stdout, framed the LSP way (Content-Length headers) or as one JSON text per line
+    (detected from the first byte). Methods: initialize, shutdown, exit, image.generate,
+    task.status, image.models, rpc.discover. Notifications: task.progress, $/progress,
+    status.changed. Logs go to stderr; stdout carries protocol messages only.
+
+    Options:
+      --simulate                 Serve from an offline simulator: no network, no key, no credits.
+                                 Models: sim-image (succeeds), sim-image-fail (job fails),
+                                 sim-image-broke (12001 insufficient credits); others give 12300.
+      --simulate-delay-ms MS     How long a simulated job runs before it ends (default 1500).
+      --region cn|global         https://aitoearn.cn or https://aitoearn.ai (default global).
+      --base-url URL             Service base URL; beats --region. Also AITOEARN_BASE_URL.
+                                 Must be https unless the host is loopback.
+      --api-key-file PATH        Read the API key from a file. Also AITOEARN_API_KEY.
+      --framing auto|lsp|ndjson  Force a framing (default auto).
+      --log-level LEVEL          error, warn, info, debug or trace (default warn).
+      --log-file PATH            Append logs to a file instead of stderr.
+      --max-message-bytes N      Largest accepted message (default 16777216).
+      --request-timeout-ms MS    Timeout of each HTTP request (default 30000).
+      --retry-base-delay-ms MS   First retry backoff; doubles up to 8 s, with jitter (default 500).
+      --trace-file PATH          Write every JSON-RPC message and HTTP exchange as JSON lines
+                                 (the API key is redacted).
+      -V, --version              Print the version and exit.
+      -h, --help                 Print this help and exit.
+
+    Settings, strongest first: initialize's initializationOptions (apiKey, baseUrl, region,
+    pollIntervalMs, timeoutMs), command-line options, environment, defaults.
+    Proxies: HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured.
+
+    Exit status: 0 after shutdown+exit, end of input or SIGTERM/SIGINT; 1 after exit without
+    shutdown; 2 for a bad option or configuration.
+    """
+}
+
+/// Name and version as the server reports them.
+public enum AdapterInfo {
+    public static let name = "aitoearn-rpc"
+    public static let version = ProductVersion.current
+}

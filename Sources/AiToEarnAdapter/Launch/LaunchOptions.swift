@@ -1,0 +1,104 @@
+import AiToEarnCore
+import Diagnostics
+import Foundation
+import JSONRPC
+
+/// The command line, parsed and checked; a bad option is one line on stderr and exit status 2.
+public struct LaunchOptions: Sendable {
+    public var simulate = false
+    public var simulateDelayMs = 1500
+    public var region: Region?
+    public var baseURL: String?
+    public var apiKeyFile: String?
+    public var framing: FramingKind?
+    public var logLevel = LogLevel.warn
+    public var logFile: String?
+    public var maxMessageBytes = 16 << 20
+    public var requestTimeoutMs = 30_000
+    public var retryBaseDelayMs = 500
+    public var traceFile: String?
+    public var showHelp = false
+    public var showVersion = false
+
+    public struct UsageError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public static func parse(_ args: [String]) throws(UsageError) -> LaunchOptions {
+        var o = LaunchOptions()
+        var i = 0
+        func fail(_ m: String) -> UsageError { UsageError(description: m) }
+        while i < args.count {
+            var arg = args[i]
+            var inline: String?
+            if arg.hasPrefix("--"), let eq = arg.firstIndex(of: "=") {
+                inline = String(arg[arg.index(after: eq)...])
+                arg = String(arg[..<eq])
+            }
+            i += 1
+            func value() throws(UsageError) -> String {
+                if let inline { return inline }
+                guard i < args.count else { throw fail("\(arg) needs a value (see --help)") }
+                i += 1
+                return args[i - 1]
+            }
+            func number(min: Int, max: Int = Int.max) throws(UsageError) -> Int {
+                let v = try value()
+                guard let n = Int(v), n >= min, n <= max else { throw fail("\(arg) needs a whole number from \(min), not \"\(v)\"") }
+                return n
+            }
+            switch arg {
+            case "--simulate": o.simulate = true
+            case "--simulate-delay-ms": o.simulateDelayMs = try number(min: 0)
+            case "--region":
+                let v = try value()
+                guard let r = Region(rawValue: v) else { throw fail("--region must be \"cn\" or \"global\", not \"\(v)\"") }
+                o.region = r
+            case "--base-url": o.baseURL = try value()
+            case "--api-key-file": o.apiKeyFile = try value()
+            case "--framing":
+                let v = try value()
+                if v == "auto" { o.framing = nil } else if let k = FramingKind(rawValue: v) { o.framing = k } else {
+                    throw fail("--framing must be auto, lsp or ndjson, not \"\(v)\"")
+                }
+            case "--log-level":
+                let v = try value()
+                guard let l = LogLevel(name: v) else { throw fail("--log-level must be error, warn, info, debug or trace, not \"\(v)\"") }
+                o.logLevel = l
+            case "--log-file": o.logFile = try value()
+            case "--max-message-bytes": o.maxMessageBytes = try number(min: 1024)
+            case "--request-timeout-ms": o.requestTimeoutMs = try number(min: 1)
+            case "--retry-base-delay-ms": o.retryBaseDelayMs = try number(min: 0)
+            case "--trace-file": o.traceFile = try value()
+            case "-h", "--help": o.showHelp = true
+            case "-V", "--version": o.showVersion = true
+            default:
+                throw fail("unknown option \"\(args[i - 1])\" (see --help)")
+            }
+            if inline != nil, ["--simulate", "--help", "--version"].contains(arg) {
+                throw fail("\(arg) takes no value")
+            }
+        }
+        return o
+    }
+
+    /// Resolves the core's settings: command line over environment over defaults.
+    public func settings(environment: [String: String]) throws(UsageError) -> Settings {
+        var base = (region ?? .global).baseURL
+        // An explicit base URL beats a region, from the command line or the environment.
+        if let b = baseURL ?? environment["AITOEARN_BASE_URL"].flatMap({ $0.isEmpty ? nil : $0 }) { base = b }
+        let url: URL
+        do { url = try Settings.checkBaseURL(base) } catch { throw UsageError(description: error.description) }
+        var key = environment["AITOEARN_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        if let path = apiKeyFile {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw UsageError(description: "--api-key-file: cannot read \(path)")
+            }
+            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !trimmed.isEmpty else { throw UsageError(description: "--api-key-file: \(path) is empty") }
+            key = trimmed
+        }
+        return Settings(baseURL: url, apiKey: key, requestTimeoutMs: requestTimeoutMs, retryBaseDelayMs: retryBaseDelayMs,
+                        simulate: simulate, simulateDelayMs: simulateDelayMs)
+    }
+}

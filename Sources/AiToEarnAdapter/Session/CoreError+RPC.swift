@@ -1,0 +1,71 @@
+import AiToEarnCore
+import JSONRPC
+import JSONValue
+
+extension ErrorCode {
+    /// No API key configured, or the service rejected it (upstream 401).
+    public static let apiKey = ErrorCode(rawValue: -32001)
+    /// Any other upstream business code.
+    public static let upstream = ErrorCode(rawValue: -32010)
+    public static let jobFailed = ErrorCode(rawValue: -32011)
+    public static let timedOut = ErrorCode(rawValue: -32012)
+    public static let unreachable = ErrorCode(rawValue: -32013)
+    public static let rateLimited = ErrorCode(rawValue: -32014)
+    public static let saveFailed = ErrorCode(rawValue: -32015)
+}
+
+extension CoreError {
+    /// The JSON-RPC error of PROTOCOL §6: code, the adapter's sentence, and data a program can act on.
+    var rpcError: RPCError {
+        var data = JSONObject()
+        let code: ErrorCode
+        switch kind {
+        case .invalidParams(let issues):
+            code = .invalidParams
+            data["errors"] = .array(issues.map { .object(["path": .string($0.path), "message": .string($0.message)]) })
+        case .noAPIKey:
+            code = .apiKey
+        case .unauthorized(let upstreamCode, let message):
+            code = .apiKey
+            data["upstreamCode"] = .integer(Int64(upstreamCode))
+            data["upstreamMessage"] = .string(message)
+        case .upstream(let upstreamCode, let message):
+            code = .upstream
+            data["upstreamCode"] = .integer(Int64(upstreamCode))
+            data["upstreamMessage"] = .string(message)
+        case .jobFailed(let logId, let task):
+            code = .jobFailed
+            data["logId"] = .string(logId)
+            data["task"] = task
+        case .timedOut(let logId, let task):
+            code = .timedOut
+            data["logId"] = .string(logId)
+            data["task"] = task ?? .null
+        case .unreachable(let status, let attempts, _, _):
+            code = .unreachable
+            if let status { data["httpStatus"] = .integer(Int64(status)) }
+            data["attempts"] = .integer(Int64(attempts))
+        case .rateLimited(let ms):
+            code = .rateLimited
+            if let ms { data["retryAfterMs"] = .integer(Int64(ms)) }
+        case .saveFailed(let logId, let task, let reason):
+            code = .saveFailed
+            data["logId"] = .string(logId)
+            data["task"] = task
+            data["reason"] = .string(reason)
+        case .cancelled(let logId):
+            code = .requestCancelled
+            if let logId { data["logId"] = .string(logId) }
+        }
+        if let logId, data["logId"] == nil { data["logId"] = .string(logId) }
+        if let upstreamRequestId { data["upstreamRequestId"] = .string(upstreamRequestId) }
+        return RPCError(code, message, data: .object(data))
+    }
+}
+
+extension FieldReader {
+    /// Throws -32602 listing every broken rule, if any.
+    func checkParams() throws(RPCError) {
+        do { try check() } catch { throw error.rpcError }
+    }
+}

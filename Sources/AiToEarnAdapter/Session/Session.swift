@@ -1,0 +1,83 @@
+import AiToEarnCore
+import Diagnostics
+import Foundation
+import JSONRPC
+import JSONValue
+
+/// One client's session: its settings (with `initialize` overrides), its health, and the core it drives.
+final class Session: Sendable {
+    private struct State {
+        var settings: Settings
+        var jobs: ImageJobs?
+    }
+
+    let launch: LaunchOptions
+    let logger: Logger
+    let trace: TraceRecorder?
+    let redactor: Redactor
+    let health: HealthMonitor
+    let clock: CoreClock = SystemClock()
+    private let state: Locked<State>
+    private let environment: [String: String]
+
+    init(launch: LaunchOptions, settings: Settings, environment: [String: String], logger: Logger,
+         trace: TraceRecorder?, redactor: Redactor, notifier: @escaping @Sendable () -> Notifier) {
+        self.launch = launch
+        self.logger = logger
+        self.trace = trace
+        self.redactor = redactor
+        self.environment = environment
+        state = Locked(State(settings: settings))
+        health = HealthMonitor { h in
+            var p: JSONObject = ["kind": .string(h.kind.rawValue), "message": .string(h.message)]
+            if let a = h.action { p["action"] = .string(a.rawValue) }
+            notifier().notify("status.changed", .object(p))
+        }
+        if let k = settings.apiKey { redactor.add(k) }
+    }
+
+    var settings: Settings { state.current.settings }
+
+    /// Applies `initializationOptions`; the core is rebuilt on next use.
+    func apply(_ overrides: Settings.Overrides) throws(SettingsError) {
+        let next = try settings.applying(overrides)
+        if let k = next.apiKey { redactor.add(k) }
+        state.withLock { $0 = State(settings: next, jobs: nil) }
+    }
+
+    /// The state a status line shows before anything has happened.
+    var initialHealth: Health {
+        if settings.simulate { return .simulator }
+        return (settings.apiKey ?? "").isEmpty ? .noKey : .ready
+    }
+
+    /// The core for this session's settings, built once.
+    var jobs: ImageJobs {
+        state.withLock { s in
+            if let j = s.jobs { return j }
+            let j = makeJobs(s.settings)
+            s.jobs = j
+            return j
+        }
+    }
+
+    private func makeJobs(_ settings: Settings) -> ImageJobs {
+        let network = URLSessionTransport(proxy: ProxySettings.forURL(settings.baseURL, environment: environment))
+        var simRoot: String?
+        let transport: HTTPTransport
+        var effective = settings
+        if settings.simulate {
+            let sim = SimulatorTransport(delayMs: settings.simulateDelayMs, clock: clock)
+            simRoot = sim.imageRoot
+            transport = sim
+            // The simulator needs no key; a placeholder keeps the real request path intact.
+            if (effective.apiKey ?? "").isEmpty { effective.apiKey = "simulator" }
+        } else {
+            transport = network
+        }
+        let client = UpstreamClient(settings: effective, transport: transport, clock: clock, health: health,
+                                    logger: logger, trace: trace)
+        let saver = ImageSaver(transport: network, localImageRoot: simRoot, requestTimeoutMs: settings.requestTimeoutMs)
+        return ImageJobs(client: client, saver: saver)
+    }
+}

@@ -1,1 +1,0 @@
-// The AiToEarn core: see the files beside this one.

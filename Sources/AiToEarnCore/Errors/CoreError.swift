@@ -1,0 +1,78 @@
+import JSONValue
+
+/// One field that breaks a rule, named by its path in the params.
+public struct ValidationIssue: Sendable, Equatable {
+    public var path: String
+    public var message: String
+    public init(_ path: String, _ message: String) {
+        self.path = path
+        self.message = message
+    }
+}
+
+/// Everything that can go wrong in the core, as a value a program can act on.
+public struct CoreError: Error, Sendable {
+    public enum Kind: Sendable {
+        case invalidParams([ValidationIssue])
+        case noAPIKey
+        case unauthorized(upstreamCode: Int, upstreamMessage: String)
+        case upstream(code: Int, message: String)
+        case jobFailed(logId: String, task: JSONValue)
+        case timedOut(logId: String, task: JSONValue?)
+        case unreachable(httpStatus: Int?, attempts: Int, reason: String, maybeSubmitted: Bool)
+        case rateLimited(retryAfterMs: Int?)
+        case saveFailed(logId: String, task: JSONValue, reason: String)
+        case cancelled(logId: String?)
+    }
+
+    public var kind: Kind
+    /// The job this error concerns, when one was already submitted.
+    public var logId: String?
+    /// The `X-Request-Id` of the last attempt that got an answer, when there was an HTTP exchange.
+    public var upstreamRequestId: String?
+
+    public init(_ kind: Kind, upstreamRequestId: String? = nil, logId: String? = nil) {
+        self.kind = kind
+        self.logId = logId
+        self.upstreamRequestId = upstreamRequestId
+    }
+
+    /// The adapter's own sentence: what happened and what to do.
+    public var message: String {
+        switch kind {
+        case .invalidParams(let issues):
+            let list = issues.map { "\($0.path): \($0.message)" }.joined(separator: "; ")
+            return "Invalid params: \(list)."
+        case .noAPIKey:
+            return "No API key is configured: set AITOEARN_API_KEY, pass --api-key-file, or send initializationOptions.apiKey."
+        case .unauthorized:
+            return "The API key was rejected: set AITOEARN_API_KEY or initializationOptions.apiKey to a valid key."
+        case .upstream(let code, _):
+            switch code {
+            case 12001: return "Your AiToEarn credits are insufficient: top up your account, then try again."
+            case 12300: return "The service does not know this model: call image.models and pick one of its names."
+            case 12301: return "The service's AI call failed: try again later or with another model."
+            case 404: return "The service has no task with this logId: check the id (it comes from image.generate)."
+            case 10002: return "The service rejected the request as invalid: check the params against image.models and the method's schema."
+            default: return "The service refused the request (code \(code)): see data.upstreamMessage."
+            }
+        case .jobFailed(let logId, _):
+            return "The image job \(logId) failed on the service: see data.task.errorMessage; change the prompt or model and try again."
+        case .timedOut(let logId, _):
+            return "The image job \(logId) did not finish in time: it goes on upstream; call task.status with this logId later."
+        case .unreachable(let status, let attempts, let reason, let maybeSubmitted):
+            let what = status.map { "answered HTTP \($0)" } ?? "could not be reached (\(reason))"
+            let hint = maybeSubmitted
+                ? " The job may have been submitted and billed: it was not resent; check your history before retrying."
+                : " Check your network, proxy and base URL, then try again."
+            return "The AiToEarn service \(what) after \(attempts) attempt\(attempts == 1 ? "" : "s").\(hint)"
+        case .rateLimited(let ms):
+            return "The AiToEarn service is rate-limiting requests" + (ms.map { ": wait \($0) ms and try again." } ?? ": wait a little and try again.")
+        case .saveFailed(let logId, _, let reason):
+            return "The image job \(logId) succeeded but its images could not be saved (\(reason)); data.task holds the images."
+        case .cancelled(let logId):
+            return logId.map { "The request was cancelled; job \($0) goes on upstream: resume it with task.status." }
+                ?? "The request was cancelled before anything was submitted."
+        }
+    }
+}

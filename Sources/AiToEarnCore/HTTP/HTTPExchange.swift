@@ -1,0 +1,56 @@
+import Foundation
+
+/// One HTTP request as the core builds it, independent of any HTTP library.
+public struct HTTPRequest: Sendable {
+    public var method: String
+    public var url: URL
+    public var headers: [(String, String)]
+    public var body: Data?
+    public var timeoutMs: Int
+
+    public init(method: String, url: URL, headers: [(String, String)] = [], body: Data? = nil, timeoutMs: Int) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.timeoutMs = timeoutMs
+    }
+
+    public func header(_ name: String) -> String? {
+        headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1
+    }
+}
+
+/// One HTTP response: status, headers (names lower-cased) and body.
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    public var headers: [String: String]
+    public var body: Data
+
+    public init(status: Int, headers: [String: String] = [:], body: Data) {
+        self.status = status
+        self.headers = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { a, _ in a })
+        self.body = body
+    }
+}
+
+/// Why no response arrived; what matters is whether the request may have reached the server.
+public enum TransportFailure: Error, Sendable, Equatable {
+    /// The connection never opened: the server cannot have seen the request (safe to resend).
+    case notConnected(String)
+    /// The request may have been read: connection lost, timed out, garbled reply.
+    case noResponse(String)
+    case cancelled
+
+    public var reason: String {
+        switch self {
+        case .notConnected(let r), .noResponse(let r): return r
+        case .cancelled: return "cancelled"
+        }
+    }
+}
+
+/// The seam between the core and the network; the real client and the simulator both sit behind it.
+public protocol HTTPTransport: Sendable {
+    func send(_ request: HTTPRequest) async throws(TransportFailure) -> HTTPResponse
+}

@@ -1,0 +1,38 @@
+import Foundation
+
+/// When to try again: capped exponential backoff with jitter, `Retry-After` honoured, 4 attempts at most.
+public struct RetryPolicy: Sendable, Equatable {
+    public var maxAttempts: Int
+    public var baseDelayMs: Int
+    public var maxDelayMs: Int
+    /// A `Retry-After` longer than this is shortened: a caller is waiting.
+    public var maxRetryAfterMs: Int
+
+    public init(maxAttempts: Int = 4, baseDelayMs: Int = 500, maxDelayMs: Int = 8000, maxRetryAfterMs: Int = 30_000) {
+        self.maxAttempts = maxAttempts
+        self.baseDelayMs = baseDelayMs
+        self.maxDelayMs = maxDelayMs
+        self.maxRetryAfterMs = maxRetryAfterMs
+    }
+
+    /// The wait after failed attempt `attempt` (1-based). `jitter` in 0..<1 spreads clients apart:
+    /// the wait is between half and all of the capped exponential step.
+    public func delayMs(afterAttempt attempt: Int, retryAfterMs: Int?, jitter: Double) -> Int {
+        if let r = retryAfterMs { return min(max(0, r), maxRetryAfterMs) }
+        let shift = min(max(0, attempt - 1), 20)
+        let step = min(maxDelayMs, baseDelayMs << shift)
+        return step / 2 + Int(Double(step - step / 2) * min(max(jitter, 0), 0.999_999))
+    }
+
+    /// `Retry-After` as delta-seconds or an HTTP date, in milliseconds from `now`.
+    public static func parseRetryAfter(_ value: String?, now: Date = Date()) -> Int? {
+        guard let v = value?.trimmingCharacters(in: .whitespaces), !v.isEmpty else { return nil }
+        if let seconds = Double(v), seconds >= 0, seconds.isFinite { return Int(min(seconds, 86_400) * 1000) }
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "GMT")
+        f.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        guard let date = f.date(from: v) else { return nil }
+        return max(0, Int(date.timeIntervalSince(now) * 1000))
+    }
+}

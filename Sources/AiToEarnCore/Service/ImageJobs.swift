@@ -1,0 +1,107 @@
+import JSONValue
+
+/// The main job: submit an image generation, follow it to its end, or resume one by logId.
+public struct ImageJobs: Sendable {
+    public let client: UpstreamClient
+    public let saver: ImageSaver
+
+    public init(client: UpstreamClient, saver: ImageSaver) {
+        self.client = client
+        self.saver = saver
+    }
+
+    var clock: CoreClock { client.clock }
+
+    /// Submits, then (when `options.wait`) polls until the job ends. `startMs` is when the request arrived.
+    public func generate(_ request: ImageRequest, options: PollOptions, saveTo: String?, startMs: Int64,
+                         events: @Sendable (JobEvent) -> Void) async throws(CoreError) -> JSONValue {
+        if Task.isCancelled { throw CoreError(.cancelled(logId: nil)) }
+        let submission = try await submitShielded(request.body)
+        guard let logId = submission["logId"]?.stringValue else {
+            throw CoreError(.upstream(code: 0, message: "the submission reply has no logId"))
+        }
+        events(.submitted(logId: logId, status: submission["status"]?.stringValue ?? "generating",
+                          elapsedMs: clock.nowMs - startMs))
+        // The job is billed now: a cancel that came during submission is answered with its id.
+        if Task.isCancelled { throw CoreError(.cancelled(logId: logId), logId: logId) }
+        guard options.wait else { return submission }
+        let task = try await follow(logId: logId, options: options, startMs: startMs, events: events)
+        if task["status"]?.stringValue == "failed" {
+            throw CoreError(.jobFailed(logId: logId, task: task), logId: logId)
+        }
+        return try await save(task, logId: logId, to: saveTo)
+    }
+
+    /// The status of a job; with `options.wait`, its final status, `failed` included.
+    public func status(logId: String, options: PollOptions, saveTo: String?, startMs: Int64,
+                       events: @Sendable (JobEvent) -> Void) async throws(CoreError) -> JSONValue {
+        var task: JSONValue
+        if options.wait {
+            task = try await follow(logId: logId, options: options, startMs: startMs, events: events, pollFirst: true)
+        } else {
+            task = try await client.taskStatus(logId: logId)
+            events(.polled(logId: logId, status: task["status"]?.stringValue ?? "", poll: 1, elapsedMs: clock.nowMs - startMs))
+        }
+        if task["status"]?.stringValue == "success" {
+            task = try await save(task, logId: logId, to: saveTo)
+        }
+        return task
+    }
+
+    public func models() async throws(CoreError) -> JSONValue {
+        try await client.models()
+    }
+
+    /// Runs the submission in a task of its own, so a cancel cannot cut it off mid-flight:
+    /// the job may be billed and the caller must learn its logId. The HTTP timeout bounds the wait.
+    private func submitShielded(_ body: JSONObject) async throws(CoreError) -> JSONValue {
+        let client = self.client
+        let result = await Task { () async -> Result<JSONValue, CoreError> in
+            do throws(CoreError) { return .success(try await client.submit(body)) } catch { return .failure(error) }
+        }.value
+        return try result.get()
+    }
+
+    /// Polls until the status is terminal, the time is up, or the request is cancelled.
+    private func follow(logId: String, options: PollOptions, startMs: Int64,
+                        events: @Sendable (JobEvent) -> Void, pollFirst: Bool = false) async throws(CoreError) -> JSONValue {
+        let schedule = PollSchedule(intervalMs: options.pollIntervalMs)
+        var last: JSONValue?
+        var poll = 0
+        while true {
+            let elapsed = clock.nowMs - startMs
+            let remaining = Int64(options.timeoutMs) - elapsed
+            if remaining <= 0 { throw CoreError(.timedOut(logId: logId, task: last), logId: logId) }
+            if !(pollFirst && poll == 0) {
+                let delay = schedule.delayMs(beforePoll: poll + 1, elapsedMs: elapsed)
+                do {
+                    try await clock.sleep(ms: min(delay, remaining))
+                } catch {
+                    throw CoreError(.cancelled(logId: logId), logId: logId)
+                }
+                if delay >= remaining { throw CoreError(.timedOut(logId: logId, task: last), logId: logId) }
+            }
+            let status: JSONValue
+            do {
+                status = try await client.taskStatus(logId: logId)
+            } catch var e {
+                if case .cancelled = e.kind { e.kind = .cancelled(logId: logId) }
+                e.logId = logId
+                throw e
+            }
+            if Task.isCancelled { throw CoreError(.cancelled(logId: logId), logId: logId) }
+            poll += 1
+            last = status
+            let s = status["status"]?.stringValue ?? ""
+            events(.polled(logId: logId, status: s, poll: poll, elapsedMs: clock.nowMs - startMs))
+            if s == "success" || s == "failed" { return status }
+        }
+    }
+
+    private func save(_ task: JSONValue, logId: String, to dir: String?) async throws(CoreError) -> JSONValue {
+        guard let dir, case .object(var o) = task else { return task }
+        let paths = try await saver.save(task: task, logId: logId, to: dir)
+        o["saved"] = .array(paths.map { .string($0) })
+        return .object(o)
+    }
+}

@@ -1,0 +1,119 @@
+import Diagnostics
+import Foundation
+import JSONValue
+
+/// An in-process stand-in for the AiToEarn API behind the same HTTP seam the real client uses,
+/// so `--simulate` runs the real request, envelope, retry and polling code.
+///
+/// Models, in the order `image.models` lists them:
+/// - `sim-image`: always succeeds;
+/// - `sim-image-fail`: the job ends `failed`;
+/// - `sim-image-broke`: the submission is refused with 12001 (insufficient credits);
+/// - any other name: refused with 12300 (invalid model).
+/// Jobs stay `generating` for `delayMs`, then end. Unknown logIds answer 404, malformed ones 10002.
+public final class SimulatorTransport: HTTPTransport {
+    public static let models = ["sim-image", "sim-image-fail", "sim-image-broke"]
+
+    private struct Job: Sendable {
+        var createdMs: Int64
+        var createdAt: String
+        var request: JSONObject
+        var fails: Bool
+    }
+
+    private let delayMs: Int64
+    private let clock: CoreClock
+    private let jobs = Locked<[String: Job]>([:])
+    private let counter = Locked<UInt64>(0)
+    /// Where `url` images are written; `ImageSaver` may copy files from here and nowhere else.
+    public let imageRoot: String
+
+    public init(delayMs: Int, clock: CoreClock = SystemClock()) {
+        self.delayMs = Int64(delayMs)
+        self.clock = clock
+        let root = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("aitoearn-rpc-sim-\(getuid())")
+        try? FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        imageRoot = root.resolvingSymlinksInPath().path
+    }
+
+    public func send(_ request: HTTPRequest) async throws(TransportFailure) -> HTTPResponse {
+        if Task.isCancelled { throw .cancelled }
+        let path = request.url.path
+        let requestId = request.header("X-Request-Id")
+        let reply: (Int, String, JSONValue)
+        if request.method == "GET", path == "/api/ai/models/image/generation" {
+            reply = (0, "请求成功", Self.modelList)
+        } else if (request.header("X-Api-Key") ?? "").isEmpty {
+            reply = (401, "Unauthorized", .object([:]))
+        } else if request.method == "POST", path == "/api/ai/image/generate/async" {
+            reply = submit(request.body ?? Data())
+        } else if request.method == "GET", path.hasPrefix("/api/ai/image/task/") {
+            reply = status(String(path.dropFirst("/api/ai/image/task/".count)))
+        } else {
+            reply = (404, "Not Found", .object([:]))
+        }
+        var env: JSONObject = ["code": .integer(Int64(reply.0)), "message": .string(reply.1), "data": reply.2]
+        if let requestId { env["requestId"] = .string(requestId) }
+        return HTTPResponse(status: 200, headers: ["Content-Type": "application/json"], body: Data(JSONValue.object(env).serialized()))
+    }
+
+    private static let modelList: JSONValue = .array(models.map { name in
+        let summary = name == "sim-image" ? "Always succeeds." : name == "sim-image-fail" ? "The job always ends failed." : "Always refused: insufficient credits (12001)."
+        return .object(["name": .string(name), "description": .string("Offline simulator model. " + summary),
+                        "tags": ["simulator"], "sizes": ["1024x1024", "512x512"], "qualities": ["standard"], "styles": ["vivid"]])
+    })
+
+    private func submit(_ body: Data) -> (Int, String, JSONValue) {
+        guard let value = try? JSONParser.parse(body) else { return (10002, "参数验证失败", .object([:])) }
+        var reader = FieldReader(params: value)
+        guard let req = ImageRequest.read(&reader), reader.issues.isEmpty else { return (10002, "参数验证失败", .object([:])) }
+        switch req.model {
+        case "sim-image", "sim-image-fail": break
+        case "sim-image-broke": return (12001, "用户Credits不足", .object([:]))
+        default: return (12300, "无效的 AI 模型", .object([:]))
+        }
+        let n = counter.withLock { c -> UInt64 in c += 1; return c }
+        let logId = String(format: "%08x%016llx", UInt32(truncatingIfNeeded: time(nil)), n &* 0x9E37_79B9 ^ UInt64(getpid()))
+        let job = Job(createdMs: clock.nowMs, createdAt: Self.isoNow(), request: req.body, fails: req.model == "sim-image-fail")
+        jobs.withLock { $0[logId] = job }
+        return (0, "请求成功", .object(["logId": .string(logId), "status": "generating"]))
+    }
+
+    private func status(_ logId: String) -> (Int, String, JSONValue) {
+        guard LogID.isValid(logId) else { return (10002, "参数验证失败", .object([:])) }
+        guard let job = jobs.current[logId] else { return (404, "任务不存在", .object([:])) }
+        let elapsed = clock.nowMs - job.createdMs
+        var task: JSONObject = ["logId": .string(logId), "status": "generating", "startedAt": .string(job.createdAt),
+                                "request": .object(job.request), "createdAt": .string(job.createdAt),
+                                "updatedAt": .string(Self.isoNow())]
+        guard elapsed >= delayMs else { return (0, "请求成功", .object(task)) }
+        task["duration"] = .integer(delayMs)
+        if job.fails {
+            task["status"] = "failed"
+            task["errorMessage"] = "Simulated failure (model sim-image-fail)."
+            return (0, "请求成功", .object(task))
+        }
+        task["status"] = "success"
+        let prompt = job.request["prompt"]?.stringValue ?? ""
+        let count = Int(job.request["n"]?.integerValue ?? 1)
+        let asBase64 = job.request["response_format"]?.stringValue == "b64_json"
+        task["images"] = .array((0..<count).map { i in image(prompt: prompt, logId: logId, index: i, base64: asBase64) })
+        return (0, "请求成功", .object(task))
+    }
+
+    private func image(prompt: String, logId: String, index: Int, base64: Bool) -> JSONValue {
+        let png = PromptPicture.png(prompt: prompt, index: index)
+        if base64 {
+            return .object(["b64_json": .string(Data(png).base64EncodedString()), "revised_prompt": .string(prompt)])
+        }
+        let file = URL(fileURLWithPath: imageRoot).appendingPathComponent("\(logId)-\(index + 1).png")
+        if !FileManager.default.fileExists(atPath: file.path) { try? Data(png).write(to: file, options: .atomic) }
+        return .object(["url": .string(file.absoluteString), "revised_prompt": .string(prompt)])
+    }
+
+    private static func isoNow() -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.string(from: Date())
+    }
+}

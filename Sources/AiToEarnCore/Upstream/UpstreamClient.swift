@@ -1,0 +1,172 @@
+import Diagnostics
+import Foundation
+import JSONValue
+
+/// Talks to the AiToEarn API: builds requests, reads envelopes, retries by the rules, reports health.
+public final class UpstreamClient: Sendable {
+    public static let version = ProductVersion.current
+
+    let settings: Settings
+    let transport: HTTPTransport
+    let retry: RetryPolicy
+    let clock: CoreClock
+    let health: HealthMonitor?
+    let logger: Logger?
+    let trace: TraceRecorder?
+    let jitter: @Sendable () -> Double
+    let newRequestId: @Sendable () -> String
+
+    public init(settings: Settings, transport: HTTPTransport, clock: CoreClock = SystemClock(),
+                health: HealthMonitor? = nil, logger: Logger? = nil, trace: TraceRecorder? = nil,
+                jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+                newRequestId: @escaping @Sendable () -> String = { UUID().uuidString.lowercased() }) {
+        self.settings = settings
+        self.transport = transport
+        retry = RetryPolicy(baseDelayMs: settings.retryBaseDelayMs)
+        self.clock = clock
+        self.health = health
+        self.logger = logger
+        self.trace = trace
+        self.jitter = jitter
+        self.newRequestId = newRequestId
+    }
+
+    /// Submits a generation job. Not idempotent: resent only when the server surely did not take it.
+    public func submit(_ body: JSONObject) async throws(CoreError) -> JSONValue {
+        try await call("POST", "/api/ai/image/generate/async", body: .object(body), needsKey: true, idempotent: false)
+    }
+
+    public func taskStatus(logId: String) async throws(CoreError) -> JSONValue {
+        try await call("GET", "/api/ai/image/task/\(logId)", body: nil, needsKey: true, idempotent: true)
+    }
+
+    public func models() async throws(CoreError) -> JSONValue {
+        try await call("GET", "/api/ai/models/image/generation", body: nil, needsKey: false, idempotent: true)
+    }
+
+    /// What one attempt came to.
+    private enum Attempt {
+        case envelope(Envelope)
+        /// Worth another attempt (if the rules allow it for this request).
+        case retryable(reason: String, httpStatus: Int?, retryAfterMs: Int?, safeForSubmission: Bool)
+    }
+
+    func call(_ method: String, _ path: String, body: JSONValue?, needsKey: Bool, idempotent: Bool) async throws(CoreError) -> JSONValue {
+        let key = settings.apiKey
+        if needsKey && (key ?? "").isEmpty {
+            health?.report(.noKey)
+            throw CoreError(.noAPIKey)
+        }
+        let url = settings.baseURL.appendingPathComponent(String(path.dropFirst()))
+        var answeredRequestId: String?
+        var attempts = 0
+        var last: (reason: String, httpStatus: Int?, retryAfterMs: Int?, was429: Bool) = ("", nil, nil, false)
+        while true {
+            attempts += 1
+            let requestId = newRequestId()
+            var headers: [(String, String)] = [
+                ("Accept", "application/json"),
+                ("User-Agent", "aitoearn-rpc/\(Self.version)"),
+                ("X-Request-Id", requestId),
+            ]
+            if body != nil { headers.append(("Content-Type", "application/json")) }
+            if let key, !key.isEmpty { headers.append(("X-Api-Key", key)) }
+            let request = HTTPRequest(method: method, url: url, headers: headers,
+                                      body: body.map { Data($0.serialized()) }, timeoutMs: settings.requestTimeoutMs)
+            logger?.debug("HTTP \(method) \(url.absoluteString) attempt \(attempts)")
+            let outcome: Attempt
+            do {
+                let response = try await transport.send(request)
+                answeredRequestId = requestId
+                record(request, response: response, failure: nil)
+                outcome = Self.interpret(response)
+            } catch {
+                record(request, response: nil, failure: error)
+                switch error {
+                case .cancelled:
+                    throw CoreError(.cancelled(logId: nil), upstreamRequestId: answeredRequestId)
+                case .notConnected(let r):
+                    outcome = .retryable(reason: r, httpStatus: nil, retryAfterMs: nil, safeForSubmission: true)
+                case .noResponse(let r):
+                    outcome = .retryable(reason: r, httpStatus: nil, retryAfterMs: nil, safeForSubmission: false)
+                }
+            }
+            switch outcome {
+            case .envelope(let env):
+                return try finish(env, requestId: answeredRequestId)
+            case .retryable(let reason, let status, let retryAfter, let safe):
+                last = (reason, status, retryAfter, status == 429)
+                logger?.info("attempt \(attempts) of \(method) \(path) failed: \(reason)")
+                let allowed = idempotent || safe
+                if !allowed || attempts >= retry.maxAttempts {
+                    throw exhausted(last, attempts: attempts, maybeSubmitted: !allowed, requestId: answeredRequestId)
+                }
+                let wait = retry.delayMs(afterAttempt: attempts, retryAfterMs: retryAfter, jitter: jitter())
+                do {
+                    try await clock.sleep(ms: Int64(wait))
+                } catch {
+                    throw CoreError(.cancelled(logId: nil), upstreamRequestId: answeredRequestId)
+                }
+            }
+        }
+    }
+
+    private func exhausted(_ last: (reason: String, httpStatus: Int?, retryAfterMs: Int?, was429: Bool), attempts: Int,
+                           maybeSubmitted: Bool, requestId: String?) -> CoreError {
+        if last.was429 {
+            return CoreError(.rateLimited(retryAfterMs: last.retryAfterMs), upstreamRequestId: requestId)
+        }
+        health?.report(.unreachable)
+        return CoreError(.unreachable(httpStatus: last.httpStatus, attempts: attempts, reason: last.reason,
+                                      maybeSubmitted: maybeSubmitted), upstreamRequestId: requestId)
+    }
+
+    private static func interpret(_ r: HTTPResponse) -> Attempt {
+        if r.status == 429 {
+            return .retryable(reason: "HTTP 429", httpStatus: 429,
+                              retryAfterMs: RetryPolicy.parseRetryAfter(r.headers["retry-after"]), safeForSubmission: true)
+        }
+        if r.status >= 500 {
+            return .retryable(reason: "HTTP \(r.status)", httpStatus: r.status, retryAfterMs: nil, safeForSubmission: false)
+        }
+        guard let env = Envelope(body: r.body) else {
+            return .retryable(reason: "HTTP \(r.status) with a body that is not a JSON envelope", httpStatus: r.status,
+                              retryAfterMs: nil, safeForSubmission: false)
+        }
+        return .envelope(env)
+    }
+
+    private func finish(_ env: Envelope, requestId: String?) throws(CoreError) -> JSONValue {
+        switch env.code {
+        case 0:
+            health?.report(settings.simulate ? .simulator : .ready)
+            return env.data
+        case 401:
+            health?.report(.keyRejected)
+            throw CoreError(.unauthorized(upstreamCode: 401, upstreamMessage: env.message), upstreamRequestId: requestId)
+        default:
+            if env.code == 12001 { health?.report(.noCredits) }
+            throw CoreError(.upstream(code: env.code, message: env.message), upstreamRequestId: requestId)
+        }
+    }
+
+    private func record(_ request: HTTPRequest, response: HTTPResponse?, failure: TransportFailure?) {
+        guard let trace else { return }
+        var req: JSONObject = ["method": .string(request.method), "url": .string(request.url.absoluteString)]
+        var headers = JSONObject()
+        for (k, v) in request.headers { headers[k] = .string(k.lowercased() == "x-api-key" ? "***" : v) }
+        req["headers"] = .object(headers)
+        if let b = request.body { req["body"] = .string(String(decoding: b, as: UTF8.self)) }
+        var event: JSONObject = ["request": .object(req)]
+        if let response {
+            var h = JSONObject()
+            for (k, v) in response.headers.sorted(by: { $0.key < $1.key }) { h[k] = .string(v) }
+            event["response"] = .object(["status": .integer(Int64(response.status)), "headers": .object(h),
+                                         "body": .string(String(decoding: response.body.prefix(65_536), as: UTF8.self))])
+        } else {
+            event["response"] = .null
+            event["error"] = .string(failure?.reason ?? "unknown")
+        }
+        trace.record(direction: "http", event)
+    }
+}

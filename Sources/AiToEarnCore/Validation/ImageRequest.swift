@@ -1,0 +1,54 @@
+import JSONValue
+
+/// The body of a generation job, checked by the service's own rules before any request is spent.
+public struct ImageRequest: Sendable, Equatable {
+    /// The fields sent upstream, as the caller wrote them (nulls dropped).
+    public var body: JSONObject
+    public var prompt: String
+    public var model: String
+    public var responseFormat: String?
+    public var count: Int
+
+    public static let fields = ["prompt", "model", "n", "quality", "response_format", "size", "style", "user", "source"]
+    public static let responseFormats = ["url", "b64_json"]
+    public static let sources = ["ai_image", "ai_draft_generation", "plugin"]
+    /// The service counts length as JavaScript does: UTF-16 code units.
+    public static let maxPromptLength = 4000
+
+    /// Reads the upstream fields from `reader`; nil when any rule is broken (the issues stay in the reader).
+    public static func read(_ r: inout FieldReader) -> ImageRequest? {
+        let before = r.issues.count
+        let prompt = r.string("prompt", required: true)
+        if let p = prompt {
+            let length = p.utf16.count
+            if length < 1 || length > maxPromptLength {
+                r.fail("prompt", "must be 1 to \(maxPromptLength) characters long (UTF-16 code units), not \(length)")
+            }
+        }
+        let model = r.string("model", required: true, nonEmpty: true)
+        let n = r.integer("n", in: 1...10)
+        _ = r.string("quality")
+        let format = r.oneOf("response_format", responseFormats)
+        _ = r.string("size")
+        _ = r.string("style")
+        _ = r.string("user")
+        _ = r.oneOf("source", sources)
+        guard r.issues.count == before, let prompt, let model else { return nil }
+        var body = JSONObject()
+        for m in r.object where fields.contains(m.key) && m.value != .null { body[m.key] = m.value }
+        return ImageRequest(body: body, prompt: prompt, model: model, responseFormat: format, count: Int(n ?? 1))
+    }
+}
+
+/// A logId is a MongoDB ObjectId: 24 hexadecimal characters.
+public enum LogID {
+    public static func isValid(_ s: String) -> Bool {
+        s.utf8.count == 24 && s.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x66) }
+    }
+
+    public static func read(_ r: inout FieldReader) -> String? {
+        guard let id = r.string("logId", required: true) else { return nil }
+        guard isValid(id) else { r.fail("logId", "must be 24 hexadecimal characters (the id image.generate returned)"); return nil }
+        return id
+    }
+}
