@@ -8,6 +8,13 @@ public final class URLSessionTransport: HTTPTransport {
     private let session: URLSession
 
     public init(proxy: ProxySettings?) {
+        #if canImport(FoundationNetworking)
+        // FoundationNetworking ignores connectionProxyDictionary and leaves proxies to libcurl,
+        // which reads only the lower-case `http_proxy`: mirror the upper-case names it skips.
+        for name in ["http_proxy", "https_proxy", "no_proxy"] {
+            if getenv(name) == nil, let upper = getenv(name.uppercased()) { setenv(name, upper, 0) }
+        }
+        #endif
         let config = URLSessionConfiguration.ephemeral
         config.requestCachePolicy = .reloadIgnoringLocalCacheData
         config.httpCookieStorage = nil
@@ -22,16 +29,21 @@ public final class URLSessionTransport: HTTPTransport {
         var r = URLRequest(url: request.url)
         r.httpMethod = request.method
         r.httpBody = request.body
-        r.timeoutInterval = Double(request.timeoutMs) / 1000
+        // FoundationNetworking rounds this down to whole seconds, so our own timer below is the real
+        // timeout; this one is only a backstop.
+        r.timeoutInterval = Double(request.timeoutMs / 1000 + 2)
         for (name, value) in request.headers { r.setValue(value, forHTTPHeaderField: name) }
         let box = TaskBox()
         let result: Result<HTTPResponse, TransportFailure> = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let task = session.dataTask(with: r) { data, response, error in
-                    continuation.resume(returning: Self.outcome(data, response, error))
+                    let timedOut = box.finish()
+                    continuation.resume(returning: timedOut ? .failure(.noResponse("no answer within \(request.timeoutMs) ms"))
+                                                            : Self.outcome(data, response, error))
                 }
                 box.set(task)
                 task.resume()
+                DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(request.timeoutMs)) { box.timeOut() }
             }
         } onCancel: {
             box.cancel()
@@ -76,6 +88,8 @@ private final class TaskBox: @unchecked Sendable {
     private let lock = NSLock()
     private var task: URLSessionTask?
     private var cancelled = false
+    private var timedOut = false
+    private var finished = false
 
     func set(_ t: URLSessionTask) {
         lock.lock()
@@ -83,6 +97,23 @@ private final class TaskBox: @unchecked Sendable {
         let c = cancelled
         lock.unlock()
         if c { t.cancel() }
+    }
+
+    /// Marks the exchange complete; true when it ended because our timer fired.
+    func finish() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        finished = true
+        return timedOut
+    }
+
+    func timeOut() {
+        lock.lock()
+        guard !finished else { lock.unlock(); return }
+        timedOut = true
+        let t = task
+        lock.unlock()
+        t?.cancel()
     }
 
     func cancel() {

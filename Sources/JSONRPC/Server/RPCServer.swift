@@ -148,6 +148,8 @@ public final class RPCServer: @unchecked Sendable {
         }
         guard case .request(let id, _, _) = message else { return }
         let isInitialize = message.methodName == "initialize"
+        // Without initialize, the session starts with the first request, before its notifications.
+        if !isInitialize { startSessionIfNeeded() }
         if message.methodName == "shutdown" {
             // Not in the table: shutdown must outlive the requests it cancels.
             Task { self.reply(await self.answer(message)!) }
@@ -165,6 +167,7 @@ public final class RPCServer: @unchecked Sendable {
             reply(OutgoingMessage.error(id: .null, RPCError(.invalidRequest, "A batch must not be empty.")))
             return
         }
+        startSessionIfNeeded()
         var pending: [Task<JSONValue?, Never>] = []
         var ready: [JSONValue] = []
         for element in elements {
