@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+import JSONValue
+@testable import AiToEarnCore
+
+@Suite("Simulator and saving")
+struct SimulatorTests {
+    @Test("PNG output has a valid signature and chunk CRCs")
+    func png() {
+        let png = PromptPicture.png(prompt: "a red fox", index: 0, size: 16)
+        #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
+        var i = 8
+        var types: [String] = []
+        while i < png.count {
+            let len = Int(png[i]) << 24 | Int(png[i + 1]) << 16 | Int(png[i + 2]) << 8 | Int(png[i + 3])
+            let chunk = Array(png[(i + 4)..<(i + 8 + len)])
+            let crc = png[(i + 8 + len)..<(i + 12 + len)].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+            #expect(PNGEncoder.crc32(chunk) == crc)
+            types.append(String(decoding: chunk.prefix(4), as: UTF8.self))
+            i += 12 + len
+        }
+        #expect(types == ["IHDR", "IDAT", "IEND"])
+    }
+
+    @Test("a simulated job succeeds with base64 images after its delay; failure models behave as documented")
+    func simulatedJob() async throws {
+        let clock = VirtualClock()
+        let sim = SimulatorTransport(delayMs: 3000, clock: clock)
+        let client = makeClient(sim, clock: clock)
+        let jobs = ImageJobs(client: client, saver: ImageSaver(transport: sim, localImageRoot: sim.imageRoot, requestTimeoutMs: 1000))
+        let req = ImageRequest(body: ["prompt": "fox", "model": "sim-image", "n": 2, "response_format": "b64_json"],
+                               prompt: "fox", model: "sim-image", responseFormat: "b64_json", count: 2)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sim-test-\(getpid())").path
+        let done = try await jobs.generate(req, options: PollOptions(wait: true, timeoutMs: 60_000, pollIntervalMs: 500),
+                                           saveTo: dir, startMs: 0, events: { _ in })
+        #expect(done["status"] == "success")
+        #expect(done["images"]?.arrayValue?.count == 2)
+        let saved = done["saved"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        #expect(saved.count == 2)
+        #expect(saved.allSatisfy { $0.hasPrefix(dir + "/") && $0.hasSuffix(".png") })
+        for model in ["sim-image-broke", "nope"] {
+            do {
+                _ = try await client.submit(["prompt": "p", "model": .string(model)])
+                Issue.record("expected an error")
+            } catch {
+                guard case .upstream(let code, _) = error.kind else { Issue.record("\(error)"); continue }
+                #expect(code == (model == "nope" ? 12300 : 12001))
+            }
+        }
+    }
+
+    @Test("saving refuses file:// URLs from the service and non-image bytes")
+    func refusals() async {
+        let t = ScriptedTransport([], fallback: .http(status: 200, body: "<html>not an image</html>", headers: [:]))
+        let saver = ImageSaver(transport: t, localImageRoot: nil, requestTimeoutMs: 1000)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("save-test-\(getpid())").path
+        for image: JSONValue in [["url": "file:///etc/passwd"], ["url": "https://cdn.example/x.png"], ["url": "ftp://x/y"], ["b64_json": "!!!"]] {
+            do {
+                _ = try await saver.save(task: ["images": [image]], logId: "0123456789abcdef01234567", to: dir)
+                Issue.record("expected a refusal for \(image)")
+            } catch {
+                guard case .saveFailed = error.kind else { Issue.record("\(error)"); continue }
+            }
+        }
+        #expect(t.requests.allSatisfy { $0.header("X-Api-Key") == nil })
+    }
+}

@@ -1,0 +1,52 @@
+import Testing
+import JSONValue
+
+@Suite("JSON value")
+struct JSONValueTests {
+    @Test("integers, big ids and fractions round-trip exactly", arguments: [
+        "7", "\"7\"", "123456789012", "-9223372036854775808", "9223372036854775807", "1.5", "-0.25", "1e-05",
+        "null", "true", "[]", "{}", "{\"a\":[1,{\"b\":null}],\"c\":\"\\u0000\\n\\\"\"}", "\"é🦊\"",
+    ])
+    func roundTrip(text: String) throws {
+        let v = try JSONParser.parse(text)
+        #expect(v.serializedString() == text)
+    }
+
+    @Test("integers and floats stay distinct")
+    func distinct() throws {
+        #expect(try JSONParser.parse("7") == .integer(7))
+        #expect(try JSONParser.parse("7.0") == .double(7))
+        #expect(try JSONParser.parse("18446744073709551616") == .double(18446744073709551616))
+    }
+
+    @Test("member order is kept")
+    func order() throws {
+        #expect(try JSONParser.parse("{\"z\":1,\"a\":2}").serializedString() == "{\"z\":1,\"a\":2}")
+    }
+
+    @Test("hostile input is rejected, not crashed on", arguments: [
+        String(repeating: "[", count: 100_000), String(repeating: "{\"a\":", count: 100_000),
+        "{\"a\":1", "[1,]", "01", "1.", "-", "\"\\x\"", "\"\u{01}\"", "tru", "{} x", "", "[\"\\ud800\"",
+    ])
+    func rejects(text: String) {
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(text) }
+    }
+
+    @Test("invalid UTF-8 is a parse error")
+    func invalidUTF8() {
+        #expect(throws: JSONParseError.self) { try JSONParser.parse([0x22, 0xFF, 0xFE, 0x22]) }
+    }
+
+    @Test("a 10,000-digit number parses as a double")
+    func hugeNumber() throws {
+        let v = try JSONParser.parse(String(repeating: "9", count: 10_000))
+        #expect(v == .double(.infinity))
+        #expect(v.serializedString() == "null")
+    }
+
+    @Test("lone surrogates become U+FFFD")
+    func surrogates() throws {
+        #expect(try JSONParser.parse("\"\\ud800x\"") == .string("\u{FFFD}x"))
+        #expect(try JSONParser.parse("\"\\ud83e\\udd8a\"") == .string("🦊"))
+    }
+}
