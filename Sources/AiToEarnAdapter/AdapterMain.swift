@@ -7,6 +7,9 @@ import JSONValue
 /// The program: parse options, wire the engine to the core, serve until the session ends.
 public enum AdapterMain {
     public static func run() -> Never {
+        // First, so that a SIGTERM arriving during start-up still ends the process cleanly.
+        let stopper = Stopper()
+        let signals = SignalHandling { sig in stopper.stop(signal: sig) }
         let launch: LaunchOptions
         let settings: Settings
         let environment = ProcessInfo.processInfo.environment
@@ -50,10 +53,7 @@ public enum AdapterMain {
             try InitializeHandler.handle(params, session: session, methods: methods)
         }
         server.hooks.sessionStarted = { _ in session.health.start(initial: session.initialHealth) }
-        let signals = SignalHandling { sig in
-            logger.info("signal \(sig): exiting")
-            server.terminate(status: 0)
-        }
+        stopper.arm(server: server, logger: logger)
         logger.info("serving on stdio (\(settings.simulate ? "simulator" : settings.baseURL.absoluteString))")
         server.start()
         withExtendedLifetime(signals) { dispatchMain() }
@@ -67,5 +67,20 @@ public enum AdapterMain {
     private static func usageError(_ message: String) -> Never {
         FileHandle.standardError.write(Data("aitoearn-rpc: \(message)\n".utf8))
         exit(2)
+    }
+}
+
+/// Routes a signal to the server once it exists; before that, exits at once.
+private final class Stopper: Sendable {
+    private let target = Locked<(RPCServer, Logger)?>(nil)
+
+    func arm(server: RPCServer, logger: Logger) {
+        target.withLock { $0 = (server, logger) }
+    }
+
+    func stop(signal: Int32) {
+        guard let (server, logger) = target.current else { exit(0) }
+        logger.info("signal \(signal): exiting")
+        server.terminate(status: 0)
     }
 }

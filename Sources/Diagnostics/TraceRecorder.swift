@@ -17,7 +17,29 @@ public final class TraceRecorder: Sendable {
         var o = JSONObject()
         o["ts"] = .integer(Int64((DispatchTime.now().uptimeNanoseconds - start) / 1_000_000))
         o["dir"] = .string(direction)
-        for m in fields { o[m.key] = m.value }
+        for m in fields { o[m.key] = Self.maskSecrets(m.value) }
         sink.write(redactor.redact(JSONValue.object(o).serializedString()))
+    }
+
+    /// Blanks members whose names say they hold a secret: a key may be traced before anyone
+    /// knows it is one (the `initialize` that carries it, for instance).
+    static func maskSecrets(_ v: JSONValue) -> JSONValue {
+        switch v {
+        case .object(let o):
+            var out = JSONObject()
+            for m in o {
+                out[m.key] = isSecretName(m.key) && m.value != .null ? .string("***") : maskSecrets(m.value)
+            }
+            return .object(out)
+        case .array(let a):
+            return .array(a.map(maskSecrets))
+        default:
+            return v
+        }
+    }
+
+    static func isSecretName(_ name: String) -> Bool {
+        let n = name.lowercased().filter { $0.isLetter }
+        return n.hasSuffix("apikey") || n.contains("secret") || n.contains("password") || n == "authorization"
     }
 }

@@ -12,7 +12,19 @@ public struct JSONObject: Sendable, Hashable, Sequence {
     public init(_ pairs: [(String, JSONValue)]) {
         members = []
         members.reserveCapacity(pairs.count)
-        for (k, v) in pairs { self[k] = v }
+        if pairs.count <= 16 {
+            for (k, v) in pairs { self[k] = v }
+            return
+        }
+        // Large objects (hostile input included) are built in linear time.
+        var index: [String: Int] = [:]
+        index.reserveCapacity(pairs.count)
+        for (k, v) in pairs {
+            if let i = index[k] { members[i].value = v } else {
+                index[k] = members.count
+                members.append(Member(key: k, value: v))
+            }
+        }
     }
 
     public var count: Int { members.count }

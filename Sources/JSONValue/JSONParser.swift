@@ -137,8 +137,10 @@ public struct JSONParser {
             while pos < buf.count, isDigit(buf[pos]) { pos += 1 }
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: buf[start..<pos]), as: UTF8.self)
-        if isInteger, let i = Int64(text) { return .integer(i) }
-        // Integers beyond 64 bits and all fractions become doubles (as JavaScript reads them).
+        if isInteger {
+            if let i = Int64(text) { return .integer(i) }
+            return .bigInteger(text)
+        }
         return .double(Double(text) ?? (text.hasPrefix("-") ? -.infinity : .infinity))
     }
 

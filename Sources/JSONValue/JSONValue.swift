@@ -4,6 +4,8 @@ public enum JSONValue: Sendable, Hashable {
     case bool(Bool)
     case integer(Int64)
     case double(Double)
+    /// An integer literal too large for 64 bits, kept digit for digit so it echoes back exactly.
+    case bigInteger(String)
     case string(String)
     case array([JSONValue])
     case object(JSONObject)
@@ -41,7 +43,7 @@ extension JSONValue {
         switch self {
         case .null: return "null"
         case .bool: return "boolean"
-        case .integer, .double: return "number"
+        case .integer, .double, .bigInteger: return "number"
         case .string: return "string"
         case .array: return "array"
         case .object: return "object"

@@ -40,7 +40,7 @@ struct UpstreamClientTests {
         ], fallback: .envelope(code: 0, data: ["status": "generating"]))
         let clock = VirtualClock()
         let v = try await makeClient(t, clock: clock).taskStatus(logId: String(repeating: "a", count: 24))
-        #expect(v["status"] == "generating")
+        #expect(v.data["status"] == "generating")
         #expect(t.count == 4)
         #expect(clock.sleeps == [75, 150, 300])
     }
@@ -79,7 +79,7 @@ struct UpstreamClientTests {
         ], fallback: .envelope(code: 0, data: ["logId": "x", "status": "generating"]))
         let clock = VirtualClock()
         let v = try await makeClient(t, clock: clock).submit(["prompt": "p", "model": "m"])
-        #expect(v["logId"] == "x")
+        #expect(v.data["logId"] == "x")
         #expect(t.count == 3)
         #expect(clock.sleeps.first == 2000)
     }

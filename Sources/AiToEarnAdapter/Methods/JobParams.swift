@@ -18,7 +18,6 @@ struct JobOptions: Sendable {
 func runJob(context: RequestContext, session: Session, options: JobOptions, title: String,
             _ body: @Sendable (ProgressReporter) async throws(CoreError) -> JSONValue) async throws(RPCError) -> JSONValue {
     let progress = ProgressReporter(context: context, token: options.workDoneToken, title: title)
-    progress.begin("starting")
     do {
         let result = try await body(progress)
         progress.end(result["status"]?.stringValue ?? "done")

@@ -1,4 +1,5 @@
 import AiToEarnCore
+import Diagnostics
 import JSONRPC
 import JSONValue
 
@@ -8,6 +9,7 @@ final class ProgressReporter: Sendable {
     private let context: RequestContext
     private let token: JSONValue?
     private let title: String
+    private let begun = Locked(false)
 
     init(context: RequestContext, token: JSONValue?, title: String) {
         self.context = context
@@ -15,8 +17,10 @@ final class ProgressReporter: Sendable {
         self.title = title
     }
 
-    func begin(_ message: String) {
-        workDone(["kind": "begin", "title": .string(title), "cancellable": true, "message": .string(message)])
+    /// LSP's begin comes with the submission (or, resuming a job, with the first poll).
+    private func beginOnce(_ message: String) {
+        let first = begun.withLock { b -> Bool in defer { b = true }; return !b }
+        if first { workDone(["kind": "begin", "title": .string(title), "cancellable": true, "message": .string(message)]) }
     }
 
     func event(_ e: JobEvent) {
@@ -29,12 +33,17 @@ final class ProgressReporter: Sendable {
             "requestId": context.id, "logId": .string(logId), "status": .string(status),
             "poll": .integer(Int64(poll)), "elapsedMs": .integer(elapsed),
         ]))
-        let text = poll == 0 ? "submitted \(logId)" : "\(status) · \(elapsed / 1000) s (poll \(poll))"
-        workDone(["kind": "report", "message": .string(text)])
+        if poll == 0 {
+            beginOnce("submitted \(logId)")
+        } else {
+            beginOnce("following \(logId)")
+            workDone(["kind": "report", "message": .string("\(status) · \(elapsed / 1000) s (poll \(poll))")])
+        }
     }
 
+    /// Ends the progress, whatever ended the request; nothing when it never began.
     func end(_ message: String) {
-        workDone(["kind": "end", "message": .string(message)])
+        if begun.current { workDone(["kind": "end", "message": .string(message)]) }
     }
 
     private func workDone(_ value: JSONObject) {

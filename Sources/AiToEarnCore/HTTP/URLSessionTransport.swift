@@ -33,6 +33,12 @@ public final class URLSessionTransport: HTTPTransport {
         // timeout; this one is only a backstop.
         r.timeoutInterval = Double(request.timeoutMs / 1000 + 2)
         for (name, value) in request.headers { r.setValue(value, forHTTPHeaderField: name) }
+        #if canImport(FoundationNetworking)
+        // libcurl silently resends a request whose reused connection dies before any reply, POST
+        // included: a billed submission could go out twice. A fresh connection per request rules
+        // that out and keeps the attempt count honest.
+        r.setValue("close", forHTTPHeaderField: "Connection")
+        #endif
         let box = TaskBox()
         let result: Result<HTTPResponse, TransportFailure> = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in

@@ -16,54 +16,60 @@ public struct ImageJobs: Sendable {
     public func generate(_ request: ImageRequest, options: PollOptions, saveTo: String?, startMs: Int64,
                          events: @Sendable (JobEvent) -> Void) async throws(CoreError) -> JSONValue {
         if Task.isCancelled { throw CoreError(.cancelled(logId: nil)) }
-        let submission = try await submitShielded(request.body)
+        let reply = try await submitShielded(request.body)
+        var trail = reply.requestId
+        let submission = reply.data
         guard let logId = submission["logId"]?.stringValue else {
-            throw CoreError(.upstream(code: 0, message: "the submission reply has no logId"))
+            throw CoreError(.upstream(code: 0, message: "the submission reply has no logId"), upstreamRequestId: trail)
         }
         events(.submitted(logId: logId, status: submission["status"]?.stringValue ?? "generating",
                           elapsedMs: clock.nowMs - startMs))
         // The job is billed now: a cancel that came during submission is answered with its id.
-        if Task.isCancelled { throw CoreError(.cancelled(logId: logId), logId: logId) }
+        if Task.isCancelled { throw CoreError(.cancelled(logId: logId), upstreamRequestId: trail, logId: logId) }
         guard options.wait else { return submission }
-        let task = try await follow(logId: logId, options: options, startMs: startMs, events: events)
+        let task = try await follow(logId: logId, options: options, startMs: startMs, trail: &trail, events: events)
         if task["status"]?.stringValue == "failed" {
-            throw CoreError(.jobFailed(logId: logId, task: task), logId: logId)
+            throw CoreError(.jobFailed(logId: logId, task: task), upstreamRequestId: trail, logId: logId)
         }
-        return try await save(task, logId: logId, to: saveTo)
+        return try await save(task, logId: logId, to: saveTo, trail: trail)
     }
 
     /// The status of a job; with `options.wait`, its final status, `failed` included.
     public func status(logId: String, options: PollOptions, saveTo: String?, startMs: Int64,
                        events: @Sendable (JobEvent) -> Void) async throws(CoreError) -> JSONValue {
         var task: JSONValue
+        var trail: String?
         if options.wait {
-            task = try await follow(logId: logId, options: options, startMs: startMs, events: events, pollFirst: true)
+            task = try await follow(logId: logId, options: options, startMs: startMs, trail: &trail, events: events, pollFirst: true)
         } else {
-            task = try await client.taskStatus(logId: logId)
+            let reply = try await client.taskStatus(logId: logId)
+            task = reply.data
+            trail = reply.requestId
             events(.polled(logId: logId, status: task["status"]?.stringValue ?? "", poll: 1, elapsedMs: clock.nowMs - startMs))
         }
         if task["status"]?.stringValue == "success" {
-            task = try await save(task, logId: logId, to: saveTo)
+            task = try await save(task, logId: logId, to: saveTo, trail: trail)
         }
         return task
     }
 
     public func models() async throws(CoreError) -> JSONValue {
-        try await client.models()
+        try await client.models().data
     }
 
     /// Runs the submission in a task of its own, so a cancel cannot cut it off mid-flight:
     /// the job may be billed and the caller must learn its logId. The HTTP timeout bounds the wait.
-    private func submitShielded(_ body: JSONObject) async throws(CoreError) -> JSONValue {
+    private func submitShielded(_ body: JSONObject) async throws(CoreError) -> UpstreamReply {
         let client = self.client
-        let result = await Task { () async -> Result<JSONValue, CoreError> in
+        let result = await Task { () async -> Result<UpstreamReply, CoreError> in
             do throws(CoreError) { return .success(try await client.submit(body)) } catch { return .failure(error) }
         }.value
         return try result.get()
     }
 
     /// Polls until the status is terminal, the time is up, or the request is cancelled.
-    private func follow(logId: String, options: PollOptions, startMs: Int64,
+    /// `trail` keeps the request id of the last answered exchange, for error reports.
+    private func follow(logId: String, options: PollOptions, startMs: Int64, trail: inout String?,
                         events: @Sendable (JobEvent) -> Void, pollFirst: Bool = false) async throws(CoreError) -> JSONValue {
         let schedule = PollSchedule(intervalMs: options.pollIntervalMs)
         var last: JSONValue?
@@ -71,25 +77,28 @@ public struct ImageJobs: Sendable {
         while true {
             let elapsed = clock.nowMs - startMs
             let remaining = Int64(options.timeoutMs) - elapsed
-            if remaining <= 0 { throw CoreError(.timedOut(logId: logId, task: last), logId: logId) }
+            if remaining <= 0 { throw CoreError(.timedOut(logId: logId, task: last), upstreamRequestId: trail, logId: logId) }
             if !(pollFirst && poll == 0) {
                 let delay = schedule.delayMs(beforePoll: poll + 1, elapsedMs: elapsed)
                 do {
                     try await clock.sleep(ms: min(delay, remaining))
                 } catch {
-                    throw CoreError(.cancelled(logId: logId), logId: logId)
+                    throw CoreError(.cancelled(logId: logId), upstreamRequestId: trail, logId: logId)
                 }
-                if delay >= remaining { throw CoreError(.timedOut(logId: logId, task: last), logId: logId) }
+                if delay >= remaining { throw CoreError(.timedOut(logId: logId, task: last), upstreamRequestId: trail, logId: logId) }
             }
             let status: JSONValue
             do {
-                status = try await client.taskStatus(logId: logId)
+                let reply = try await client.taskStatus(logId: logId)
+                status = reply.data
+                trail = reply.requestId ?? trail
             } catch var e {
                 if case .cancelled = e.kind { e.kind = .cancelled(logId: logId) }
                 e.logId = logId
+                e.upstreamRequestId = e.upstreamRequestId ?? trail
                 throw e
             }
-            if Task.isCancelled { throw CoreError(.cancelled(logId: logId), logId: logId) }
+            if Task.isCancelled { throw CoreError(.cancelled(logId: logId), upstreamRequestId: trail, logId: logId) }
             poll += 1
             last = status
             let s = status["status"]?.stringValue ?? ""
@@ -98,9 +107,15 @@ public struct ImageJobs: Sendable {
         }
     }
 
-    private func save(_ task: JSONValue, logId: String, to dir: String?) async throws(CoreError) -> JSONValue {
+    private func save(_ task: JSONValue, logId: String, to dir: String?, trail: String?) async throws(CoreError) -> JSONValue {
         guard let dir, case .object(var o) = task else { return task }
-        let paths = try await saver.save(task: task, logId: logId, to: dir)
+        let paths: [String]
+        do {
+            paths = try await saver.save(task: task, logId: logId, to: dir)
+        } catch var e {
+            e.upstreamRequestId = e.upstreamRequestId ?? trail
+            throw e
+        }
         o["saved"] = .array(paths.map { .string($0) })
         return .object(o)
     }

@@ -2,6 +2,12 @@ import Diagnostics
 import Foundation
 import JSONValue
 
+/// The `data` of a successful envelope, and the `X-Request-Id` of the attempt that got it.
+public struct UpstreamReply: Sendable {
+    public var data: JSONValue
+    public var requestId: String?
+}
+
 /// Talks to the AiToEarn API: builds requests, reads envelopes, retries by the rules, reports health.
 public final class UpstreamClient: Sendable {
     public static let version = ProductVersion.current
@@ -32,15 +38,15 @@ public final class UpstreamClient: Sendable {
     }
 
     /// Submits a generation job. Not idempotent: resent only when the server surely did not take it.
-    public func submit(_ body: JSONObject) async throws(CoreError) -> JSONValue {
+    public func submit(_ body: JSONObject) async throws(CoreError) -> UpstreamReply {
         try await call("POST", "/api/ai/image/generate/async", body: .object(body), needsKey: true, idempotent: false)
     }
 
-    public func taskStatus(logId: String) async throws(CoreError) -> JSONValue {
+    public func taskStatus(logId: String) async throws(CoreError) -> UpstreamReply {
         try await call("GET", "/api/ai/image/task/\(logId)", body: nil, needsKey: true, idempotent: true)
     }
 
-    public func models() async throws(CoreError) -> JSONValue {
+    public func models() async throws(CoreError) -> UpstreamReply {
         try await call("GET", "/api/ai/models/image/generation", body: nil, needsKey: false, idempotent: true)
     }
 
@@ -51,7 +57,7 @@ public final class UpstreamClient: Sendable {
         case retryable(reason: String, httpStatus: Int?, retryAfterMs: Int?, safeForSubmission: Bool)
     }
 
-    func call(_ method: String, _ path: String, body: JSONValue?, needsKey: Bool, idempotent: Bool) async throws(CoreError) -> JSONValue {
+    func call(_ method: String, _ path: String, body: JSONValue?, needsKey: Bool, idempotent: Bool) async throws(CoreError) -> UpstreamReply {
         let key = settings.apiKey
         if needsKey && (key ?? "").isEmpty {
             health?.report(.noKey)
@@ -66,10 +72,10 @@ public final class UpstreamClient: Sendable {
             let requestId = newRequestId()
             var headers: [(String, String)] = [
                 ("Accept", "application/json"),
+                ("Content-Type", "application/json"),
                 ("User-Agent", "aitoearn-rpc/\(Self.version)"),
                 ("X-Request-Id", requestId),
             ]
-            if body != nil { headers.append(("Content-Type", "application/json")) }
             if let key, !key.isEmpty { headers.append(("X-Api-Key", key)) }
             let request = HTTPRequest(method: method, url: url, headers: headers,
                                       body: body.map { Data($0.serialized()) }, timeoutMs: settings.requestTimeoutMs)
@@ -93,7 +99,7 @@ public final class UpstreamClient: Sendable {
             }
             switch outcome {
             case .envelope(let env):
-                return try finish(env, requestId: answeredRequestId)
+                return UpstreamReply(data: try finish(env, requestId: answeredRequestId), requestId: answeredRequestId)
             case .retryable(let reason, let status, let retryAfter, let safe):
                 last = (reason, status, retryAfter, status == 429)
                 logger?.info("attempt \(attempts) of \(method) \(path) failed: \(reason)")

@@ -1,17 +1,44 @@
-import Dispatch
 import Foundation
 
-/// Turns SIGTERM and SIGINT into an orderly end (flush, exit 0) instead of an abrupt kill.
-public final class SignalHandling: @unchecked Sendable {
-    private let sources: [DispatchSourceSignal]
+/// The write end of the self-pipe; written by the signal handler, the only thing it may touch.
+nonisolated(unsafe) private var signalPipeWriteFD: Int32 = -1
 
+/// Turns SIGTERM and SIGINT into an orderly end (flush, exit 0) instead of an abrupt kill.
+///
+/// A classic self-pipe: the handler is installed synchronously with `sigaction` (a Dispatch signal
+/// source registers asynchronously, and a signal landing in that gap would be lost), and a
+/// dedicated thread turns each byte into a call.
+public final class SignalHandling: Sendable {
     public init(_ onSignal: @escaping @Sendable (Int32) -> Void) {
-        sources = [SIGTERM, SIGINT].map { sig in
-            signal(sig, SIG_IGN)
-            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            s.setEventHandler { onSignal(sig) }
-            s.resume()
-            return s
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { return }
+        signalPipeWriteFD = fds[1]
+        let readFD = fds[0]
+        for sig in [SIGTERM, SIGINT] {
+            var action = sigaction()
+            #if canImport(Glibc)
+            action.__sigaction_handler.sa_handler = { s in
+                var b = UInt8(truncatingIfNeeded: s)
+                _ = write(signalPipeWriteFD, &b, 1)
+            }
+            #else
+            action.__sigaction_u.__sa_handler = { s in
+                var b = UInt8(truncatingIfNeeded: s)
+                _ = write(signalPipeWriteFD, &b, 1)
+            }
+            #endif
+            sigemptyset(&action.sa_mask)
+            action.sa_flags = SA_RESTART
+            sigaction(sig, &action, nil)
         }
+        let thread = Thread {
+            var b: UInt8 = 0
+            while true {
+                let n = read(readFD, &b, 1)
+                if n == 1 { onSignal(Int32(b)) } else if n < 0 && errno == EINTR { continue } else { return }
+            }
+        }
+        thread.name = "aitoearn-rpc.signals"
+        thread.start()
     }
 }
