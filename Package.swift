@@ -7,6 +7,9 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "aitoearn-rpc", targets: ["aitoearn-rpc"]),
+        // On Linux the binary loads this library on its first HTTP request (it must sit next to
+        // the binary): FoundationNetworking and libcurl would otherwise slow every start.
+        .library(name: "AiToEarnNetworking", type: .dynamic, targets: ["AiToEarnNetworking"]),
     ],
     targets: [
         // A JSON value with exact round-trip, its parser and serializer.
@@ -16,7 +19,12 @@ let package = Package(
         // The JSON-RPC 2.0 engine: framing, dispatch, lifecycle, stdio. Knows nothing of AiToEarn.
         .target(name: "JSONRPC", dependencies: ["JSONValue", "Diagnostics"]),
         // The AiToEarn core: config, HTTP, retries, polling, validation, simulator. Knows nothing of JSON-RPC.
-        .target(name: "AiToEarnCore", dependencies: ["JSONValue", "Diagnostics"]),
+        .target(name: "AiToEarnCore", dependencies: [
+            "JSONValue", "Diagnostics",
+            .target(name: "AiToEarnNetworking", condition: .when(platforms: [.macOS])),
+        ]),
+        // URLSession behind a C entry point, so Linux can load it lazily.
+        .target(name: "AiToEarnNetworking"),
         // Binds the core's operations to JSON-RPC methods and notifications.
         .target(name: "AiToEarnAdapter", dependencies: ["JSONRPC", "AiToEarnCore"]),
         .executableTarget(name: "aitoearn-rpc", dependencies: ["AiToEarnAdapter"]),

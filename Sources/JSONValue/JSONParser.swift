@@ -137,11 +137,9 @@ public struct JSONParser {
             while pos < buf.count, isDigit(buf[pos]) { pos += 1 }
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: buf[start..<pos]), as: UTF8.self)
-        if isInteger {
-            if let i = Int64(text) { return .integer(i) }
-            return .bigInteger(text)
-        }
-        return .double(Double(text) ?? (text.hasPrefix("-") ? -.infinity : .infinity))
+        if isInteger, let i = Int64(text) { return .integer(i) }
+        if !isInteger, let d = Double(text), d.isFinite, JSONValue.double(d).serializedString() == text { return .double(d) }
+        return .numberLiteral(text)
     }
 
     @inline(__always) private func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }

@@ -26,7 +26,7 @@ extension JSONValue {
             } else {
                 out.append(contentsOf: "\(d)".utf8)
             }
-        case .bigInteger(let digits): out.append(contentsOf: digits.utf8)
+        case .numberLiteral(let text): out.append(contentsOf: text.utf8)
         case .string(let s): JSONValue.writeString(s, to: &out)
         case .array(let a):
             out.append(UInt8(ascii: "["))

@@ -4,8 +4,9 @@ public enum JSONValue: Sendable, Hashable {
     case bool(Bool)
     case integer(Int64)
     case double(Double)
-    /// An integer literal too large for 64 bits, kept digit for digit so it echoes back exactly.
-    case bigInteger(String)
+    /// A number no `Int64` or `Double` reproduces as written (an integer beyond 64 bits, `1e400`,
+    /// `1.10`): kept as its literal text so that it echoes back exactly.
+    case numberLiteral(String)
     case string(String)
     case array([JSONValue])
     case object(JSONObject)
@@ -43,7 +44,7 @@ extension JSONValue {
         switch self {
         case .null: return "null"
         case .bool: return "boolean"
-        case .integer, .double, .bigInteger: return "number"
+        case .integer, .double, .numberLiteral: return "number"
         case .string: return "string"
         case .array: return "array"
         case .object: return "object"

@@ -62,7 +62,7 @@ final class Session: Sendable {
     }
 
     private func makeJobs(_ settings: Settings) -> ImageJobs {
-        let network = URLSessionTransport(proxy: ProxySettings.forURL(settings.baseURL, environment: environment))
+        let network = NetworkTransport(proxy: ProxySettings.forURL(settings.baseURL, environment: environment))
         var simRoot: String?
         let transport: HTTPTransport
         var effective = settings

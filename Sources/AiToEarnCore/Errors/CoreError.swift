@@ -72,7 +72,7 @@ public struct CoreError: Error, Sendable {
             return "The image job \(logId) succeeded but its images could not be saved (\(reason)); data.task holds the images."
         case .cancelled(let logId):
             return logId.map { "The request was cancelled; job \($0) goes on upstream: resume it with task.status." }
-                ?? "The request was cancelled before anything was submitted."
+                ?? "The request was cancelled before any job id was known."
         }
     }
 }

@@ -16,7 +16,14 @@ public struct ImageJobs: Sendable {
     public func generate(_ request: ImageRequest, options: PollOptions, saveTo: String?, startMs: Int64,
                          events: @Sendable (JobEvent) -> Void) async throws(CoreError) -> JSONValue {
         if Task.isCancelled { throw CoreError(.cancelled(logId: nil)) }
-        let reply = try await submitShielded(request.body)
+        let reply: UpstreamReply
+        do {
+            reply = try await submitShielded(request.body)
+        } catch {
+            // Cancelled meanwhile: the caller asked to stop, so that is the answer it gets.
+            if Task.isCancelled { throw CoreError(.cancelled(logId: nil), upstreamRequestId: error.upstreamRequestId) }
+            throw error
+        }
         var trail = reply.requestId
         let submission = reply.data
         guard let logId = submission["logId"]?.stringValue else {

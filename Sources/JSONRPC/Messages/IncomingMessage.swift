@@ -17,7 +17,7 @@ public enum IncomingMessage: Sendable, Equatable {
         let rawId = o["id"]
         let idIsValid: Bool
         switch rawId {
-        case nil, .null?, .string?, .integer?, .double?, .bigInteger?: idIsValid = true
+        case nil, .null?, .string?, .integer?, .double?, .numberLiteral?: idIsValid = true
         default: idIsValid = false
         }
         let replyId = idIsValid ? (rawId ?? .null) : .null

@@ -1,0 +1,1104 @@
+#!/usr/bin/env python3
+"""A local stand-in for the AiToEarn HTTP API, for the end-to-end tests and benchmarks.
+
+It behaves as the real service does (see docs: the envelope `{code, message, data,
+requestId?, timestamp?}` with HTTP 200 for business errors, X-Request-Id echoed as
+`requestId`, X-Api-Key on generate/status, server-side validation of the submission body)
+and adds what the tests need on top:
+
+* a request log (method, path, headers, body, time, and what was answered);
+* fault injection, a queue per endpoint: ``server.inject("submit", "http500_html")``;
+* scripted jobs: ``server.plan_job(outcome="failed", pending_polls=3)`` for the next
+  submission, ``server.add_job(...)`` to create a job without submitting it;
+* an image host (``/images/...``) that serves real PNG bytes for ``url`` images;
+* ``ForwardingProxy``: a plain HTTP forwarding proxy that logs what it forwarded.
+
+Use it as a context manager::
+
+    with Standin(api_key="k") as server:
+        server.base_url          # http://127.0.0.1:<ephemeral port>
+        ...
+        server.requests_for("submit")
+
+or from the command line: ``python3 e2e/standin.py --port 8080 [--api-key K]``.
+
+Endpoints (names used by inject/requests_for):
+    submit  POST /api/ai/image/generate/async
+    status  GET  /api/ai/image/task/{logId}
+    models  GET  /api/ai/models/image/generation
+    image   GET  /images/...
+    other   anything else (answered with HTTP 404, an HTML page)
+
+Faults (``inject(endpoint, kind, times=1, **params)``), each consumed by one request:
+    http500_html, http502_html, http503_html, http504_html
+                     that HTTP status with an HTML body (a load balancer's error page)
+    http_html        status=N, an HTML body
+    http429          HTTP 429, ``Retry-After: <retry_after>`` (default "0"; None omits it)
+    drop             read the whole request, then close the connection without a response
+                     (``create_job=True`` by default on submit: the job was created, i.e. billed;
+                     ``rst=True`` resets the connection instead of closing it)
+    slow             answer normally after ``delay_ms``
+    hold             answer normally once ``server.release()`` is called (or ``timeout`` s)
+    non_json         HTTP 200 with a body that is not JSON (``body=`` to choose it)
+    not_envelope     HTTP 200 with JSON that is not an envelope (``body=`` any JSON value)
+    business         HTTP 200 envelope with ``code``, ``message`` (and optional ``data``)
+    raw              ``status``, ``headers`` (dict), ``body`` (bytes/str) sent as given
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import collections
+import copy
+import datetime as _dt
+import http.client
+import http.server
+import json
+import re
+import secrets
+import socket
+import struct
+import threading
+import time
+import urllib.parse
+import zlib
+from dataclasses import dataclass, field
+from typing import Any
+
+# ---------------------------------------------------------------------------
+# PNG bytes
+# ---------------------------------------------------------------------------
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def make_png(width: int = 4, height: int = 4, rgb: tuple[int, int, int] = (200, 30, 60)) -> bytes:
+    """A valid RGB PNG of one colour."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    raw = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return PNG_SIGNATURE + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+
+
+def png_for(path: str) -> bytes:
+    """The PNG the image host serves for a path (its colour derives from the path)."""
+    h = zlib.crc32(path.encode("utf-8"))
+    return make_png(rgb=((h >> 16) & 0xFF, (h >> 8) & 0xFF, h & 0xFF))
+
+
+# ---------------------------------------------------------------------------
+# Data the service sends
+# ---------------------------------------------------------------------------
+
+SUCCESS_MESSAGE = "请求成功"
+MESSAGES = {
+    400: "请求参数错误",
+    401: "Unauthorized",
+    404: "任务不存在",
+    500: "服务器内部错误",
+    10002: "参数验证失败",
+    12001: "用户Credits不足",
+    12300: "无效的 AI 模型",
+    12301: "AI调用失败",
+}
+
+# Fields the service is not documented to send: they prove verbatim pass-through.
+EXTRA_FIELDS: dict[str, Any] = {
+    "standinExtra": {
+        "bigInt": 9007199254740993,  # 2**53 + 1: does not survive a trip through a double
+        "ratio": 0.1,
+        "negative": -42,
+        "text": "生成中 ✨ \"quoted\" \\ back\nslash",
+        "nothing": None,
+        "flag": False,
+        "list": [1, "two", {"three": [3]}],
+        "emptyObject": {},
+        "emptyList": [],
+    },
+    "queuePosition": 0,
+}
+
+DEFAULT_MODELS: list[dict[str, Any]] = [
+    {
+        "name": "gpt-image-1",
+        "description": "OpenAI GPT Image 1",
+        "summary": "通用图像生成",
+        "logo": "https://example.invalid/logo/openai.png",
+        "tags": ["openai", "热门"],
+        "mainTag": "openai",
+        "sizes": ["1024x1024", "1536x1024", "1024x1536"],
+        "qualities": ["low", "medium", "high"],
+        "styles": [],
+        "pricing": {"perImage": 12, "currency": "credits"},
+    },
+    {
+        "name": "doubao-seedream-4-0",
+        "description": "豆包 Seedream 4.0",
+        "tags": ["bytedance"],
+        "sizes": ["1024x1024", "2048x2048"],
+        "qualities": ["standard"],
+        "styles": ["vivid", "natural"],
+    },
+    {
+        # Jobs of this model end `failed` (a convenience for manual and benchmark runs).
+        "name": "standin-fail",
+        "description": "always fails (stand-in only)",
+        "tags": [],
+        "sizes": ["1024x1024"],
+        "qualities": [],
+        "styles": [],
+    },
+]
+
+BODY_FIELDS = {"prompt", "model", "n", "quality", "response_format", "size", "style", "user", "source"}
+RESPONSE_FORMATS = ("url", "b64_json")
+SOURCES = ("ai_image", "ai_draft_generation", "plugin")
+LOG_ID = re.compile(r"[0-9a-fA-F]{24}")
+
+SUBMIT_PATH = "/api/ai/image/generate/async"
+STATUS_PREFIX = "/api/ai/image/task/"
+MODELS_PATH = "/api/ai/models/image/generation"
+IMAGE_PREFIX = "/images/"
+
+HTML_PAGE = (
+    "<html>\r\n<head><title>{status} {reason}</title></head>\r\n<body>\r\n"
+    "<center><h1>{status} {reason}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+)
+
+HUGE_IMAGE_BYTES = 51 * 1024 * 1024
+
+
+def utf16_len(s: str) -> int:
+    return len(s.encode("utf-16-le")) // 2
+
+
+def iso_now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def new_log_id() -> str:
+    return f"{int(time.time()):08x}" + secrets.token_hex(8)
+
+
+def endpoint_of(method: str, path: str) -> str:
+    if path == SUBMIT_PATH and method == "POST":
+        return "submit"
+    if path.startswith(STATUS_PREFIX) and method == "GET":
+        return "status"
+    if path == MODELS_PATH and method == "GET":
+        return "models"
+    if path.startswith(IMAGE_PREFIX) and method == "GET":
+        return "image"
+    return "other"
+
+
+# ---------------------------------------------------------------------------
+# Log and jobs
+# ---------------------------------------------------------------------------
+
+
+class Headers:
+    """Case-insensitive, order-keeping view of request headers."""
+
+    def __init__(self, items: list[tuple[str, str]]):
+        self.items = list(items)
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        for k, v in self.items:
+            if k.lower() == name.lower():
+                return v
+        return default
+
+    def get_all(self, name: str) -> list[str]:
+        return [v for k, v in self.items if k.lower() == name.lower()]
+
+    def __contains__(self, name: str) -> bool:
+        return self.get(name) is not None
+
+    def __getitem__(self, name: str) -> str:
+        v = self.get(name)
+        if v is None:
+            raise KeyError(name)
+        return v
+
+    def as_dict(self) -> dict[str, str]:
+        return {k: v for k, v in self.items}
+
+    def __repr__(self) -> str:
+        return f"Headers({self.items!r})"
+
+
+@dataclass
+class LoggedRequest:
+    seq: int
+    endpoint: str
+    method: str
+    path: str
+    query: str
+    headers: Headers
+    body: bytes
+    time: float  # time.monotonic() when the request was fully read
+    fault: str | None = None
+    answered: bool = False  # a complete HTTP response was written
+    status: int | None = None  # HTTP status written (or that would have been, for a drop)
+    response_body: bytes | None = None
+    answered_time: float | None = None
+    log_id: str | None = None  # the job this request created or asked about
+
+    @property
+    def request_id(self) -> str | None:
+        return self.headers.get("X-Request-Id")
+
+    @property
+    def json(self) -> Any:
+        try:
+            return json.loads(self.body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            return None
+
+    @property
+    def response_json(self) -> Any:
+        if self.response_body is None:
+            return None
+        try:
+            return json.loads(self.response_body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            return None
+
+    def __repr__(self) -> str:
+        return (
+            f"<{self.seq} {self.endpoint} {self.method} {self.path} fault={self.fault} "
+            f"status={self.status} answered={self.answered}>"
+        )
+
+
+@dataclass
+class Fault:
+    kind: str
+    params: dict[str, Any] = field(default_factory=dict)
+    released: threading.Event = field(default_factory=threading.Event)
+
+
+@dataclass
+class Job:
+    log_id: str
+    request: dict[str, Any]
+    outcome: str  # "success" | "failed"
+    pending_polls: int | None  # status answers that still say `generating`; None: no limit
+    delay_s: float | None  # seconds after creation when the job ends; None: no limit
+    error_message: str
+    images: list[dict[str, Any]] | None  # explicit images (None: made from the request)
+    extra: dict[str, Any]
+    created: float = field(default_factory=time.monotonic)
+    created_iso: str = field(default_factory=iso_now)
+    polls: int = 0
+    finished_iso: str | None = None
+    last_served: dict[str, Any] | None = None
+
+
+class ServerState:
+    """Everything the stand-in knows; shared by the handler threads (guarded by `lock`)."""
+
+    def __init__(
+        self,
+        api_key: str | None,
+        pending_polls: int | None,
+        job_delay_ms: int | None,
+        outcome: str,
+    ):
+        self.lock = threading.RLock()
+        self.changed = threading.Condition(self.lock)
+        self.closing = threading.Event()
+        self.api_key = api_key
+        self.pending_polls = pending_polls
+        self.job_delay_ms = job_delay_ms
+        self.outcome = outcome
+        self.error_message = "内容违反使用政策 (content policy violation)"
+        self.credits_insufficient = False
+        self.require_key_for_models = False
+        self.models: list[dict[str, Any]] = copy.deepcopy(DEFAULT_MODELS)
+        self.fail_models = {"standin-fail"}
+        self.extra_fields: dict[str, Any] = copy.deepcopy(EXTRA_FIELDS)
+        self.base_url = ""
+        self.image_base_url = ""  # defaults to base_url
+        self.log: list[LoggedRequest] = []
+        self.faults: dict[str, collections.deque[Fault]] = collections.defaultdict(collections.deque)
+        self.plans: collections.deque[dict[str, Any]] = collections.deque()
+        self.jobs: dict[str, Job] = {}
+        self.held: list[Fault] = []
+        self.seq = 0
+        self.log_limit: int | None = None  # keep only the newest entries (long benchmark runs)
+
+
+# ---------------------------------------------------------------------------
+# HTTP handler
+# ---------------------------------------------------------------------------
+
+
+class _Dropped(Exception):
+    pass
+
+
+class StandinHandler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "standin/1.0"
+    sys_version = ""
+
+    @property
+    def state(self) -> ServerState:
+        return self.server.state  # type: ignore[attr-defined]
+
+    def log_message(self, format: str, *args: Any) -> None:  # silence
+        pass
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    def do_POST(self) -> None:
+        self._handle()
+
+    def do_PUT(self) -> None:
+        self._handle()
+
+    def do_DELETE(self) -> None:
+        self._handle()
+
+    def _read_body(self) -> bytes:
+        if (self.headers.get("Transfer-Encoding") or "").lower() == "chunked":
+            out = bytearray()
+            while True:
+                line = self.rfile.readline()
+                size = int(line.split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return bytes(out)
+                out += self.rfile.read(size)
+                self.rfile.readline()
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _handle(self) -> None:
+        body = self._read_body()
+        split = urllib.parse.urlsplit(self.path)
+        path = split.path
+        endpoint = endpoint_of(self.command, path)
+        st = self.state
+        with st.lock:
+            entry = LoggedRequest(
+                seq=st.seq,
+                endpoint=endpoint,
+                method=self.command,
+                path=path,
+                query=split.query,
+                headers=Headers(list(self.headers.items())),
+                body=body,
+                time=time.monotonic(),
+            )
+            st.log.append(entry)
+            st.seq += 1
+            if st.log_limit is not None and len(st.log) > st.log_limit:
+                del st.log[: len(st.log) - st.log_limit]
+            fault = st.faults[endpoint].popleft() if st.faults[endpoint] else None
+            if fault is not None:
+                entry.fault = fault.kind
+                if fault.kind == "hold":
+                    st.held.append(fault)
+            st.changed.notify_all()
+        try:
+            self._serve(entry, fault)
+        except _Dropped:
+            pass
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    # -- faults --------------------------------------------------------------
+
+    def _serve(self, entry: LoggedRequest, fault: Fault | None) -> None:
+        st = self.state
+        if fault is not None:
+            kind, p = fault.kind, fault.params
+            m = re.fullmatch(r"http(\d{3})_html", kind)
+            if m or kind == "http_html":
+                status = int(m.group(1)) if m else int(p.get("status", 502))
+                self._html(entry, status)
+                return
+            if kind == "http429":
+                headers = {"Content-Type": "text/html"}
+                retry_after = p.get("retry_after", "0")
+                if retry_after is not None:
+                    headers["Retry-After"] = str(retry_after)
+                body = HTML_PAGE.format(status=429, reason="Too Many Requests").encode()
+                self._send(entry, 429, headers, body)
+                return
+            if kind == "drop":
+                if entry.endpoint == "submit" and p.get("create_job", True):
+                    status, payload = self._route(entry)  # the job exists: it is billed
+                    entry.status = status
+                    entry.response_body = payload
+                self._drop(bool(p.get("rst", False)))
+                return
+            if kind == "slow":
+                st.closing.wait(float(p.get("delay_ms", 1000)) / 1000.0)
+            elif kind == "hold":
+                fault.released.wait(float(p.get("timeout", 30)))
+            elif kind == "non_json":
+                body = p.get("body", "<html><body>OK</body></html>")
+                body = body.encode() if isinstance(body, str) else body
+                ctype = p.get("content_type", "application/json")
+                self._send(entry, 200, {"Content-Type": ctype}, body)
+                return
+            elif kind == "not_envelope":
+                body = json.dumps(p.get("body", {"result": "ok", "items": []})).encode()
+                self._send(entry, 200, {"Content-Type": "application/json"}, body)
+                return
+            elif kind == "business":
+                code = int(p["code"])
+                env = self._envelope(code, p.get("message", MESSAGES.get(code, "error")), p.get("data", {}))
+                self._json(entry, 200, env)
+                return
+            elif kind == "raw":
+                body = p.get("body", b"")
+                body = body.encode() if isinstance(body, str) else body
+                self._send(entry, int(p.get("status", 200)), dict(p.get("headers", {})), body)
+                return
+            else:
+                raise ValueError(f"unknown fault {kind!r}")
+        if entry.endpoint == "image":
+            self._image(entry)
+            return
+        status, payload = self._route(entry)
+        if status == 404 and entry.endpoint == "other":
+            self._html(entry, 404)
+            return
+        self._send(entry, status, {"Content-Type": "application/json; charset=utf-8"}, payload)
+
+    def _drop(self, rst: bool) -> None:
+        self.close_connection = True
+        try:
+            self.wfile.flush()
+        except OSError:
+            pass
+        if rst:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        else:
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        self.connection.close()
+        raise _Dropped()
+
+    # -- writing ---------------------------------------------------------------
+
+    def _send(self, entry: LoggedRequest, status: int, headers: dict[str, str], body: bytes) -> None:
+        entry.status = status
+        entry.response_body = body
+        self.send_response(status)
+        for k, v in headers.items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        self.wfile.flush()
+        with self.state.lock:
+            entry.answered = True
+            entry.answered_time = time.monotonic()
+            self.state.changed.notify_all()
+
+    def _html(self, entry: LoggedRequest, status: int) -> None:
+        reason = http.client.responses.get(status, "Error")
+        body = HTML_PAGE.format(status=status, reason=reason).encode()
+        self._send(entry, status, {"Content-Type": "text/html"}, body)
+
+    def _json(self, entry: LoggedRequest, status: int, obj: Any) -> None:
+        body = json.dumps(obj, ensure_ascii=False).encode("utf-8")
+        self._send(entry, status, {"Content-Type": "application/json; charset=utf-8"}, body)
+
+    def _envelope(self, code: int, message: str, data: Any) -> dict[str, Any]:
+        env: dict[str, Any] = {"code": code, "message": message, "data": data}
+        rid = self.headers.get("X-Request-Id")
+        if rid is not None:
+            env["requestId"] = rid
+        if code != 0:
+            env["timestamp"] = int(time.time() * 1000)
+        return env
+
+    def _ok(self, data: Any) -> tuple[int, bytes]:
+        return 200, json.dumps(self._envelope(0, SUCCESS_MESSAGE, data), ensure_ascii=False).encode("utf-8")
+
+    def _err(self, code: int, message: str | None = None) -> tuple[int, bytes]:
+        env = self._envelope(code, message or MESSAGES.get(code, "error"), {})
+        return 200, json.dumps(env, ensure_ascii=False).encode("utf-8")
+
+    # -- the service -------------------------------------------------------------
+
+    def _key_ok(self) -> bool:
+        key = self.headers.get("X-Api-Key")
+        if not key:
+            return False
+        return self.state.api_key is None or key == self.state.api_key
+
+    def _route(self, entry: LoggedRequest) -> tuple[int, bytes]:
+        if entry.endpoint == "submit":
+            return self._submit(entry)
+        if entry.endpoint == "status":
+            return self._status(entry)
+        if entry.endpoint == "models":
+            if self.state.require_key_for_models and not self._key_ok():
+                return self._err(401)
+            with self.state.lock:
+                return self._ok(copy.deepcopy(self.state.models))
+        return 404, b""
+
+    def _submit(self, entry: LoggedRequest) -> tuple[int, bytes]:
+        st = self.state
+        if not self._key_ok():
+            return self._err(401)
+        body = entry.json
+        if not validate_body(body):
+            return self._err(10002)
+        with st.lock:
+            names = {m.get("name") for m in st.models}
+            if body["model"] not in names:
+                return self._err(12300)
+            if st.credits_insufficient:
+                return self._err(12001)
+            plan = st.plans.popleft() if st.plans else {}
+            job = st_new_job(st, body, plan)
+            entry.log_id = job.log_id
+        return self._ok({"logId": job.log_id, "status": "generating"})
+
+    def _status(self, entry: LoggedRequest) -> tuple[int, bytes]:
+        st = self.state
+        if not self._key_ok():
+            return self._err(401)
+        log_id = urllib.parse.unquote(entry.path[len(STATUS_PREFIX):])
+        entry.log_id = log_id
+        if not LOG_ID.fullmatch(log_id):
+            return self._err(10002)
+        with st.lock:
+            job = st.jobs.get(log_id.lower())
+            if job is None:
+                return self._err(404)
+            data = task_status(st, job, advance=True)
+        return self._ok(data)
+
+    def _image(self, entry: LoggedRequest) -> None:
+        name = entry.path[len(IMAGE_PREFIX):]
+        if name.startswith("not-an-image"):
+            body = b"<html><body>this is not an image</body></html>"
+            self._send(entry, 200, {"Content-Type": "image/png"}, body)
+            return
+        if name.startswith("missing"):
+            self._html(entry, 404)
+            return
+        if name.startswith("huge"):
+            entry.status = 200
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(HUGE_IMAGE_BYTES))
+            self.end_headers()
+            head = make_png(64, 64)
+            self.wfile.write(head)
+            left = HUGE_IMAGE_BYTES - len(head)
+            block = b"\x00" * 65536
+            while left > 0:
+                n = min(left, len(block))
+                self.wfile.write(block[:n])
+                left -= n
+            self.wfile.flush()
+            with self.state.lock:
+                entry.answered = True
+                entry.answered_time = time.monotonic()
+            return
+        self._send(entry, 200, {"Content-Type": "image/png"}, png_for(entry.path))
+
+
+def validate_body(body: Any) -> bool:
+    """The server's own check of the submission body (class-validator, whitelist)."""
+    if not isinstance(body, dict):
+        return False
+    if set(body) - BODY_FIELDS:
+        return False
+    prompt = body.get("prompt")
+    if not isinstance(prompt, str) or not 1 <= utf16_len(prompt) <= 4000:
+        return False
+    if not isinstance(body.get("model"), str) or not body["model"]:
+        return False
+    if "n" in body:
+        n = body["n"]
+        if type(n) is not int or not 1 <= n <= 10:
+            return False
+    for key in ("quality", "size", "style", "user"):
+        if key in body and not isinstance(body[key], str):
+            return False
+    if "response_format" in body and body["response_format"] not in RESPONSE_FORMATS:
+        return False
+    if "source" in body and body["source"] not in SOURCES:
+        return False
+    return True
+
+
+def st_new_job(st: ServerState, request: dict[str, Any], plan: dict[str, Any]) -> Job:
+    outcome = plan.get("outcome")
+    if outcome is None:
+        outcome = "failed" if request.get("model") in st.fail_models else st.outcome
+    delay_ms = plan.get("delay_ms", st.job_delay_ms)
+    pending = plan.get("pending_polls", st.pending_polls)
+    if "delay_ms" in plan and "pending_polls" not in plan:
+        pending = None
+    job = Job(
+        log_id=plan.get("log_id") or new_log_id(),
+        request=copy.deepcopy(request),
+        outcome=outcome,
+        pending_polls=pending,
+        delay_s=None if delay_ms is None else delay_ms / 1000.0,
+        error_message=plan.get("error_message", st.error_message),
+        images=copy.deepcopy(plan.get("images")),
+        extra=copy.deepcopy(plan.get("extra", st.extra_fields)),
+    )
+    st.jobs[job.log_id.lower()] = job
+    return job
+
+
+def task_status(st: ServerState, job: Job, advance: bool) -> dict[str, Any]:
+    """The TaskStatus the service returns now; `advance` counts this as a poll."""
+    now = time.monotonic()
+    done = False
+    if job.finished_iso is not None:
+        done = True
+    else:
+        if job.pending_polls is not None and job.polls >= job.pending_polls:
+            done = True
+        if job.delay_s is not None and now - job.created >= job.delay_s:
+            done = True
+        if job.pending_polls is None and job.delay_s is None:
+            done = False
+    if advance:
+        job.polls += 1
+    status = job.outcome if done else "generating"
+    if done and job.finished_iso is None:
+        job.finished_iso = iso_now()
+    data: dict[str, Any] = {
+        "logId": job.log_id,
+        "status": status,
+        "startedAt": job.created_iso,
+        "request": copy.deepcopy(job.request),
+        "createdAt": job.created_iso,
+        "updatedAt": job.finished_iso or iso_now(),
+    }
+    if done:
+        data["duration"] = max(1, int((now - job.created) * 1000))
+        if status == "success":
+            data["images"] = copy.deepcopy(job.images) if job.images is not None else make_images(st, job)
+            data["response"] = {"created": int(time.time()), "usage": {"total_tokens": 42}}
+        else:
+            data["errorMessage"] = job.error_message
+    data.update(copy.deepcopy(job.extra))
+    job.last_served = copy.deepcopy(data)
+    return data
+
+
+def make_images(st: ServerState, job: Job) -> list[dict[str, Any]]:
+    n = job.request.get("n", 1)
+    fmt = job.request.get("response_format", "url")
+    images = []
+    for i in range(n if isinstance(n, int) else 1):
+        if fmt == "b64_json":
+            png = png_for(f"{IMAGE_PREFIX}{job.log_id}/b64-{i}.png")
+            images.append({"b64_json": base64.b64encode(png).decode("ascii"), "url": None,
+                           "revised_prompt": f"revised #{i}"})
+        else:
+            base = st.image_base_url or st.base_url
+            images.append({"url": f"{base}{IMAGE_PREFIX}{job.log_id}/upstream-name-{i}.png",
+                           "revised_prompt": f"revised #{i}"})
+    return images
+
+
+class _HTTPServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+
+# ---------------------------------------------------------------------------
+# The public object
+# ---------------------------------------------------------------------------
+
+
+class Standin:
+    """The stand-in service. Attributes that tests may change at any time:
+
+    api_key                 the valid key (None: any non-empty key is valid)
+    pending_polls           status answers that say `generating` before a job ends (default 1)
+    job_delay_ms            or: a job ends this long after submission (default None)
+    outcome                 "success" or "failed" for jobs without a plan
+    credits_insufficient    True: every submission answers 12001
+    models                  the list `image.models` returns
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = "sk-standin-test-key",
+        port: int = 0,
+        pending_polls: int | None = 1,
+        job_delay_ms: int | None = None,
+        outcome: str = "success",
+        host: str = "127.0.0.1",
+    ):
+        self._state = ServerState(api_key, pending_polls, job_delay_ms, outcome)
+        self._httpd = _HTTPServer((host, port), StandinHandler)
+        self._httpd.state = self._state  # type: ignore[attr-defined]
+        self.host = host
+        self.port = self._httpd.server_address[1]
+        self._state.base_url = f"http://{host}:{self.port}"
+        self._thread: threading.Thread | None = None
+
+    # -- settings (forwarded to the shared state) ---------------------------------
+
+    _SETTINGS = ("api_key", "pending_polls", "job_delay_ms", "outcome", "credits_insufficient",
+                 "models", "fail_models", "extra_fields", "error_message", "image_base_url",
+                 "require_key_for_models", "log_limit")
+
+    def __getattr__(self, name: str) -> Any:
+        if name in Standin._SETTINGS:
+            return getattr(self._state, name)
+        raise AttributeError(name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in Standin._SETTINGS:
+            with self._state.lock:
+                setattr(self._state, name, value)
+        else:
+            object.__setattr__(self, name, value)
+
+    @property
+    def base_url(self) -> str:
+        return self._state.base_url
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    def start(self) -> "Standin":
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name=f"standin-{self.port}", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._state.closing.set()
+        self.release()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> "Standin":
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    # -- faults and jobs -------------------------------------------------------------
+
+    def inject(self, endpoint: str, kind: str, times: int = 1, **params: Any) -> None:
+        """Queue `times` faults of `kind` for the next requests to `endpoint`."""
+        if endpoint not in ("submit", "status", "models", "image", "other"):
+            raise ValueError(f"unknown endpoint {endpoint!r}")
+        with self._state.lock:
+            for _ in range(times):
+                self._state.faults[endpoint].append(Fault(kind, dict(params)))
+
+    def clear_faults(self, endpoint: str | None = None) -> None:
+        with self._state.lock:
+            if endpoint is None:
+                self._state.faults.clear()
+            else:
+                self._state.faults[endpoint].clear()
+
+    def pending_faults(self, endpoint: str) -> int:
+        with self._state.lock:
+            return len(self._state.faults[endpoint])
+
+    def release(self) -> None:
+        """Let every `hold` fault (now waiting or yet to come) answer."""
+        with self._state.lock:
+            for f in self._state.held:
+                f.released.set()
+            for q in self._state.faults.values():
+                for f in q:
+                    if f.kind == "hold":
+                        f.released.set()
+
+    def plan_job(self, **plan: Any) -> None:
+        """How the next accepted submission's job behaves: outcome, pending_polls,
+        delay_ms, error_message, images (explicit list), extra (extra fields), log_id."""
+        with self._state.lock:
+            self._state.plans.append(plan)
+
+    def add_job(self, request: dict[str, Any] | None = None, **plan: Any) -> str:
+        """Create a job as if it had been submitted (nothing is logged); returns its logId.
+        By default it is already terminal (pending_polls=0)."""
+        plan.setdefault("pending_polls", 0)
+        req = request or {"prompt": "a red fox", "model": "gpt-image-1"}
+        with self._state.lock:
+            return st_new_job(self._state, req, plan).log_id
+
+    def job(self, log_id: str) -> Job:
+        with self._state.lock:
+            return self._state.jobs[log_id.lower()]
+
+    def last_served(self, log_id: str) -> dict[str, Any] | None:
+        """The TaskStatus last sent for this job."""
+        with self._state.lock:
+            j = self._state.jobs.get(log_id.lower())
+            return copy.deepcopy(j.last_served) if j else None
+
+    def peek_status(self, log_id: str) -> dict[str, Any]:
+        """What a status request would answer now, without counting as a poll."""
+        with self._state.lock:
+            return task_status(self._state, self._state.jobs[log_id.lower()], advance=False)
+
+    # -- the log ------------------------------------------------------------------------
+
+    @property
+    def requests(self) -> list[LoggedRequest]:
+        with self._state.lock:
+            return list(self._state.log)
+
+    def requests_for(self, endpoint: str) -> list[LoggedRequest]:
+        with self._state.lock:
+            return [r for r in self._state.log if r.endpoint == endpoint]
+
+    def count(self, endpoint: str | None = None) -> int:
+        with self._state.lock:
+            return sum(1 for r in self._state.log if endpoint is None or r.endpoint == endpoint)
+
+    def wait_for(self, endpoint: str | None, count: int = 1, timeout: float = 5.0,
+                 answered: bool = False) -> list[LoggedRequest]:
+        """Wait until `count` requests to `endpoint` (None: any) were received
+        (`answered=True`: and answered); return those requests."""
+        deadline = time.monotonic() + timeout
+        with self._state.changed:
+            while True:
+                got = [r for r in self._state.log
+                       if (endpoint is None or r.endpoint == endpoint) and (r.answered or not answered)]
+                if len(got) >= count:
+                    return got
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(
+                        f"stand-in: timed out after {timeout}s waiting for {count} {endpoint or 'any'} "
+                        f"request(s){' answered' if answered else ''}; log: {self._state.log!r}")
+                self._state.changed.wait(left)
+
+    def wait_held(self, endpoint: str, timeout: float = 5.0) -> LoggedRequest:
+        """Wait until a request to `endpoint` is being held by a `hold` fault."""
+        deadline = time.monotonic() + timeout
+        with self._state.changed:
+            while True:
+                for r in self._state.log:
+                    if r.endpoint == endpoint and r.fault == "hold" and not r.answered:
+                        return r
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"stand-in: no held {endpoint} request after {timeout}s")
+                self._state.changed.wait(left)
+
+    def clear_log(self) -> None:
+        with self._state.lock:
+            self._state.log.clear()
+
+
+# ---------------------------------------------------------------------------
+# A plain forwarding HTTP proxy
+# ---------------------------------------------------------------------------
+
+HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
+              "trailers", "transfer-encoding", "upgrade", "proxy-connection"}
+
+
+@dataclass
+class ProxiedRequest:
+    method: str
+    target: str  # absolute-form URL, or host:port for CONNECT
+    headers: Headers
+    body: bytes
+    time: float
+    status: int | None = None
+
+
+class _ProxyHandler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def _record(self, body: bytes) -> ProxiedRequest:
+        proxy: ForwardingProxy = self.server.proxy  # type: ignore[attr-defined]
+        rec = ProxiedRequest(self.command, self.path, Headers(list(self.headers.items())), body, time.monotonic())
+        with proxy._cond:
+            proxy._log.append(rec)
+            proxy._cond.notify_all()
+        return rec
+
+    def do_CONNECT(self) -> None:
+        rec = self._record(b"")
+        rec.status = 502
+        body = b"tunnelling is not supported by this test proxy"
+        self.send_response(502)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(body)
+        self.close_connection = True
+
+    def _forward(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        rec = self._record(body)
+        target = urllib.parse.urlsplit(self.path)
+        if target.scheme != "http" or not target.hostname:
+            rec.status = 400
+            self._reply(400, [], b"absolute-form http URL expected")
+            return
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
+        path = target.path or "/"
+        if target.query:
+            path += "?" + target.query
+        conn = http.client.HTTPConnection(target.hostname, target.port or 80, timeout=60)
+        try:
+            conn.request(self.command, path, body=body if (body or self.command == "POST") else None,
+                         headers=headers)
+            resp = conn.getresponse()
+            data = resp.read()
+            out_headers = [(k, v) for k, v in resp.getheaders()
+                           if k.lower() not in HOP_BY_HOP and k.lower() != "content-length"]
+            rec.status = resp.status
+            self._reply(resp.status, out_headers, data)
+        except (OSError, http.client.HTTPException) as e:
+            rec.status = 502
+            self._reply(502, [], f"proxy: upstream failed: {e}".encode())
+        finally:
+            conn.close()
+
+    def _reply(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+        self.send_response(status)
+        for k, v in headers:
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = _forward
+    do_POST = _forward
+    do_PUT = _forward
+    do_DELETE = _forward
+    do_HEAD = _forward
+
+
+class ForwardingProxy:
+    """An HTTP proxy on 127.0.0.1 that forwards absolute-form requests and logs them.
+    CONNECT is logged and refused (502)."""
+
+    def __init__(self, port: int = 0):
+        self._cond = threading.Condition()
+        self._log: list[ProxiedRequest] = []
+        self._httpd = _HTTPServer(("127.0.0.1", port), _ProxyHandler)
+        self._httpd.proxy = self  # type: ignore[attr-defined]
+        self.port = self._httpd.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._thread: threading.Thread | None = None
+
+    @property
+    def requests(self) -> list[ProxiedRequest]:
+        with self._cond:
+            return list(self._log)
+
+    def wait_for(self, count: int = 1, timeout: float = 5.0) -> list[ProxiedRequest]:
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while len(self._log) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"proxy: {len(self._log)} request(s) after {timeout}s, wanted {count}")
+                self._cond.wait(left)
+            return list(self._log)
+
+    def start(self) -> "ForwardingProxy":
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name=f"proxy-{self.port}", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> "ForwardingProxy":
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+
+def closed_port() -> int:
+    """A loopback port with nothing listening on it (connections are refused)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+# ---------------------------------------------------------------------------
+# Command line
+# ---------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="A local stand-in for the AiToEarn HTTP API.")
+    ap.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: ephemeral)")
+    ap.add_argument("--api-key", default="sk-standin-test-key",
+                    help="the valid API key; '*' accepts any non-empty key")
+    ap.add_argument("--pending-polls", type=int, default=1,
+                    help="status answers that say `generating` before a job ends")
+    ap.add_argument("--job-delay-ms", type=int, default=None, help="or: jobs end this long after submission")
+    ap.add_argument("--outcome", choices=("success", "failed"), default="success")
+    ap.add_argument("--proxy-port", type=int, default=None, help="also run a forwarding proxy on this port")
+    ap.add_argument("--log-limit", type=int, default=10000, help="request log entries kept in memory")
+    args = ap.parse_args(argv)
+    pending = args.pending_polls if args.job_delay_ms is None else None
+    server = Standin(api_key=None if args.api_key == "*" else args.api_key, port=args.port,
+                     pending_polls=pending, job_delay_ms=args.job_delay_ms, outcome=args.outcome)
+    server.log_limit = args.log_limit
+    server.start()
+    print(f"stand-in listening on {server.base_url}", flush=True)
+    proxy = None
+    if args.proxy_port is not None:
+        proxy = ForwardingProxy(args.proxy_port).start()
+        print(f"proxy listening on {proxy.url}", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+        if proxy:
+            proxy.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

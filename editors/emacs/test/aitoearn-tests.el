@@ -1,0 +1,302 @@
+;;; aitoearn-tests.el --- ERT tests for aitoearn.el against the real adapter  -*- lexical-binding: t; -*-
+
+;;; Commentary:
+
+;; Run with:
+;;   emacs -Q --batch -L editors/emacs -l editors/emacs/test/aitoearn-tests.el \
+;;         -f ert-run-tests-batch-and-exit
+;; The adapter is $AITOEARN_RPC_BIN, or <repo>/.build/debug/aitoearn-rpc, run with
+;; --simulate (offline, no key).  Every wait has a timeout; on failure the
+;; JSON-RPC events buffer is printed.
+
+;;; Code:
+
+(require 'ert)
+(require 'cl-lib)
+(require 'org)
+(require 'aitoearn)
+
+(defconst aitoearn-tests--here
+  (file-name-directory (or load-file-name buffer-file-name)))
+
+(defconst aitoearn-tests--bin
+  (let ((bin (getenv "AITOEARN_RPC_BIN")))
+    (expand-file-name
+     (if (and bin (not (string-empty-p bin)))
+         bin
+       (expand-file-name "../../../.build/debug/aitoearn-rpc" aitoearn-tests--here)))))
+
+(defconst aitoearn-tests--fast '("--simulate" "--simulate-delay-ms" "300"))
+
+(defun aitoearn-tests--dump ()
+  "Print the adapter's events buffer and the recent messages."
+  (let ((events (get-buffer "*aitoearn events*")))
+    (princ (format "---- *aitoearn events* ----\n%s\n---- end of events ----\n"
+                   (if events (with-current-buffer events (buffer-string)) "(none)"))
+           #'external-debugging-output))
+  (princ (format "---- *Messages* (tail) ----\n%s\n---- end ----\n"
+                 (with-current-buffer (messages-buffer)
+                   (buffer-substring-no-properties (max (point-min) (- (point-max) 3000)) (point-max))))
+         #'external-debugging-output))
+
+(defmacro aitoearn-tests--with (command &rest body)
+  "Run BODY with `aitoearn-command' set to COMMAND in a fresh temp directory `dir'.
+The adapter is shut down afterwards; on failure the events buffer is dumped."
+  (declare (indent 1) (debug t))
+  `(let* ((dir (file-name-as-directory (make-temp-file "aitoearn-ert-" t)))
+          (default-directory dir)
+          (process-environment (cons "AITOEARN_API_KEY" process-environment))
+          (aitoearn-command ,command)
+          (aitoearn-model "sim-image")
+          (aitoearn-image-directory "images")
+          (aitoearn-api-key nil)
+          (aitoearn--status nil)
+          ;; Messages still go to *Messages* (the tests read it), not to the terminal.
+          (inhibit-message t))
+     (ignore dir)
+     (aitoearn-shutdown)
+     (clrhash aitoearn--jobs)
+     (let ((events (get-buffer "*aitoearn events*")))
+       (when events (kill-buffer events)))
+     (unwind-protect
+         (condition-case err
+             (progn ,@body)
+           (error (aitoearn-tests--dump)
+                  (signal (car err) (cdr err))))
+       (aitoearn-shutdown)
+       (clrhash aitoearn--jobs)
+       (dolist (buf (buffer-list))
+         (when (and (buffer-file-name buf) (string-prefix-p dir (buffer-file-name buf)))
+           (with-current-buffer buf (set-buffer-modified-p nil))
+           (kill-buffer buf)))
+       (delete-directory dir t))))
+
+(defmacro aitoearn-tests--wait (form &optional seconds)
+  "Wait until FORM is non-nil and return it; fail after SECONDS (default 15)."
+  `(with-timeout (,(or seconds 15) (ert-fail (format "timed out waiting for %S" ',form)))
+     (let (value)
+       (while (not (setq value ,form))
+         (accept-process-output nil 0.05))
+       value)))
+
+(defun aitoearn-tests--messages-mark ()
+  "The current end of *Messages*."
+  (with-current-buffer (messages-buffer) (point-max)))
+
+(defun aitoearn-tests--messages-since (mark)
+  "The messages logged after MARK."
+  (with-current-buffer (messages-buffer)
+    (buffer-substring-no-properties (min mark (point-max)) (point-max))))
+
+(defun aitoearn-tests--png-p (file)
+  "Whether FILE starts with the PNG signature."
+  (and (file-readable-p file)
+       (with-temp-buffer
+         (set-buffer-multibyte nil)
+         (insert-file-contents-literally file nil 0 8)
+         (equal (buffer-string) "\211PNG\r\n\032\n"))))
+
+(defun aitoearn-tests--trace (file)
+  "The events of the trace FILE (NDJSON), as plists."
+  (when (file-readable-p file)
+    (with-temp-buffer
+      (insert-file-contents file)
+      (delq nil (mapcar (lambda (line)
+                          (ignore-errors
+                            (json-parse-string line :object-type 'plist :null-object nil)))
+                        (split-string (buffer-string) "\n" t))))))
+
+(defmacro aitoearn-tests--answering (prompt model &rest body)
+  "Run BODY with the minibuffer answering PROMPT and, for a model, MODEL.
+Binds `asked' to the list of (PROMPT . COLLECTION) the code asked."
+  (declare (indent 2) (debug t))
+  `(let ((asked nil))
+     (cl-letf (((symbol-function 'read-string)
+                (lambda (p &rest _) (push (cons p nil) asked) ,prompt))
+               ((symbol-function 'completing-read)
+                (lambda (p collection &rest _) (push (cons p collection) asked) ,model)))
+       ,@body)))
+
+(defun aitoearn-tests--visit (dir name)
+  "Visit the file NAME in DIR (a new, empty document) and return its buffer."
+  (let ((buf (find-file-noselect (expand-file-name name dir))))
+    (set-buffer buf)
+    buf))
+
+(defconst aitoearn-tests--md-link "\\`!\\[a red fox\\](\\(images/[^)]+\\.png\\))\\'")
+
+(ert-deftest aitoearn-byte-compiles-cleanly ()
+  "aitoearn.el byte-compiles with no warning."
+  (let* ((dir (make-temp-file "aitoearn-bc-" t))
+         (file (expand-file-name "aitoearn.el" dir))
+         (byte-compile-error-on-warn t))
+    (unwind-protect
+        (progn
+          (copy-file (expand-file-name "../aitoearn.el" aitoearn-tests--here) file)
+          (should (byte-compile-file file)))
+      (delete-directory dir t))))
+
+(ert-deftest aitoearn-generate-markdown ()
+  "M-x aitoearn-generate in a Markdown document inserts ![prompt](images/x.png)."
+  (aitoearn-tests--with (cons aitoearn-tests--bin aitoearn-tests--fast)
+    (aitoearn-tests--visit dir "notes.md")
+    (insert "Intro\n")
+    (aitoearn-tests--answering "a red fox" "unused"
+      (call-interactively #'aitoearn-generate)
+      (should (equal (caar asked) "Image prompt: ")))
+    (should (string-prefix-p "AiToEarn: " (aitoearn-mode-line)))
+    ;; The user goes on writing above point while the job runs.
+    (save-excursion (goto-char (point-min)) (insert "# Title\n"))
+    (let* ((line (aitoearn-tests--wait
+                  (let ((l (nth 2 (split-string (buffer-string) "\n"))))
+                    (and l (not (string-empty-p l)) l))))
+           (rel (and (string-match aitoearn-tests--md-link line) (match-string 1 line))))
+      (should rel)
+      (should (string-prefix-p "# Title\nIntro\n!" (buffer-string)))
+      (should (aitoearn-tests--png-p (expand-file-name rel dir))))
+    (should (equal (aitoearn-mode-line) "AiToEarn: ok"))))
+
+(ert-deftest aitoearn-generate-org ()
+  "In an Org buffer the link is an Org file link."
+  (aitoearn-tests--with (cons aitoearn-tests--bin aitoearn-tests--fast)
+    (aitoearn-tests--visit dir "notes.org")
+    (should (derived-mode-p 'org-mode))
+    (aitoearn-tests--answering "an owl" "unused"
+      (call-interactively #'aitoearn-generate))
+    (let* ((text (aitoearn-tests--wait
+                  (and (> (buffer-size) 0) (buffer-string))))
+           (rel (and (string-match "\\`\\[\\[file:\\(images/[^]]+\\.png\\)\\]\\]\\'" text)
+                     (match-string 1 text))))
+      (should rel)
+      (should (aitoearn-tests--png-p (expand-file-name rel dir))))))
+
+(ert-deftest aitoearn-generate-completes-models ()
+  "With `aitoearn-model' nil the model is read with completion over image.models."
+  (aitoearn-tests--with (cons aitoearn-tests--bin aitoearn-tests--fast)
+    (let ((aitoearn-model nil))
+      (aitoearn-tests--visit dir "pick.md")
+      (aitoearn-tests--answering "a blue bird" "sim-image"
+        (call-interactively #'aitoearn-generate)
+        (let ((collection (cdr (cl-find-if (lambda (a) (string-prefix-p "AiToEarn model" (car a)))
+                                           asked))))
+          (should (assoc "sim-image" collection))
+          (should (assoc "sim-image-fail" collection))))
+      (should (string-match-p "\\`!\\[a blue bird\\](images/.*\\.png)\\'"
+                              (aitoearn-tests--wait (and (> (buffer-size) 0) (buffer-string))))))))
+
+(ert-deftest aitoearn-generate-from-lisp ()
+  "(aitoearn-generate PROMPT) works from Lisp too, in a buffer with no file."
+  (aitoearn-tests--with (cons aitoearn-tests--bin aitoearn-tests--fast)
+    (with-temp-buffer
+      (aitoearn-generate "a red fox")
+      (let ((text (aitoearn-tests--wait (and (> (buffer-size) 0) (buffer-string)))))
+        (should (string-match aitoearn-tests--md-link text))
+        (should (aitoearn-tests--png-p (expand-file-name (match-string 1 text) dir)))))))
+
+(ert-deftest aitoearn-cancel-sends-cancel-request ()
+  "M-x aitoearn-cancel during a slow job makes the adapter receive $/cancelRequest."
+  (let* ((trace (make-temp-file "aitoearn-trace-" nil ".ndjson")))
+    (unwind-protect
+        (aitoearn-tests--with (list aitoearn-tests--bin "--simulate" "--simulate-delay-ms" "60000"
+                                    "--trace-file" trace)
+          (aitoearn-tests--visit dir "slow.md")
+          (aitoearn-tests--answering "a slow tortoise" "unused"
+            (call-interactively #'aitoearn-generate))
+          (let* ((job (aitoearn-tests--wait
+                       (catch 'found
+                         (maphash (lambda (_ j) (when (aitoearn--job-log-id j) (throw 'found j)))
+                                  aitoearn--jobs))))
+                 (id (aitoearn--job-id job))
+                 (mark (aitoearn-tests--messages-mark)))
+            (should (string-match-p "\\`AiToEarn: generating" (aitoearn-mode-line)))
+            (call-interactively #'aitoearn-cancel)
+            (should (string-match-p "cancelled" (aitoearn-tests--messages-since mark)))
+            (aitoearn-tests--wait
+             (cl-some (lambda (ev)
+                        (let ((m (plist-get ev :message)))
+                          (and (equal (plist-get ev :dir) "recv")
+                               (listp m)
+                               (equal (plist-get m :method) "$/cancelRequest")
+                               (equal (plist-get (plist-get m :params) :id) id))))
+                      (aitoearn-tests--trace trace))
+             5)
+            (accept-process-output nil 0.3)
+            (should (equal (buffer-string) ""))
+            (should (= 0 (hash-table-count aitoearn--jobs)))))
+      (delete-file trace))))
+
+(ert-deftest aitoearn-status-reports-and-inserts ()
+  "M-x aitoearn-status reports a job; with a prefix argument it inserts its image."
+  (aitoearn-tests--with (cons aitoearn-tests--bin aitoearn-tests--fast)
+    (aitoearn-tests--visit dir "s.md")
+    (aitoearn-generate "a cat")
+    (aitoearn-tests--wait (> (buffer-size) 0))
+    (let ((log-id aitoearn--last-log-id)
+          (mark (aitoearn-tests--messages-mark)))
+      (should (string-match-p "\\`[0-9a-f]+\\'" log-id))
+      (let ((task (aitoearn-tests--answering log-id "unused"
+                    (call-interactively #'aitoearn-status))))
+        (should (equal (plist-get task :status) "success")))
+      (should (string-match-p "succeeded" (aitoearn-tests--messages-since mark)))
+      (erase-buffer)
+      (let ((current-prefix-arg '(4)))
+        (aitoearn-tests--answering log-id "unused"
+          (call-interactively #'aitoearn-status)))
+      (should (string-match-p "\\`!\\[.*\\](images/.*\\.png)\\'"
+                              (aitoearn-tests--wait (and (> (buffer-size) 0) (buffer-string))))))))
+
+(ert-deftest aitoearn-status-bad-id ()
+  "A malformed logId gives the adapter's error as one message."
+  (aitoearn-tests--with (cons aitoearn-tests--bin aitoearn-tests--fast)
+    (let ((mark (aitoearn-tests--messages-mark)))
+      (should-not (aitoearn-status "nope"))
+      (should (string-match-p "AiToEarn: " (aitoearn-tests--messages-since mark))))))
+
+(ert-deftest aitoearn-failed-job-inserts-nothing ()
+  "A job that fails shows an error and inserts nothing."
+  (aitoearn-tests--with (cons aitoearn-tests--bin aitoearn-tests--fast)
+    (let ((aitoearn-model "sim-image-fail")
+          (mark (aitoearn-tests--messages-mark)))
+      (aitoearn-tests--visit dir "f.md")
+      (aitoearn-generate "a doomed cat")
+      (aitoearn-tests--wait (= 0 (hash-table-count aitoearn--jobs)))
+      (should (string-match-p "AiToEarn: " (aitoearn-tests--messages-since mark)))
+      (should (equal (buffer-string) "")))))
+
+(ert-deftest aitoearn-missing-binary ()
+  "A missing adapter: one clear message, no prompt, nothing inserted."
+  (aitoearn-tests--with (list "/nonexistent/aitoearn-rpc" "--simulate")
+    (aitoearn-tests--visit dir "m.md")
+    (aitoearn-tests--answering "a red fox" "sim-image"
+      (let ((err (should-error (call-interactively #'aitoearn-generate) :type 'user-error)))
+        (should (string-match-p "not found" (cadr err)))
+        (should (string-match-p "aitoearn-command" (cadr err))))
+      (should-not asked)
+      (should-error (aitoearn-generate "a red fox") :type 'user-error))
+    (should (equal (buffer-string) ""))))
+
+(ert-deftest aitoearn-no-api-key ()
+  "Real-service mode with no key: one clear message, nothing inserted."
+  ;; No --simulate and no key: the adapter answers -32001 without any HTTP request.
+  ;; The base URL is a closed loopback port, so nothing can leave the machine.
+  (aitoearn-tests--with (list aitoearn-tests--bin "--base-url" "http://127.0.0.1:9"
+                              "--retry-base-delay-ms" "10")
+    (should-not (getenv "AITOEARN_API_KEY"))
+    (aitoearn-tests--visit dir "k.md")
+    (let ((mark (aitoearn-tests--messages-mark)))
+      (aitoearn-tests--answering "a red fox" "unused"
+        (call-interactively #'aitoearn-generate))
+      (aitoearn-tests--wait (= 0 (hash-table-count aitoearn--jobs)))
+      (accept-process-output nil 0.2)
+      (let ((messages (aitoearn-tests--messages-since mark)))
+        (should (string-match-p "AITOEARN_API_KEY" messages))
+        (should (= 1 (cl-count-if (lambda (l) (string-prefix-p "AiToEarn: " l))
+                                  (split-string messages "\n" t))))))
+    (should (equal (buffer-string) ""))
+    (should (equal (aitoearn-tests--wait
+                    (and (equal (aitoearn-mode-line) "AiToEarn: set API key") (aitoearn-mode-line))
+                    5)
+                   "AiToEarn: set API key"))))
+
+(provide 'aitoearn-tests)
+;;; aitoearn-tests.el ends here

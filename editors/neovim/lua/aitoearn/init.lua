@@ -1,0 +1,47 @@
+---@mod aitoearn AiToEarn image generation for Neovim, through the aitoearn-rpc adapter
+---
+--- require('aitoearn').setup({ model = 'sim-image', image_dir = 'images' })
+--- :AiToEarnGenerate a red fox   -> ![a red fox](images/<logId>-0.png) at the cursor
+
+local M = {}
+
+--- Configure the plugin (see aitoearn.Config); restarts the adapter if it runs.
+---@param opts? aitoearn.Config|table
+function M.setup(opts)
+  require('aitoearn.config').set(opts)
+  local client = require('aitoearn.client')
+  if client.is_running() then
+    client.stop()
+  end
+end
+
+--- Generate an image for `prompt` (asks when nil) and link it at the cursor.
+---@param prompt? string
+function M.generate(prompt)
+  require('aitoearn.generate').generate(prompt)
+end
+
+--- Cancel every job in flight.
+function M.cancel()
+  require('aitoearn.generate').cancel()
+end
+
+--- Report a job by its logId; with `resume`, wait for it and link its images.
+---@param log_id string
+---@param resume? boolean
+function M.status(log_id, resume)
+  require('aitoearn.generate').status(log_id, resume)
+end
+
+--- For the statusline: `%{v:lua.require'aitoearn'.statusline()}`.
+---@return string
+function M.statusline()
+  return require('aitoearn.state').statusline()
+end
+
+--- Stop the adapter process (it starts again on the next command).
+function M.stop()
+  require('aitoearn.client').stop()
+end
+
+return M

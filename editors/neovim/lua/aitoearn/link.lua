@@ -1,0 +1,128 @@
+---@mod aitoearn.link Where images go, and the link that points at them
+
+local M = {}
+
+M.ns = vim.api.nvim_create_namespace('aitoearn')
+
+---@param path string
+---@return string
+local function real(path)
+  local resolved = vim.uv.fs_realpath(path)
+  return vim.fs.normalize(resolved or path)
+end
+
+--- `path` relative to the folder `base` (both absolute), with `/` separators.
+---@param path string
+---@param base string
+---@return string
+function M.relpath(path, base)
+  path, base = real(path), real(base)
+  if path == base then
+    return '.'
+  end
+  local p = vim.split(path, '/', { plain = true, trimempty = true })
+  local b = vim.split(base, '/', { plain = true, trimempty = true })
+  local i = 1
+  while i <= #p and i <= #b and p[i] == b[i] do
+    i = i + 1
+  end
+  local parts = {}
+  for _ = i, #b do
+    parts[#parts + 1] = '..'
+  end
+  for j = i, #p do
+    parts[#parts + 1] = p[j]
+  end
+  return table.concat(parts, '/')
+end
+
+--- The folder of the document in `buf` (its file's folder, or the working directory).
+---@param buf integer
+---@return string
+function M.document_dir(buf)
+  local name = vim.api.nvim_buf_get_name(buf)
+  if name ~= '' and vim.bo[buf].buftype == '' then
+    return vim.fs.normalize(vim.fn.fnamemodify(name, ':p:h'))
+  end
+  return vim.fs.normalize(vim.fn.getcwd())
+end
+
+--- The directory the adapter saves into (`saveTo`) for a document in `docdir`.
+---@param docdir string
+---@param image_dir string
+---@return string
+function M.save_dir(docdir, image_dir)
+  image_dir = vim.fn.expand(image_dir)
+  if image_dir:sub(1, 1) == '/' then
+    return vim.fs.normalize(image_dir)
+  end
+  return vim.fs.normalize(docdir .. '/' .. image_dir)
+end
+
+--- One line of alt text from a prompt.
+---@param prompt string
+---@return string
+local function alt_text(prompt)
+  local text = prompt:gsub('%s+', ' '):gsub('^ ', ''):gsub(' $', '')
+  return (text:gsub('([%[%]\\])', '\\%1'))
+end
+
+--- The link text for `relpath` in a buffer of filetype `ft`.
+---@param relpath string
+---@param prompt string
+---@param ft string
+---@return string
+function M.format(relpath, prompt, ft)
+  if ft == 'org' then
+    return ('[[file:%s]]'):format(relpath)
+  end
+  local target = relpath
+  if target:find('[%s()<>]') then
+    target = '<' .. target .. '>'
+  end
+  return ('![%s](%s)'):format(alt_text(prompt), target)
+end
+
+--- Remember the cursor of the current window, so the link lands there even if the
+--- user goes on typing or moves away while the job runs.
+---@return { buf: integer, mark: integer }
+function M.mark_cursor()
+  local buf = vim.api.nvim_get_current_buf()
+  local cursor = vim.api.nvim_win_get_cursor(0)
+  local row, col = cursor[1] - 1, cursor[2]
+  local line = vim.api.nvim_buf_get_lines(buf, row, row + 1, false)[1] or ''
+  -- In Normal mode the cursor is *on* a character: insert after it, like `a`.
+  if vim.api.nvim_get_mode().mode == 'n' and #line > 0 then
+    col = math.min(col + vim.str_utf_end(line, col + 1) + 1, #line)
+  end
+  local mark = vim.api.nvim_buf_set_extmark(buf, M.ns, row, col, { right_gravity = false })
+  return { buf = buf, mark = mark }
+end
+
+---@param anchor { buf: integer, mark: integer }
+function M.forget(anchor)
+  if vim.api.nvim_buf_is_valid(anchor.buf) then
+    pcall(vim.api.nvim_buf_del_extmark, anchor.buf, M.ns, anchor.mark)
+  end
+end
+
+--- Insert `text` (may hold newlines) at `anchor`; returns false when the buffer is gone.
+---@param anchor { buf: integer, mark: integer }
+---@param text string
+---@return boolean
+function M.insert(anchor, text)
+  local buf = anchor.buf
+  if not vim.api.nvim_buf_is_valid(buf) or not vim.bo[buf].modifiable then
+    return false
+  end
+  local pos = vim.api.nvim_buf_get_extmark_by_id(buf, M.ns, anchor.mark, {})
+  if not pos or not pos[1] then
+    return false
+  end
+  local lines = vim.split(text, '\n', { plain = true })
+  vim.api.nvim_buf_set_text(buf, pos[1], pos[2], pos[1], pos[2], lines)
+  M.forget(anchor)
+  return true
+end
+
+return M

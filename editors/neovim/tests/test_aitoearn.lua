@@ -1,0 +1,257 @@
+-- Tests of aitoearn.nvim against the real adapter (`aitoearn-rpc --simulate`).
+-- Each function gets (child, t, tmp): a fresh headless nvim, assertions, a temp folder.
+
+local FAST = { '--simulate', '--simulate-delay-ms', '300' }
+
+local function sim_cmd(t, extra)
+  local cmd = { t.bin }
+  vim.list_extend(cmd, extra or FAST)
+  return cmd
+end
+
+local function setup(child, opts)
+  child:lua('require("aitoearn").setup(...)', opts)
+end
+
+--- Open a document in the child's temp folder.
+local function edit(child, tmp, name, lines)
+  child:cmd('edit ' .. vim.fn.fnameescape(tmp .. '/' .. name))
+  if lines then
+    child:lua('vim.api.nvim_buf_set_lines(0, 0, -1, false, ...)', lines)
+  end
+end
+
+local function notes(child)
+  return child:lua('return _G.notes')
+end
+
+local function wait_note(child, what, level, timeout)
+  return child:wait(
+    what,
+    [[
+      for _, n in ipairs(_G.notes) do
+        if n.level >= ... then return n.msg end
+      end
+    ]],
+    timeout or 10000,
+    level
+  )
+end
+
+local function lines(child)
+  return child:lua('return vim.api.nvim_buf_get_lines(0, 0, -1, false)')
+end
+
+local function is_png(t, path)
+  local data = t.read(path)
+  return data ~= nil and data:sub(1, 8) == '\137PNG\r\n\26\n'
+end
+
+local ERROR = vim.log.levels.ERROR
+local WARN = vim.log.levels.WARN
+
+return {
+  {
+    'the plugin file defines the commands',
+    function(child, t)
+      for _, name in ipairs({ 'AiToEarnGenerate', 'AiToEarnStatus', 'AiToEarnCancel' }) do
+        t.eq(2, child:lua('return vim.fn.exists(":" .. ...)', name), ':' .. name)
+      end
+    end,
+  },
+  {
+    ':AiToEarnGenerate a red fox inserts a Markdown link to a saved PNG',
+    function(child, t, tmp)
+      setup(child, { cmd = sim_cmd(t), model = 'sim-image' })
+      child:lua([[
+        _G.progress = {}
+        vim.api.nvim_create_autocmd('User', { pattern = 'AiToEarnProgress', callback = function(ev)
+          table.insert(_G.progress, ev.data) end })
+      ]])
+      edit(child, tmp, 'notes.md', { 'Intro', '' })
+      child:lua('vim.api.nvim_win_set_cursor(0, {2, 0})')
+      child:cmd('AiToEarnGenerate a red fox')
+      -- The user goes on writing above the cursor while the job runs.
+      child:lua('vim.api.nvim_buf_set_lines(0, 0, 0, false, { "# Title" })')
+      local line = child:wait('the link on line 3', 'local l = vim.api.nvim_buf_get_lines(0, 2, 3, false)[1]; return l ~= "" and l', 15000)
+      local rel = t.match(line, '^!%[a red fox%]%((images/[^)]+%.png)%)$', 'inserted line')
+      t.eq({ '# Title', 'Intro' }, vim.list_slice(lines(child), 1, 2), 'the lines above')
+      t.ok(is_png(t, tmp .. '/' .. rel), 'the linked file is a PNG: ' .. tmp .. '/' .. rel)
+      t.ok(#child:lua('return _G.progress') >= 1, 'progress was reported')
+      for _, n in ipairs(notes(child)) do
+        t.ok(n.level < WARN, 'no warning or error: ' .. n.msg)
+      end
+      t.eq('AiToEarn: ok', child:lua('return require("aitoearn").statusline()'), 'statusline')
+    end,
+  },
+  {
+    'without a prompt or model it asks with vim.ui.input and vim.ui.select over image.models',
+    function(child, t, tmp)
+      setup(child, { cmd = sim_cmd(t) })
+      child:lua([[
+        _G.asked = {}
+        vim.ui.input = function(opts, cb) _G.asked.input = opts.prompt; cb('a blue bird') end
+        vim.ui.select = function(items, opts, cb)
+          _G.asked.items = vim.tbl_map(function(i) return opts.format_item(i) end, items)
+          cb(items[1], 1)
+        end
+      ]])
+      edit(child, tmp, 'doc.md')
+      child:cmd('AiToEarnGenerate')
+      local line = child:wait('the link', 'local l = vim.api.nvim_get_current_line(); return l ~= "" and l', 15000)
+      t.match(line, '^!%[a blue bird%]%(images/[^)]+%.png%)$', 'inserted line')
+      local asked = child:lua('return _G.asked')
+      t.ok(asked.input ~= nil, 'vim.ui.input was used')
+      t.match(asked.items[1], '^sim%-image', 'first model offered')
+      t.ok(#asked.items >= 2, 'every model offered: ' .. vim.inspect(asked.items))
+    end,
+  },
+  {
+    'an Org buffer gets an Org link',
+    function(child, t, tmp)
+      setup(child, { cmd = sim_cmd(t), model = 'sim-image', image_dir = 'pics' })
+      edit(child, tmp, 'notes.org')
+      child:lua('vim.bo.filetype = "org"')
+      child:cmd('AiToEarnGenerate an owl')
+      local line = child:wait('the link', 'local l = vim.api.nvim_get_current_line(); return l ~= "" and l', 15000)
+      local rel = t.match(line, '^%[%[file:(pics/[^%]]+%.png)%]%]$', 'inserted line')
+      t.ok(is_png(t, tmp .. '/' .. rel), 'the linked file is a PNG')
+    end,
+  },
+  {
+    ':AiToEarnCancel during a slow job sends $/cancelRequest and inserts nothing',
+    function(child, t, tmp)
+      local trace = tmp .. '/trace.ndjson'
+      setup(child, {
+        cmd = sim_cmd(t, { '--simulate', '--simulate-delay-ms', '60000', '--trace-file', trace }),
+        model = 'sim-image',
+      })
+      edit(child, tmp, 'slow.md')
+      child:cmd('AiToEarnGenerate a slow tortoise')
+      local id = child:wait('the job to be submitted', [[
+        for id, job in pairs(require('aitoearn.state').jobs) do
+          if job.logId then return id end
+        end
+      ]], 15000)
+      t.match(child:lua('return require("aitoearn").statusline()'), '^AiToEarn: generating', 'statusline during the job')
+      child:cmd('AiToEarnCancel')
+      local deadline = vim.uv.hrtime() / 1e6 + 5000
+      local found = false
+      while not found and vim.uv.hrtime() / 1e6 < deadline do
+        for _, ev in ipairs(t.trace(trace)) do
+          local m = ev.message
+          if ev.dir == 'recv' and type(m) == 'table' and m.method == '$/cancelRequest' then
+            t.eq(id, m.params and m.params.id, 'the cancelled id')
+            found = true
+          end
+        end
+        vim.wait(50)
+      end
+      t.ok(found, 'the adapter received $/cancelRequest (trace ' .. trace .. ')')
+      t.eq({ '' }, lines(child), 'buffer')
+      t.match(wait_note(child, 'the cancel message', WARN), 'cancelled', 'message')
+      t.eq(0, child:lua('return require("aitoearn.state").count()'), 'jobs left')
+      vim.wait(500)
+      t.eq({ '' }, lines(child), 'buffer still empty')
+    end,
+  },
+  {
+    ':AiToEarnStatus reports a job, :AiToEarnStatus! inserts its image',
+    function(child, t, tmp)
+      setup(child, { cmd = sim_cmd(t), model = 'sim-image' })
+      child:lua([[
+        _G.done = nil
+        vim.api.nvim_create_autocmd('User', { pattern = 'AiToEarnDone', callback = function(ev) _G.done = ev.data end })
+      ]])
+      edit(child, tmp, 'a.md')
+      child:cmd('AiToEarnGenerate a cat')
+      local done = child:wait('the job', 'return _G.done', 15000)
+      local log_id = t.match(done.logId, '^%x+$', 'logId')
+      child:lua('_G.notes = {}')
+      child:cmd('AiToEarnStatus ' .. log_id)
+      t.match(wait_note(child, 'the status', vim.log.levels.INFO), 'succeeded', 'status message')
+      child:lua('_G.notes = {}; vim.api.nvim_buf_set_lines(0, 0, -1, false, {""})')
+      child:cmd('AiToEarnStatus! ' .. log_id)
+      local line = child:wait('the link', 'local l = vim.api.nvim_get_current_line(); return l ~= "" and l', 15000)
+      t.match(line, '^!%[.*%]%(images/[^)]+%.png%)$', 'inserted line')
+    end,
+  },
+  {
+    ':AiToEarnStatus with a malformed id shows the adapter\'s error',
+    function(child, t)
+      setup(child, { cmd = sim_cmd(t) })
+      child:cmd('AiToEarnStatus nope')
+      t.match(wait_note(child, 'the error', ERROR), '^AiToEarn: ', 'message')
+    end,
+  },
+  {
+    'a failed job shows one error and inserts nothing',
+    function(child, t, tmp)
+      setup(child, { cmd = sim_cmd(t), model = 'sim-image-fail' })
+      edit(child, tmp, 'f.md')
+      child:cmd('AiToEarnGenerate a doomed cat')
+      t.match(wait_note(child, 'the error', ERROR, 15000), '^AiToEarn: ', 'message')
+      t.eq({ '' }, lines(child), 'buffer')
+    end,
+  },
+  {
+    'a missing binary: one clear message, no prompt, nothing inserted',
+    function(child, t, tmp)
+      setup(child, { cmd = { tmp .. '/no/such/aitoearn-rpc', '--simulate' }, model = 'sim-image' })
+      child:lua('_G.asked = false; vim.ui.input = function() _G.asked = true end')
+      edit(child, tmp, 'm.md')
+      child:cmd('AiToEarnGenerate')
+      child:cmd('AiToEarnGenerate a red fox')
+      local ns = notes(child)
+      t.eq(2, #ns, 'one message per command')
+      t.eq(ERROR, ns[1].level, 'level')
+      t.match(ns[1].msg, 'not found', 'message says what is wrong')
+      t.match(ns[1].msg, 'setup', 'message says what to do')
+      t.eq(false, child:lua('return _G.asked'), 'no prompt was asked')
+      t.eq({ '' }, lines(child), 'buffer')
+    end,
+  },
+  {
+    'no API key (real-service mode): one clear message, nothing inserted, statusline says so',
+    function(child, t, tmp)
+      -- No --simulate and no key: the adapter answers -32001 without any HTTP request.
+      -- The base URL points at a closed loopback port so nothing can leave the machine.
+      setup(child, {
+        cmd = { t.bin, '--base-url', 'http://127.0.0.1:9', '--retry-base-delay-ms', '10' },
+        model = 'sim-image',
+      })
+      edit(child, tmp, 'k.md')
+      child:cmd('AiToEarnGenerate a red fox')
+      local msg = wait_note(child, 'the error', WARN, 15000)
+      t.match(msg, 'AITOEARN_API_KEY', 'message says what to do')
+      vim.wait(300)
+      local serious = vim.tbl_filter(function(n)
+        return n.level >= WARN
+      end, notes(child))
+      t.eq(1, #serious, 'exactly one message')
+      t.eq({ '' }, lines(child), 'buffer')
+      child:wait('the statusline', [[return require('aitoearn').statusline() == 'AiToEarn: set API key']], 5000)
+    end,
+  },
+  {
+    ':checkhealth aitoearn reports OK',
+    function(child, t)
+      setup(child, { cmd = sim_cmd(t), model = 'sim-image' })
+      child:cmd('checkhealth aitoearn')
+      local report = table.concat(lines(child), '\n')
+      t.match(report, 'OK[^\n]*aitoearn%-rpc', 'adapter found and --version ran')
+      t.match(report, 'OK[^\n]*API key', 'key check')
+      t.ok(not report:find('ERROR'), 'no ERROR in:\n' .. report)
+      t.ok(not report:find('WARNING'), 'no WARNING in:\n' .. report)
+    end,
+  },
+  {
+    ':checkhealth aitoearn reports a missing binary as an error',
+    function(child, t, tmp)
+      setup(child, { cmd = { tmp .. '/missing-rpc' } })
+      child:cmd('checkhealth aitoearn')
+      local report = table.concat(lines(child), '\n')
+      t.match(report, 'ERROR[^\n]*not found', 'report')
+    end,
+  },
+}

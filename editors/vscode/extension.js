@@ -1,0 +1,392 @@
+'use strict';
+// AiToEarn for VS Code: "AiToEarn: Generate Image" links a generated picture at the cursor.
+// Plain JavaScript, no build step, no dependency: the JSON-RPC client is ./lib/client.js.
+
+const vscode = require('vscode');
+const os = require('node:os');
+const path = require('node:path');
+const { AiToEarnClient, findExecutable } = require('./lib/client');
+const links = require('./lib/links');
+
+const SECRET_KEY = 'aitoearn.apiKey';
+
+/** @type {AiToEarnClient|null} */
+let client = null;
+/** @type {Promise<AiToEarnClient>|null} */
+let starting = null;
+let clientSignature = '';
+/** @type {vscode.StatusBarItem|null} */
+let statusItem = null;
+let lastStatus = null;
+let lastLogId = '';
+/** Jobs in flight: JSON-RPC id -> { prompt, status, poll, elapsedMs, started } */
+const jobs = new Map();
+
+function settings() {
+  const cfg = vscode.workspace.getConfiguration('aitoearn');
+  const command = cfg.get('command');
+  return {
+    command: Array.isArray(command) && command.length > 0 ? command.map(String) : ['aitoearn-rpc'],
+    region: cfg.get('region') || '',
+    model: cfg.get('model') || '',
+    responseFormat: cfg.get('responseFormat') || '',
+    imageFolder: cfg.get('imageFolder') || 'images',
+  };
+}
+
+// ---- status bar ---------------------------------------------------------------------
+
+function updateStatusBar() {
+  if (!statusItem) return;
+  if (jobs.size > 0) {
+    const newest = [...jobs.values()].pop();
+    const seconds = Math.floor((newest.elapsedMs ?? Date.now() - newest.started) / 1000);
+    statusItem.text = `$(sync~spin) AiToEarn: ${newest.status || 'submitting'} ${seconds}s`;
+    statusItem.tooltip = `Generating "${newest.prompt}"`;
+    statusItem.command = undefined;
+    statusItem.show();
+    return;
+  }
+  if (!lastStatus) {
+    statusItem.hide();
+    return;
+  }
+  const action = lastStatus.action;
+  const actionText = { 'set-api-key': 'set API key', 'top-up-credits': 'top up credits', 'check-network': 'check network' };
+  if (lastStatus.kind === 'ok') {
+    statusItem.text = '$(check) AiToEarn';
+  } else {
+    const icon = lastStatus.kind === 'error' ? '$(error)' : '$(warning)';
+    statusItem.text = `${icon} AiToEarn: ${actionText[action] || lastStatus.kind}`;
+  }
+  statusItem.tooltip = String(lastStatus.message || '');
+  statusItem.command = action === 'set-api-key' ? 'aitoearn.setApiKey' : 'aitoearn.generateImage';
+  statusItem.show();
+}
+
+// ---- the adapter ----------------------------------------------------------------------
+
+function documentDir(document) {
+  if (document && document.uri && document.uri.scheme === 'file' && !document.isUntitled) {
+    return path.dirname(document.uri.fsPath);
+  }
+  const folder = vscode.workspace.workspaceFolders && vscode.workspace.workspaceFolders[0];
+  return folder ? folder.uri.fsPath : null;
+}
+
+async function stopClient() {
+  const old = client;
+  client = null;
+  starting = null;
+  clientSignature = '';
+  if (old) await old.stop();
+}
+
+/** The running adapter for the current settings and key, started if needed. */
+async function getClient(context) {
+  const cfg = settings();
+  const apiKey = await context.secrets.get(SECRET_KEY);
+  const initializationOptions = {};
+  if (apiKey) initializationOptions.apiKey = apiKey;
+  if (cfg.region) initializationOptions.region = cfg.region;
+  const signature = JSON.stringify([cfg.command, initializationOptions]);
+  if (client && client.running && signature === clientSignature) return client;
+  if (starting && signature === clientSignature) return starting;
+  await stopClient();
+  clientSignature = signature;
+  const folder = vscode.workspace.workspaceFolders && vscode.workspace.workspaceFolders[0];
+  const next = new AiToEarnClient({
+    command: cfg.command,
+    cwd: folder ? folder.uri.fsPath : os.homedir(),
+    initializationOptions,
+  });
+  next.on('status.changed', (params) => {
+    lastStatus = params;
+    updateStatusBar();
+  });
+  next.on('task.progress', (params) => {
+    const job = params && jobs.get(params.requestId);
+    if (!job) return;
+    Object.assign(job, { status: params.status, poll: params.poll, elapsedMs: params.elapsedMs, logId: params.logId });
+    if (params.logId) lastLogId = params.logId;
+    updateStatusBar();
+    if (job.report) job.report(job);
+  });
+  next.on('exit', () => {
+    if (client === next) {
+      client = null;
+      clientSignature = '';
+    }
+  });
+  starting = next.start().then(
+    () => {
+      if (clientSignature === signature) {
+        client = next;
+        starting = null;
+      }
+      return next;
+    },
+    (err) => {
+      if (clientSignature === signature) {
+        starting = null;
+        clientSignature = '';
+      }
+      next.stop().catch(() => {});
+      throw err;
+    },
+  );
+  return starting;
+}
+
+/** Show one message for `err`, offering the fix when there is one. */
+async function showError(err) {
+  const { text, action } = links.explain(err);
+  if (action === 'set-api-key') {
+    await stopClient(); // so that a key set now is used by the next command
+    const choice = await vscode.window.showErrorMessage(text, 'Set API Key');
+    if (choice === 'Set API Key') await vscode.commands.executeCommand('aitoearn.setApiKey');
+  } else if (err && err.code === 'ENOENT') {
+    const choice = await vscode.window.showErrorMessage(text, 'Open Settings');
+    if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'aitoearn.command');
+  } else {
+    await vscode.window.showErrorMessage(text);
+  }
+}
+
+/** A clear message when the adapter command cannot run; true when it can. */
+async function checkCommand() {
+  const { command } = settings();
+  if (findExecutable(command[0])) return true;
+  await showError({
+    code: 'ENOENT',
+    message:
+      `AiToEarn: cannot start the adapter: "${command[0]}" was not found or is not executable. ` +
+      'Install aitoearn-rpc (see editors/README.md) or set "aitoearn.command" to its full path.',
+  });
+  return false;
+}
+
+/**
+ * Track an offset in `document` while the user goes on typing.
+ * @returns {{ offset: () => number, dispose: () => void }}
+ */
+function trackOffset(document, offset) {
+  let current = offset;
+  const sub = vscode.workspace.onDidChangeTextDocument((event) => {
+    if (event.document === document || (event.document && event.document.uri.toString() === document.uri.toString())) {
+      current = links.shiftOffset(current, event.contentChanges);
+    }
+  });
+  return { offset: () => current, dispose: () => sub.dispose() };
+}
+
+/**
+ * Run a request that polls a job with visible, cancellable progress, then insert links to
+ * the saved images at `anchor`. Returns the inserted text, or undefined.
+ */
+async function runJob(context, { method, params, prompt, editor }) {
+  const document = editor.document;
+  const docDir = documentDir(document);
+  if (!docDir) {
+    await vscode.window.showErrorMessage('AiToEarn: save the document first, so the image can be stored next to it.');
+    return undefined;
+  }
+  const cfg = settings();
+  const anchor = trackOffset(document, document.offsetAt(editor.selection.active));
+  try {
+    const rpc = await getClient(context);
+    const token = `aitoearn-${process.pid}-${Date.now()}`;
+    const fullParams = { ...params, saveTo: links.saveDirFor(docDir, cfg.imageFolder), workDoneToken: token };
+    const abort = new AbortController();
+    let job = null;
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `AiToEarn: "${prompt}"`, cancellable: true },
+      (progress, cancelToken) => {
+        cancelToken.onCancellationRequested(() => abort.abort());
+        const request = rpc.request(method, fullParams, {
+          signal: abort.signal,
+          onSent: (id) => {
+            job = { prompt, started: Date.now(), report: null };
+            job.report = (j) => {
+              const seconds = ((j.elapsedMs ?? Date.now() - j.started) / 1000).toFixed(1);
+              progress.report({ message: `${j.status || 'submitting'} ${seconds}s${j.poll ? ` (poll ${j.poll})` : ''}` });
+            };
+            jobs.set(id, job);
+            job.report(job);
+            updateStatusBar();
+          },
+        });
+        return request.finally(() => {
+          jobs.delete(request.id);
+          updateStatusBar();
+        });
+      },
+    );
+    if (result && result.status === 'failed') {
+      await vscode.window.showErrorMessage(`AiToEarn: job ${result.logId} failed: ${result.errorMessage || 'no reason given'}`);
+      return undefined;
+    }
+    const saved = (result && Array.isArray(result.saved) && result.saved) || [];
+    if (saved.length === 0) {
+      await vscode.window.showErrorMessage(`AiToEarn: job ${result && result.logId} finished but no image was saved.`);
+      return undefined;
+    }
+    const alt = (result.request && typeof result.request.prompt === 'string' && result.request.prompt) || prompt;
+    const text = links.linksFor(saved, alt, docDir, document.languageId);
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(document.uri, document.positionAt(anchor.offset()), text);
+    if (!(await vscode.workspace.applyEdit(edit))) {
+      await vscode.env.clipboard.writeText(text);
+      await vscode.window.showWarningMessage(`AiToEarn: the image is saved but the link could not be inserted; it is on the clipboard: ${text}`);
+      return undefined;
+    }
+    return text;
+  } catch (err) {
+    if (err && err.code === -32800) {
+      const logId = err.data && err.data.logId;
+      await vscode.window.showInformationMessage(
+        'AiToEarn: cancelled; nothing was inserted.' +
+          (logId ? ` The job ${logId} goes on upstream (and is billed): "AiToEarn: Task Status" inserts it later.` : ''),
+      );
+      return undefined;
+    }
+    await showError(err);
+    return undefined;
+  } finally {
+    anchor.dispose();
+  }
+}
+
+async function pickModel(rpc) {
+  const items = links.modelItems(await rpc.request('image.models', {}, { timeoutMs: 60000 }));
+  if (items.length === 0) {
+    await vscode.window.showErrorMessage('AiToEarn: the service lists no image model; set "aitoearn.model".');
+    return undefined;
+  }
+  const pick = await vscode.window.showQuickPick(
+    items.map((item) => ({ label: item.name, description: item.description })),
+    { placeHolder: 'AiToEarn model' },
+  );
+  return pick && pick.label;
+}
+
+// ---- commands ---------------------------------------------------------------------------
+
+async function generateImage(context) {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) {
+    await vscode.window.showErrorMessage('AiToEarn: open a document first; the link goes at its cursor.');
+    return undefined;
+  }
+  if (!(await checkCommand())) return undefined;
+  const prompt = await vscode.window.showInputBox({
+    title: 'AiToEarn: Generate Image',
+    prompt: 'Describe the image',
+    placeHolder: 'a red fox in the snow',
+    ignoreFocusOut: true,
+  });
+  if (!prompt || !prompt.trim()) return undefined;
+  const cfg = settings();
+  let model = cfg.model;
+  if (!model) {
+    try {
+      model = await pickModel(await getClient(context));
+    } catch (err) {
+      await showError(err);
+      return undefined;
+    }
+    if (!model) return undefined;
+  }
+  const params = { prompt: prompt.trim(), model };
+  if (cfg.responseFormat) params.response_format = cfg.responseFormat;
+  return runJob(context, { method: 'image.generate', params, prompt: prompt.trim(), editor });
+}
+
+function summarize(logId, task) {
+  const status = task && task.status;
+  if (status === 'success') {
+    const n = Array.isArray(task.images) ? task.images.length : 0;
+    return `AiToEarn: job ${logId} succeeded with ${n} image(s).`;
+  }
+  if (status === 'failed') return `AiToEarn: job ${logId} failed: ${task.errorMessage || 'no reason given'}`;
+  return `AiToEarn: job ${logId} is ${status} (started ${(task && task.startedAt) || '?'}).`;
+}
+
+async function taskStatus(context) {
+  if (!(await checkCommand())) return undefined;
+  const logId = await vscode.window.showInputBox({
+    title: 'AiToEarn: Task Status',
+    prompt: 'Job id (logId, 24 hex characters)',
+    value: lastLogId,
+    ignoreFocusOut: true,
+  });
+  if (!logId || !logId.trim()) return undefined;
+  const id = logId.trim();
+  let task;
+  try {
+    const rpc = await getClient(context);
+    task = await rpc.request('task.status', { logId: id }, { timeoutMs: 60000 });
+  } catch (err) {
+    await showError(err);
+    return undefined;
+  }
+  const text = summarize(id, task);
+  const editor = vscode.window.activeTextEditor;
+  if (task && task.status === 'success' && editor) {
+    const choice = await vscode.window.showInformationMessage(text, 'Insert at Cursor');
+    if (choice === 'Insert at Cursor') {
+      await runJob(context, { method: 'task.status', params: { logId: id, wait: true }, prompt: `AiToEarn ${id}`, editor });
+    }
+  } else if (task && task.status === 'failed') {
+    await vscode.window.showWarningMessage(text);
+  } else {
+    await vscode.window.showInformationMessage(text);
+  }
+  return task;
+}
+
+async function setApiKey(context) {
+  const key = await vscode.window.showInputBox({
+    title: 'AiToEarn: Set API Key',
+    prompt: 'Your AiToEarn API key (kept in VS Code\'s secret storage; empty to remove it)',
+    password: true,
+    ignoreFocusOut: true,
+  });
+  if (key === undefined) return;
+  if (key.trim() === '') {
+    await context.secrets.delete(SECRET_KEY);
+    await vscode.window.showInformationMessage('AiToEarn: API key removed; the AITOEARN_API_KEY environment variable is used if set.');
+  } else {
+    await context.secrets.store(SECRET_KEY, key.trim());
+    await vscode.window.showInformationMessage('AiToEarn: API key saved in VS Code\'s secret storage.');
+  }
+  await stopClient();
+}
+
+function activate(context) {
+  statusItem = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Right, 100);
+  statusItem.name = 'AiToEarn';
+  context.subscriptions.push(
+    statusItem,
+    vscode.commands.registerCommand('aitoearn.generateImage', () => generateImage(context)),
+    vscode.commands.registerCommand('aitoearn.taskStatus', () => taskStatus(context)),
+    vscode.commands.registerCommand('aitoearn.setApiKey', () => setApiKey(context)),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration('aitoearn')) stopClient();
+    }),
+    { dispose: () => void stopClient() },
+  );
+  if (context.secrets.onDidChange) {
+    context.secrets.onDidChange((event) => {
+      if (event.key === SECRET_KEY) stopClient();
+    }, null, context.subscriptions);
+  }
+}
+
+async function deactivate() {
+  jobs.clear();
+  lastStatus = null;
+  await stopClient();
+}
+
+module.exports = { activate, deactivate };

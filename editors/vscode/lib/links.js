@@ -1,0 +1,113 @@
+'use strict';
+// Pure helpers of the extension (no `vscode` import): where images go, the link text,
+// the message for each error, and keeping an insertion offset right while the user types.
+
+const fs = require('node:fs');
+const path = require('node:path');
+
+function real(p) {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return path.resolve(p);
+  }
+}
+
+/** The directory the adapter saves into (`saveTo`) for a document in `docDir`. */
+function saveDirFor(docDir, imageFolder) {
+  return path.resolve(docDir, imageFolder || 'images');
+}
+
+/** `file` relative to the folder `docDir`, with `/` separators. */
+function relativePath(file, docDir) {
+  return path.relative(real(docDir), real(file)).split(path.sep).join('/');
+}
+
+/** One line of alt text from a prompt. */
+function altText(prompt) {
+  return String(prompt).replace(/\s+/g, ' ').trim().replace(/([[\]\\])/g, '\\$1');
+}
+
+/**
+ * The link for an image at `rel` (relative path) in a document of `languageId`.
+ * Org documents get an Org link, every other one a Markdown image.
+ */
+function formatLink(rel, prompt, languageId) {
+  if (languageId === 'org') return `[[file:${rel}]]`;
+  const target = /[\s()<>]/.test(rel) ? `<${rel}>` : rel;
+  return `![${altText(prompt)}](${target})`;
+}
+
+/** The links to every saved image (absolute paths), one per line. */
+function linksFor(saved, prompt, docDir, languageId) {
+  return saved.map((file) => formatLink(relativePath(file, docDir), prompt, languageId)).join('\n');
+}
+
+/**
+ * Where `offset` is after the edits `changes` ({ rangeOffset, rangeLength, text }, as in a
+ * TextDocumentChangeEvent). Text typed exactly at the offset goes after the link.
+ */
+function shiftOffset(offset, changes) {
+  // All the changes of one event are against the document as it was before the event,
+  // and they never overlap.
+  let base = offset;
+  let delta = 0;
+  for (const change of changes) {
+    const start = change.rangeOffset;
+    const end = start + change.rangeLength;
+    const growth = change.text.length - change.rangeLength;
+    if (start < offset && end > offset) {
+      base = start + change.text.length; // the offset was inside a replaced range
+    } else if (end < offset || (end === offset && start < offset)) {
+      delta += growth;
+    }
+  }
+  return base + delta;
+}
+
+/** The model entries of an image.models result (an array of { name, description, ... }). */
+function modelItems(result) {
+  let list = result;
+  if (result && !Array.isArray(result) && typeof result === 'object') {
+    list = result.models || result.list || result.data || [];
+  }
+  if (!Array.isArray(list)) return [];
+  const items = [];
+  for (const entry of list) {
+    if (typeof entry === 'string') items.push({ name: entry });
+    else if (entry && typeof entry.name === 'string') {
+      items.push({ name: entry.name, description: typeof entry.description === 'string' ? entry.description : undefined });
+    }
+  }
+  return items;
+}
+
+const KEY_HELP =
+  'Run "AiToEarn: Set API Key" (kept in VS Code\'s secret storage) or set the AITOEARN_API_KEY environment variable, then try again.';
+
+/**
+ * One sentence for an error: what happened and what to do. `action` names a follow-up
+ * the UI can offer ('set-api-key' or undefined).
+ * @param {{ code?: any, message?: string, data?: any }} err
+ * @returns {{ text: string, action?: 'set-api-key' }}
+ */
+function explain(err) {
+  const code = err && err.code;
+  const data = (err && err.data && typeof err.data === 'object' && err.data) || {};
+  if (code === 'ENOENT' || code === 'EXIT' || code === 'TIMEOUT' || code === 'STOPPED') {
+    return { text: err.message };
+  }
+  if (code === -32001) {
+    const what = data.upstreamCode ? 'the API key was rejected.' : 'no API key is set.';
+    return { text: `AiToEarn: ${what} ${KEY_HELP}`, action: 'set-api-key' };
+  }
+  let text = `AiToEarn: ${err && err.message ? err.message : 'the request failed'}`;
+  const task = (data.task && typeof data.task === 'object' && data.task) || {};
+  if (code === -32011 && typeof task.errorMessage === 'string') text += ` (${task.errorMessage})`;
+  if ((code === -32012 || code === -32015) && typeof data.logId === 'string') {
+    text += ` The job goes on: "AiToEarn: Task Status" with ${data.logId} fetches it later.`;
+  }
+  return { text };
+}
+
+module.exports = { saveDirFor, relativePath, formatLink, linksFor, shiftOffset, modelItems, explain, altText };

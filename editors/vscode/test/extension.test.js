@@ -1,0 +1,174 @@
+'use strict';
+// extension.js loaded with a minimal stand-in for the `vscode` API (test/fake-vscode.js),
+// running the commands against the real adapter in --simulate mode.
+
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const Module = require('node:module');
+const { bin, FAST, SLOW, NO_KEY, tempDir, isPng, waitFor, readTrace, receivedCancel } = require('./helpers');
+
+// `require('vscode')` from extension.js gets the stand-in.
+const fakePath = require.resolve('./fake-vscode');
+const resolve = Module._resolveFilename;
+Module._resolveFilename = function (request, ...rest) {
+  return request === 'vscode' ? fakePath : resolve.call(this, request, ...rest);
+};
+const vscode = require('vscode');
+const fake = vscode.__fake;
+const extension = require('../extension');
+const manifest = require('../package.json');
+
+const OPTS = { timeout: 20000 };
+const LINK = /^!\[a red fox\]\((images\/[^)]+\.png)\)$/;
+
+/** Activate the extension with `options` for the stand-in; deactivated after the test. */
+function activate(t, options) {
+  fake.reset(options);
+  const context = fake.makeContext();
+  extension.activate(context);
+  t.after(async () => {
+    await extension.deactivate();
+    for (const d of context.subscriptions) d.dispose();
+  });
+  return context;
+}
+
+test('activation registers every command of package.json, titled as the issue says', (t) => {
+  activate(t);
+  const declared = manifest.contributes.commands.map((c) => c.command).sort();
+  assert.deepEqual([...fake.state.commands.keys()].sort(), declared);
+  assert.deepEqual(
+    manifest.contributes.commands.map((c) => `${c.category}: ${c.title}`).sort(),
+    ['AiToEarn: Generate Image', 'AiToEarn: Set API Key', 'AiToEarn: Task Status'],
+  );
+  const props = manifest.contributes.configuration.properties;
+  assert.deepEqual(Object.keys(props).sort(), [
+    'aitoearn.command',
+    'aitoearn.imageFolder',
+    'aitoearn.model',
+    'aitoearn.region',
+    'aitoearn.responseFormat',
+  ]);
+  assert.equal(props['aitoearn.command'].type, 'array');
+  assert.deepEqual(props['aitoearn.command'].default, ['aitoearn-rpc']);
+  assert.equal(manifest.main, './extension.js');
+  assert.deepEqual(manifest.dependencies || {}, {});
+  // The client module must stay free of `vscode` so node can test it.
+  assert.doesNotMatch(fs.readFileSync(path.join(__dirname, '..', 'lib', 'client.js'), 'utf8'), /require\(['"]vscode['"]\)/);
+});
+
+test('"Generate Image" shows progress and inserts the link it gets back at the cursor', OPTS, async (t) => {
+  const dir = tempDir(t);
+  activate(t, { config: { command: [bin, ...FAST], model: 'sim-image' }, inputs: ['a red fox'] });
+  const editor = fake.openEditor(path.join(dir, 'notes.md'), 'Intro\n\nOutro', 'markdown', 'Intro\n'.length);
+  const running = vscode.commands.executeCommand('aitoearn.generateImage');
+  // The user goes on typing above the cursor while the job runs.
+  await waitFor('progress', () => fake.state.calls.progress[0] && fake.state.calls.progress[0].reports.length > 0);
+  editor.document.insert(0, '# Title\n');
+  const inserted = await running;
+  assert.match(inserted, LINK);
+  assert.equal(editor.document.getText(), `# Title\nIntro\n${inserted}\nOutro`);
+  assert.ok(isPng(path.join(dir, inserted.match(LINK)[1])), 'the linked file is a PNG');
+  const progress = fake.state.calls.progress[0];
+  assert.equal(progress.options.cancellable, true);
+  assert.equal(progress.options.location, vscode.ProgressLocation.Notification);
+  assert.deepEqual(fake.state.calls.error, []);
+  assert.equal(fake.state.statusItems[0].text, '$(check) AiToEarn');
+});
+
+test('without a model setting, it offers the models of image.models', OPTS, async (t) => {
+  const dir = tempDir(t);
+  activate(t, { config: { command: [bin, ...FAST], imageFolder: 'pics' }, inputs: ['an owl'] });
+  const editor = fake.openEditor(path.join(dir, 'notes.org'), '', 'org');
+  const inserted = await vscode.commands.executeCommand('aitoearn.generateImage');
+  const labels = fake.state.calls.quickPick[0].items.map((i) => i.label);
+  assert.equal(labels[0], 'sim-image');
+  assert.ok(labels.includes('sim-image-fail'));
+  assert.match(inserted, /^\[\[file:pics\/[^\]]+\.png\]\]$/);
+  assert.equal(editor.document.getText(), inserted);
+});
+
+test('cancelling the progress sends $/cancelRequest and inserts nothing', OPTS, async (t) => {
+  const dir = tempDir(t);
+  const trace = path.join(dir, 'trace.ndjson');
+  activate(t, { config: { command: [bin, ...SLOW, '--trace-file', trace], model: 'sim-image' }, inputs: ['a slow tortoise'] });
+  const editor = fake.openEditor(path.join(dir, 'slow.md'), '');
+  const running = vscode.commands.executeCommand('aitoearn.generateImage');
+  await waitFor('the submission', () => {
+    const p = fake.state.calls.progress[0];
+    return p && p.reports.some((r) => /generating/.test(r.message));
+  });
+  assert.match(fake.state.statusItems[0].text, /AiToEarn: generating/);
+  fake.state.calls.progress[0].cancel();
+  assert.equal(await running, undefined);
+  await waitFor('$/cancelRequest in the trace', () => receivedCancel(trace), 5000);
+  assert.equal(editor.document.getText(), '');
+  assert.equal(fake.state.calls.info.length, 1);
+  assert.match(fake.state.calls.info[0].text, /cancelled/);
+  assert.deepEqual(fake.state.calls.error, []);
+});
+
+test('"Task Status" reports a job and can insert its image', OPTS, async (t) => {
+  const dir = tempDir(t);
+  activate(t, {
+    config: { command: [bin, ...FAST], model: 'sim-image' },
+    inputs: ['a red fox'],
+    choices: { info: 'Insert at Cursor' },
+  });
+  const editor = fake.openEditor(path.join(dir, 'notes.md'), '');
+  const first = await vscode.commands.executeCommand('aitoearn.generateImage');
+  const logId = path.basename(first.match(LINK)[1]).slice(0, 24);
+  fake.state.inputs.push(logId);
+  const task = await vscode.commands.executeCommand('aitoearn.taskStatus');
+  assert.equal(task.status, 'success');
+  assert.equal(fake.state.calls.inputBox.at(-1).value, logId, 'the last job is offered');
+  assert.match(fake.state.calls.info[0].text, /succeeded/);
+  assert.equal(fake.state.calls.applied.length, 2);
+  assert.match(editor.document.getText(), /^!\[a red fox\]\(images\/.*\.png\)!\[a red fox\]\(images\/.*\.png\)$/);
+});
+
+test('a missing binary: one clear message, no prompt, nothing inserted', OPTS, async (t) => {
+  const dir = tempDir(t);
+  activate(t, { config: { command: [path.join(dir, 'no', 'aitoearn-rpc')] }, inputs: ['a red fox'] });
+  const editor = fake.openEditor(path.join(dir, 'm.md'), 'text');
+  assert.equal(await vscode.commands.executeCommand('aitoearn.generateImage'), undefined);
+  assert.equal(fake.state.calls.error.length, 1);
+  assert.match(fake.state.calls.error[0].text, /not found/);
+  assert.match(fake.state.calls.error[0].text, /aitoearn\.command/);
+  assert.deepEqual(fake.state.calls.error[0].items, ['Open Settings']);
+  assert.deepEqual(fake.state.calls.inputBox, []);
+  assert.equal(editor.document.getText(), 'text');
+});
+
+test('no API key: one clear message offering "Set API Key", nothing inserted', OPTS, async (t) => {
+  const dir = tempDir(t);
+  activate(t, { config: { command: [bin, ...NO_KEY], model: 'sim-image' }, inputs: ['a red fox'] });
+  const editor = fake.openEditor(path.join(dir, 'k.md'), '');
+  assert.equal(await vscode.commands.executeCommand('aitoearn.generateImage'), undefined);
+  assert.equal(fake.state.calls.error.length, 1);
+  assert.match(fake.state.calls.error[0].text, /API key/);
+  assert.match(fake.state.calls.error[0].text, /AITOEARN_API_KEY/);
+  assert.deepEqual(fake.state.calls.error[0].items, ['Set API Key']);
+  assert.equal(editor.document.getText(), '');
+  assert.equal(fake.state.statusItems[0].text, '$(warning) AiToEarn: set API key');
+  assert.equal(fake.state.statusItems[0].command, 'aitoearn.setApiKey');
+});
+
+test('"Set API Key" stores the key in context.secrets and sends it in initialize', OPTS, async (t) => {
+  const dir = tempDir(t);
+  const trace = path.join(dir, 'trace.ndjson');
+  const context = activate(t, {
+    config: { command: [bin, ...FAST, '--trace-file', trace], model: 'sim-image' },
+    inputs: ['  k-123  ', 'a red fox'],
+  });
+  await vscode.commands.executeCommand('aitoearn.setApiKey');
+  assert.equal(context.secretsMap.get('aitoearn.apiKey'), 'k-123');
+  assert.equal(fake.state.calls.inputBox[0].password, true);
+  fake.openEditor(path.join(dir, 'n.md'), '');
+  assert.match(await vscode.commands.executeCommand('aitoearn.generateImage'), LINK);
+  const init = readTrace(trace).find((ev) => ev.dir === 'recv' && ev.message && ev.message.method === 'initialize');
+  assert.ok(init, 'initialize in the trace');
+  assert.ok('apiKey' in init.message.params.initializationOptions, 'apiKey sent as an initialization option');
+});

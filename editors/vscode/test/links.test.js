@@ -1,0 +1,44 @@
+'use strict';
+// The extension's pure helpers: link text, relative paths, offsets, model lists, messages.
+
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const path = require('node:path');
+const links = require('../lib/links');
+
+test('Markdown and Org links, relative to the document', () => {
+  const doc = '/home/u/notes';
+  assert.equal(links.linksFor(['/home/u/notes/images/a-1.png'], 'a red fox', doc, 'markdown'), '![a red fox](images/a-1.png)');
+  assert.equal(links.linksFor(['/home/u/notes/images/a-1.png'], 'x', doc, 'org'), '[[file:images/a-1.png]]');
+  assert.equal(links.linksFor(['/home/u/pics/a.png'], 'x', doc, 'markdown'), '![x](../pics/a.png)');
+  assert.equal(links.formatLink('my images/a.png', 'a [b]\nc', 'markdown'), '![a \\[b\\] c](<my images/a.png>)');
+  assert.equal(
+    links.linksFor(['/d/images/a-1.png', '/d/images/a-2.png'], 'p', '/d', 'markdown'),
+    '![p](images/a-1.png)\n![p](images/a-2.png)',
+  );
+  assert.equal(links.saveDirFor('/d', 'images'), path.resolve('/d/images'));
+  assert.equal(links.saveDirFor('/d', '/abs/pics'), path.resolve('/abs/pics'));
+});
+
+test('the insertion offset follows edits made while the job runs', () => {
+  const c = (rangeOffset, rangeLength, text) => ({ rangeOffset, rangeLength, text });
+  assert.equal(links.shiftOffset(10, [c(0, 0, 'abc')]), 13);
+  assert.equal(links.shiftOffset(10, [c(10, 0, 'typed')]), 10, 'typing at the anchor goes after the link');
+  assert.equal(links.shiftOffset(10, [c(5, 5, '')]), 5);
+  assert.equal(links.shiftOffset(10, [c(8, 4, 'xy')]), 10);
+  assert.equal(links.shiftOffset(10, [c(20, 1, ''), c(2, 0, 'zz')]), 12);
+});
+
+test('model lists and error messages', () => {
+  assert.deepEqual(links.modelItems([{ name: 'a', description: 'A' }, 'b', { nope: 1 }]), [
+    { name: 'a', description: 'A' },
+    { name: 'b' },
+  ]);
+  assert.deepEqual(links.modelItems({ list: ['c'] }), [{ name: 'c' }]);
+  const noKey = links.explain({ code: -32001, message: 'x' });
+  assert.equal(noKey.action, 'set-api-key');
+  assert.match(noKey.text, /Set API Key/);
+  assert.match(noKey.text, /AITOEARN_API_KEY/);
+  assert.match(links.explain({ code: -32001, data: { upstreamCode: 401 } }).text, /rejected/);
+  assert.match(links.explain({ code: -32012, message: 'Timed out.', data: { logId: 'abc' } }).text, /Task Status.*abc/);
+});
