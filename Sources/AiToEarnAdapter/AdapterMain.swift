@@ -49,10 +49,15 @@ public enum AdapterMain {
         server.register(ImageModelsMethod(session: session))
         server.register(DiscoverMethod())
         let methods = server.methodNames
+        for m: any RPCMethod in [MCPListTools(session: session), MCPCallTool(session: session), MCPPing(session: session),
+                                 MCPSetLevel(session: session), MCPGetTask(session: session), MCPTaskResult(session: session),
+                                 MCPListTasks(session: session), MCPCancelTask(session: session)] {
+            server.register(m)
+        }
         server.hooks.initialize = { params in
             try InitializeHandler.handle(params, session: session, methods: methods)
         }
-        server.hooks.sessionStarted = { _ in session.health.start(initial: session.initialHealth) }
+        server.hooks.sessionStarted = { _, trigger in session.start(trigger: trigger) }
         stopper.arm(server: server, logger: logger)
         logger.info("serving on stdio (\(settings.simulate ? "simulator" : settings.baseURL.absoluteString))")
         server.start()

@@ -12,6 +12,8 @@ enum HelpText {
     (detected from the first byte). Methods: initialize, shutdown, exit, image.generate,
     task.status, image.models, rpc.discover. Notifications: task.progress, $/progress,
     status.changed. Logs go to stderr; stdout carries protocol messages only.
+    An initialize that carries protocolVersion (or --mcp) opens an MCP session instead:
+    tools generate_image, get_task_status, list_image_models, with progress and MCP tasks.
 
     Options:
       --simulate                 Serve from an offline simulator: no network, no key, no credits.
@@ -30,6 +32,10 @@ enum HelpText {
       --retry-base-delay-ms MS   First retry backoff; doubles up to 8 s, with jitter (default 500).
       --trace-file PATH          Write every JSON-RPC message and HTTP exchange as JSON lines
                                  (the API key is redacted).
+      --mcp                      Speak the Model Context Protocol (tools for agent frameworks)
+                                 even before an initialize names a protocolVersion.
+      --image-dir DIR            Where MCP tools save images that arrive as base64. Also
+                                 AITOEARN_IMAGE_DIR; default $XDG_CACHE_HOME/aitoearn-rpc/images.
       -V, --version              Print the version and exit.
       -h, --help                 Print this help and exit.
 

@@ -17,6 +17,8 @@ public struct LaunchOptions: Sendable {
     public var requestTimeoutMs = 30_000
     public var retryBaseDelayMs = 500
     public var traceFile: String?
+    public var mcp = false
+    public var imageDir: String?
     public var showHelp = false
     public var showVersion = false
 
@@ -70,12 +72,14 @@ public struct LaunchOptions: Sendable {
             case "--request-timeout-ms": o.requestTimeoutMs = try number(min: 1)
             case "--retry-base-delay-ms": o.retryBaseDelayMs = try number(min: 0)
             case "--trace-file": o.traceFile = try value()
+            case "--mcp": o.mcp = true
+            case "--image-dir": o.imageDir = try value()
             case "-h", "--help": o.showHelp = true
             case "-V", "--version": o.showVersion = true
             default:
                 throw fail("unknown option \"\(args[i - 1])\" (see --help)")
             }
-            if inline != nil, ["--simulate", "--help", "--version"].contains(arg) {
+            if inline != nil, ["--simulate", "--mcp", "--help", "--version"].contains(arg) {
                 throw fail("\(arg) takes no value")
             }
         }
@@ -100,5 +104,20 @@ public struct LaunchOptions: Sendable {
         }
         return Settings(baseURL: url, apiKey: key, requestTimeoutMs: requestTimeoutMs, retryBaseDelayMs: retryBaseDelayMs,
                         simulate: simulate, simulateDelayMs: simulateDelayMs)
+    }
+}
+
+extension LaunchOptions {
+    /// Where the MCP face saves images that arrive as base64: `--image-dir`, `AITOEARN_IMAGE_DIR`,
+    /// else the per-user cache folder.
+    func imageDirectory(environment: [String: String]) -> String {
+        if let d = imageDir { return d }
+        if let d = environment["AITOEARN_IMAGE_DIR"], !d.isEmpty { return d }
+        #if os(macOS)
+        let cache = (environment["HOME"] ?? NSTemporaryDirectory()) + "/Library/Caches"
+        #else
+        let cache = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? ((environment["HOME"] ?? NSTemporaryDirectory()) + "/.cache")
+        #endif
+        return cache + "/aitoearn-rpc/images"
     }
 }

@@ -10,6 +10,10 @@ enum InitializeHandler {
         if let p = params, p.objectValue == nil, p != .null {
             throw RPCError.invalidParams("initialize params must be an object.")
         }
+        // An MCP client names its protocol version; an LSP client does not.
+        if params?["protocolVersion"] != nil || session.face.current == .mcp {
+            return MCPInitialize.handle(params, session: session)
+        }
         var r = FieldReader(params: params?["initializationOptions"])
         var o = Settings.Overrides()
         o.apiKey = r.string("apiKey")

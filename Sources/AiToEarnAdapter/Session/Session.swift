@@ -11,6 +11,9 @@ final class Session: Sendable {
         var jobs: ImageJobs?
     }
 
+    /// Which protocol the client speaks: decided by `initialize` (or `--mcp`).
+    enum Face: Sendable { case lsp, mcp }
+
     let launch: LaunchOptions
     let logger: Logger
     let trace: TraceRecorder?
@@ -19,6 +22,8 @@ final class Session: Sendable {
     let clock: CoreClock = SystemClock()
     private let state: Locked<State>
     private let environment: [String: String]
+    let face: Locked<Face>
+    let mcp: MCPState
 
     init(launch: LaunchOptions, settings: Settings, environment: [String: String], logger: Logger,
          trace: TraceRecorder?, redactor: Redactor, notifier: @escaping @Sendable () -> Notifier) {
@@ -28,6 +33,8 @@ final class Session: Sendable {
         self.redactor = redactor
         self.environment = environment
         state = Locked(State(settings: settings))
+        face = Locked(launch.mcp ? .mcp : .lsp)
+        mcp = MCPState(imageDirectory: launch.imageDirectory(environment: environment), notifier: notifier)
         health = HealthMonitor { h in
             var p: JSONObject = ["kind": .string(h.kind.rawValue), "message": .string(h.message)]
             if let a = h.action { p["action"] = .string(a.rawValue) }
@@ -43,6 +50,15 @@ final class Session: Sendable {
         let next = try settings.applying(overrides)
         if let k = next.apiKey { redactor.add(k) }
         state.withLock { $0 = State(settings: next, jobs: nil) }
+    }
+
+    /// The session-start hook: LSP clients get their first `status.changed`; MCP clients get none,
+    /// and a `server/discover` probe (MCP clients send one first) decides nothing yet.
+    func start(trigger: String) -> Bool {
+        if face.current == .mcp { return true }
+        if trigger == "server/discover" { return false }
+        health.start(initial: initialHealth)
+        return true
     }
 
     /// The state a status line shows before anything has happened.

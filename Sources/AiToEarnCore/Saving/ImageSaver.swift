@@ -17,8 +17,9 @@ public struct ImageSaver: Sendable {
         self.requestTimeoutMs = requestTimeoutMs
     }
 
-    /// Returns the absolute paths written, in image order.
-    public func save(task: JSONValue, logId: String, to directory: String) async throws(CoreError) -> [String] {
+    /// Returns the absolute paths written, by image index. `inlineOnly` saves just the images that
+    /// arrived as base64 (URL images stay links).
+    public func save(task: JSONValue, logId: String, to directory: String, inlineOnly: Bool = false) async throws(CoreError) -> [Int: String] {
         func failure(_ reason: String) -> CoreError {
             CoreError(.saveFailed(logId: logId, task: task, reason: reason), logId: logId)
         }
@@ -31,8 +32,8 @@ public struct ImageSaver: Sendable {
         let images = task["images"]?.arrayValue ?? []
         // Only safe characters from the id reach the file name.
         let stem = String(logId.unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) && $0.isASCII }.map(Character.init))
-        var paths: [String] = []
-        for (index, image) in images.enumerated() {
+        var paths: [Int: String] = [:]
+        for (index, image) in images.enumerated() where !inlineOnly || image["b64_json"]?.stringValue != nil {
             let bytes = try await fetch(image, failure: { failure("image \(index + 1): \($0)") })
             guard let type = ImageType.detect(bytes) else { throw failure("image \(index + 1) is not a PNG, JPEG, GIF or WebP image") }
             let target = dir.appendingPathComponent("\(stem.isEmpty ? "image" : stem)-\(index + 1).\(type.fileExtension)")
@@ -42,7 +43,7 @@ public struct ImageSaver: Sendable {
             } catch {
                 throw failure("cannot write \(target.path): \(error.localizedDescription)")
             }
-            paths.append(target.path)
+            paths[index] = target.path
         }
         return paths
     }

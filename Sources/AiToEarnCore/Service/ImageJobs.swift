@@ -34,7 +34,7 @@ public struct ImageJobs: Sendable {
         // The job is billed now: a cancel that came during submission is answered with its id.
         if Task.isCancelled { throw CoreError(.cancelled(logId: logId), upstreamRequestId: trail, logId: logId) }
         guard options.wait else { return submission }
-        let task = try await follow(logId: logId, options: options, startMs: startMs, trail: &trail, events: events)
+        let task = try await follow(logId: logId, options: options, startMs: startMs, trail: &trail, events: events, seen: submission)
         if task["status"]?.stringValue == "failed" {
             throw CoreError(.jobFailed(logId: logId, task: task), upstreamRequestId: trail, logId: logId)
         }
@@ -77,9 +77,11 @@ public struct ImageJobs: Sendable {
     /// Polls until the status is terminal, the time is up, or the request is cancelled.
     /// `trail` keeps the request id of the last answered exchange, for error reports.
     private func follow(logId: String, options: PollOptions, startMs: Int64, trail: inout String?,
-                        events: @Sendable (JobEvent) -> Void, pollFirst: Bool = false) async throws(CoreError) -> JSONValue {
+                        events: @Sendable (JobEvent) -> Void, pollFirst: Bool = false,
+                        seen: JSONValue? = nil) async throws(CoreError) -> JSONValue {
         let schedule = PollSchedule(intervalMs: options.pollIntervalMs)
-        var last: JSONValue?
+        // Before any poll, the last status seen is the submission's.
+        var last = seen
         var poll = 0
         while true {
             let elapsed = clock.nowMs - startMs
@@ -118,7 +120,7 @@ public struct ImageJobs: Sendable {
         guard let dir, case .object(var o) = task else { return task }
         let paths: [String]
         do {
-            paths = try await saver.save(task: task, logId: logId, to: dir)
+            paths = try await saver.save(task: task, logId: logId, to: dir).sorted { $0.key < $1.key }.map(\.value)
         } catch var e {
             e.upstreamRequestId = e.upstreamRequestId ?? trail
             throw e

@@ -6,40 +6,53 @@ final class InFlightTable: @unchecked Sendable {
     typealias Work = Task<JSONValue?, Never>
     private let condition = NSCondition()
     private var tasks: [JSONValue: [UInt64: Work]] = [:]
+    /// Requests cancelled by a protocol that wants no response for them (MCP's notifications/cancelled).
+    private var silenced: Set<UInt64> = []
     private var next: UInt64 = 0
     private var count = 0
 
-    /// Starts `body` as a task registered under `id` until it finishes.
+    /// Starts `body` as a task registered under `id` until it finishes. The body gets a check
+    /// that tells whether its response must be dropped.
     @discardableResult
-    func start(id: JSONValue, _ body: @escaping @Sendable () async -> JSONValue?) -> Work {
+    func start(id: JSONValue, _ body: @escaping @Sendable (_ isSilenced: @Sendable () -> Bool) async -> JSONValue?) -> Work {
         condition.lock()
         defer { condition.unlock() }
         next += 1
         let serial = next
         // Registered under the lock, so the task cannot remove itself before it is added.
         let task = Task<JSONValue?, Never> {
-            let response = await body()
-            self.remove(id: id, serial: serial)
-            return response
+            let response = await body { self.isSilenced(serial) }
+            let silent = self.remove(id: id, serial: serial)
+            return silent ? nil : response
         }
         tasks[id, default: [:]][serial] = task
         count += 1
         return task
     }
 
-    private func remove(id: JSONValue, serial: UInt64) {
+    /// Returns whether the finished request was silenced.
+    private func remove(id: JSONValue, serial: UInt64) -> Bool {
         condition.lock()
+        defer { condition.unlock() }
         if tasks[id]?.removeValue(forKey: serial) != nil { count -= 1 }
         if tasks[id]?.isEmpty == true { tasks[id] = nil }
         condition.broadcast()
-        condition.unlock()
+        return silenced.remove(serial) != nil
     }
 
-    func cancel(id: JSONValue) {
+    private func isSilenced(_ serial: UInt64) -> Bool {
         condition.lock()
-        let matching = tasks[id].map { Array($0.values) } ?? []
+        defer { condition.unlock() }
+        return silenced.contains(serial)
+    }
+
+    /// Cancels the requests with this id; `silently` means they must send no response at all.
+    func cancel(id: JSONValue, silently: Bool = false) {
+        condition.lock()
+        let matching = tasks[id] ?? [:]
+        if silently { silenced.formUnion(matching.keys) }
         condition.unlock()
-        for t in matching { t.cancel() }
+        for t in matching.values { t.cancel() }
     }
 
     /// Cancels every task and returns them so the caller can wait for their answers.

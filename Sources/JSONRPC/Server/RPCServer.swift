@@ -19,8 +19,10 @@ public final class RPCServer: @unchecked Sendable {
     public struct Hooks: Sendable {
         /// Builds the `initialize` result from its params.
         public var initialize: @Sendable (JSONValue?) async throws -> JSONValue = { _ in .object(JSONObject()) }
-        /// Runs once: right after the `initialize` reply, or before the first reply when there was none.
-        public var sessionStarted: @Sendable (Notifier) -> Void = { _ in }
+        /// Runs once: right after the `initialize` reply, or before the first request (or reply)
+        /// when there was none. Gets the method that triggered it ("" for a reply to bad input);
+        /// returning false defers the start to the next trigger (a protocol probe, say).
+        public var sessionStarted: @Sendable (Notifier, String) -> Bool = { _, _ in true }
         /// Runs before the process ends, after output is flushed.
         public var willExit: @Sendable () -> Void = {}
         public init() {}
@@ -38,6 +40,7 @@ public final class RPCServer: @unchecked Sendable {
     private var methods: [String: RegisteredMethod] = [:]
     private let inFlight = InFlightTable()
     private let state = Locked(Lifecycle())
+    private let startLock = NSLock()
     private var parentWatcher: ParentWatcher?
 
     struct Lifecycle {
@@ -95,19 +98,20 @@ public final class RPCServer: @unchecked Sendable {
         writer.enqueue(frame)
     }
 
-    /// Sends a reply, announcing the session first when this is the first reply without `initialize`.
-    private func reply(_ message: JSONValue, isInitialize: Bool = false) {
-        if !isInitialize { startSessionIfNeeded() }
+    /// Sends a reply. Replies to bad input may be the first thing written, so they may start the
+    /// session; requests started it (or not) when they arrived; `initialize` starts it after its reply.
+    private func reply(_ message: JSONValue, to request: String? = nil) {
+        if request == nil { startSessionIfNeeded(trigger: "") }
         send(message)
-        if isInitialize { startSessionIfNeeded() }
+        if request == "initialize" { startSessionIfNeeded(trigger: "initialize") }
     }
 
-    private func startSessionIfNeeded() {
-        let first = state.withLock { s -> Bool in
-            defer { s.sessionStarted = true }
-            return !s.sessionStarted
-        }
-        if first { hooks.sessionStarted(notifier) }
+    private func startSessionIfNeeded(trigger: String) {
+        // Serialized: the hook decides whether this trigger starts the session.
+        startLock.lock()
+        defer { startLock.unlock() }
+        guard !state.current.sessionStarted else { return }
+        if hooks.sessionStarted(notifier, trigger) { state.withLock { $0.sessionStarted = true } }
     }
 
     // MARK: Input
@@ -142,22 +146,21 @@ public final class RPCServer: @unchecked Sendable {
             return
         }
         let message = IncomingMessage(value)
+        // Without initialize, the session starts with the first request, before its notifications.
+        if case .request(_, let method, _) = message, method != "initialize" { startSessionIfNeeded(trigger: method) }
         if let immediate = answerInline(message) {
-            if let response = immediate.response { reply(response) }
+            if let response = immediate.response { reply(response, to: message.methodName) }
             return
         }
-        guard case .request(let id, _, _) = message else { return }
-        let isInitialize = message.methodName == "initialize"
-        // Without initialize, the session starts with the first request, before its notifications.
-        if !isInitialize { startSessionIfNeeded() }
+        guard case .request(let id, let method, _) = message else { return }
         if message.methodName == "shutdown" {
             // Not in the table: shutdown must outlive the requests it cancels.
-            Task { self.reply(await self.answer(message)!) }
+            Task { self.reply(await self.answer(message)!, to: method) }
             return
         }
-        inFlight.start(id: id) {
+        inFlight.start(id: id) { isSilenced in
             let response = await self.answer(message)
-            if let response { self.reply(response, isInitialize: isInitialize) }
+            if let response, !isSilenced() { self.reply(response, to: method) }
             return nil
         }
     }
@@ -167,7 +170,7 @@ public final class RPCServer: @unchecked Sendable {
             reply(OutgoingMessage.error(id: .null, RPCError(.invalidRequest, "A batch must not be empty.")))
             return
         }
-        startSessionIfNeeded()
+        startSessionIfNeeded(trigger: "")
         var pending: [Task<JSONValue?, Never>] = []
         var ready: [JSONValue] = []
         for element in elements {
@@ -177,7 +180,7 @@ public final class RPCServer: @unchecked Sendable {
                 continue
             }
             guard case .request(let id, _, _) = message else { continue }
-            pending.append(inFlight.start(id: id) { await self.answer(message) })
+            pending.append(inFlight.start(id: id) { _ in await self.answer(message) })
         }
         if pending.isEmpty {
             if !ready.isEmpty { reply(.array(ready)) }
@@ -240,6 +243,9 @@ public final class RPCServer: @unchecked Sendable {
         switch method {
         case "$/cancelRequest":
             if let id = params?["id"] { inFlight.cancel(id: id) }
+        case "notifications/cancelled":
+            // MCP's cancellation: the request stops and sends no response.
+            if let id = params?["requestId"] { inFlight.cancel(id: id, silently: true) }
         case "exit":
             let status: Int32 = state.current.shutdownRequested ? 0 : 1
             exitProcess(status: status)

@@ -1,0 +1,83 @@
+import AiToEarnCore
+import JSONRPC
+import JSONValue
+
+/// MCP methods take their params whole: MCP adds `_meta` and `task` fields of its own.
+protocol MCPMethod: RPCMethod where Params == JSONValue?, Result == JSONValue {
+    var session: Session { get }
+}
+
+extension MCPMethod {
+    static func decodeParams(_ params: JSONValue?) throws(RPCError) -> JSONValue? {
+        if let p = params, p.objectValue == nil, p != .null { throw RPCError.invalidParams("params must be an object.") }
+        return params
+    }
+
+    /// MCP methods exist only in an MCP session.
+    func requireMCP() throws(RPCError) {
+        guard session.face.current == .mcp else {
+            throw RPCError(.methodNotFound, "There is no method named \"\(Self.name)\" outside an MCP session (initialize with a protocolVersion).")
+        }
+    }
+}
+
+/// `tools/list`.
+struct MCPListTools: MCPMethod {
+    static let name = "tools/list"
+    let session: Session
+
+    func callAsFunction(_ p: JSONValue?, context: RequestContext) async throws -> JSONValue {
+        try requireMCP()
+        return .object(["tools": .array(MCPToolCatalog.tools(withTasks: session.mcp.supportsTasks))])
+    }
+}
+
+/// `tools/call`, plain or task-augmented.
+struct MCPCallTool: MCPMethod {
+    static let name = "tools/call"
+    let session: Session
+
+    func callAsFunction(_ p: JSONValue?, context: RequestContext) async throws -> JSONValue {
+        try requireMCP()
+        guard let name = p?["name"]?.stringValue else { throw RPCError.invalidParams("tools/call needs a tool \"name\".") }
+        let runner = MCPToolRunner(session: session)
+        let arguments = p?["arguments"]
+        guard let task = p?["task"], task != .null else {
+            let progress = MCPProgress(token: p?["_meta"]?["progressToken"], state: session.mcp)
+            return try await runner.run(name: name, arguments: arguments, progress: progress, followToEnd: false)
+        }
+        guard session.mcp.supportsTasks, name == MCPToolCatalog.generate else {
+            throw RPCError.invalidParams("The tool \"\(name)\" does not support task-augmented execution.")
+        }
+        let ttl = task["ttl"]?.integerValue.map { Int(clamping: $0) }
+        let state = session.mcp
+        let token = p?["_meta"]?["progressToken"]
+        let created = state.tasks.create(ttlMs: ttl, pollIntervalMs: session.settings.pollIntervalMs, notify: state.notify) { id in
+            let tracked = MCPProgress(token: token, state: state) { state.tasks.note(id, $0) }
+            return try await runner.run(name: name, arguments: arguments, progress: tracked, followToEnd: true)
+        }
+        return .object(["task": created])
+    }
+}
+
+/// `ping`.
+struct MCPPing: MCPMethod {
+    static let name = "ping"
+    let session: Session
+    func callAsFunction(_ p: JSONValue?, context: RequestContext) async throws -> JSONValue { .object([:]) }
+}
+
+/// `logging/setLevel`.
+struct MCPSetLevel: MCPMethod {
+    static let name = "logging/setLevel"
+    let session: Session
+
+    func callAsFunction(_ p: JSONValue?, context: RequestContext) async throws -> JSONValue {
+        try requireMCP()
+        guard let level = p?["level"]?.stringValue, MCPState.logLevels.contains(level) else {
+            throw RPCError.invalidParams("level must be one of " + MCPState.logLevels.joined(separator: ", ") + ".")
+        }
+        session.mcp.setLogLevel(level)
+        return .object([:])
+    }
+}

@@ -1,0 +1,44 @@
+import Diagnostics
+import Foundation
+import JSONRPC
+import JSONValue
+
+/// The MCP side of a session: negotiated version, log level, image folder, tasks.
+final class MCPState: Sendable {
+    static let supportedVersions = ["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"]
+    static let latestVersion = "2025-11-25"
+    /// RFC 5424 severities as MCP names them, least severe first.
+    static let logLevels = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"]
+
+    let imageDirectory: String
+    let tasks = MCPTaskStore()
+    private let version = Locked(MCPState.latestVersion)
+    private let logLevel = Locked("info")
+    private let notifier: @Sendable () -> Notifier
+
+    init(imageDirectory: String, notifier: @escaping @Sendable () -> Notifier) {
+        self.imageDirectory = imageDirectory
+        self.notifier = notifier
+    }
+
+    /// The client's version when we speak it, else our latest (the client then decides).
+    func negotiate(_ requested: String?) -> String {
+        let v = requested.flatMap { Self.supportedVersions.contains($0) ? $0 : nil } ?? Self.latestVersion
+        version.withLock { $0 = v }
+        return v
+    }
+
+    var protocolVersion: String { version.current }
+    var supportsTasks: Bool { protocolVersion >= "2025-11-25" }
+
+    func setLogLevel(_ level: String) { logLevel.withLock { $0 = level } }
+
+    /// `notifications/message`, when `level` is at or above the client's chosen level.
+    func log(_ level: String, _ text: String) {
+        let threshold = Self.logLevels.firstIndex(of: logLevel.current) ?? 1
+        guard (Self.logLevels.firstIndex(of: level) ?? 0) >= threshold else { return }
+        notify("notifications/message", .object(["level": .string(level), "logger": "aitoearn-rpc", "data": .string(text)]))
+    }
+
+    func notify(_ method: String, _ params: JSONValue) { notifier().notify(method, params) }
+}

@@ -1,0 +1,200 @@
+import Diagnostics
+import Foundation
+import JSONRPC
+import JSONValue
+
+/// MCP tasks (2025-11-25): task-augmented tool calls run in the background and are polled
+/// with tasks/get, collected with tasks/result, listed and cancelled.
+final class MCPTaskStore: Sendable {
+    static let defaultTTLMs = 3_600_000
+    static let maxTTLMs = 86_400_000
+    static let pageSize = 50
+
+    private struct Entry {
+        var task: JSONObject
+        var createdMs: Int64
+        var ttlMs: Int
+        var result: JSONValue?
+        var work: Task<Void, Never>?
+        var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        var terminal: Bool { ["completed", "failed", "cancelled"].contains(task["status"]?.stringValue ?? "") }
+    }
+
+    private let entries = Locked<[String: Entry]>([:])
+    private let order = Locked<[String]>([])
+    private let nextWaiter = Locked<UInt64>(0)
+
+    /// Creates a task and starts `work` for it; returns the task object for the CreateTaskResult.
+    func create(ttlMs: Int?, pollIntervalMs: Int, notify: @escaping @Sendable (String, JSONValue) -> Void,
+                work: @escaping @Sendable (String) async throws -> JSONValue) -> JSONValue {
+        purgeExpired()
+        let id = UUID().uuidString.lowercased()
+        let now = Self.timestamp()
+        let ttl = min(max(ttlMs ?? Self.defaultTTLMs, 1000), Self.maxTTLMs)
+        let task: JSONObject = ["taskId": .string(id), "status": "working", "statusMessage": "The image job is being submitted.",
+                                "createdAt": .string(now), "lastUpdatedAt": .string(now), "ttl": .integer(Int64(ttl)),
+                                "pollInterval": .integer(Int64(max(pollIntervalMs, 250)))]
+        entries.withLock { $0[id] = Entry(task: task, createdMs: Self.nowMs, ttlMs: ttl) }
+        order.withLock { $0.append(id) }
+        let handle = Task {
+            let outcome: JSONValue?
+            do { outcome = try await work(id) } catch { outcome = nil }
+            guard let outcome else { return }  // cancelled: tasks/cancel already recorded it
+            let failed = outcome["isError"] == true
+            let message = failed ? "The tool call ended with an error; tasks/result holds it." : "The image job finished; tasks/result holds the images."
+            self.finish(id, status: failed ? "failed" : "completed", message: message, result: outcome, notify: notify)
+        }
+        entries.withLock { $0[id]?.work = handle }
+        return .object(task)
+    }
+
+    func get(_ id: String) throws(RPCError) -> JSONValue {
+        purgeExpired()
+        guard let e = entries.current[id] else { throw Self.unknown(id) }
+        return .object(e.task)
+    }
+
+    /// Waits until the task ends, then returns its tool result tagged with the task's id.
+    func result(_ id: String) async throws -> JSONValue {
+        let serial = nextWaiter.withLock { n -> UInt64 in n += 1; return n }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                let resumeNow = entries.withLock { all -> Bool in
+                    guard var e = all[id], !e.terminal, !Task.isCancelled else { return true }
+                    e.waiters[serial] = c
+                    all[id] = e
+                    return false
+                }
+                if resumeNow { c.resume() }
+            }
+        } onCancel: {
+            let c = entries.withLock { all in all[id]?.waiters.removeValue(forKey: serial) }
+            c?.resume()
+        }
+        try Task.checkCancellation()
+        guard let e = entries.current[id] else { throw Self.unknown(id) }
+        guard case .object(var r)? = e.result else {
+            throw RPCError.invalidParams("The task \(id) was cancelled, so it has no result: \(e.task["statusMessage"]?.stringValue ?? "").")
+        }
+        var meta = r["_meta"]?.objectValue ?? JSONObject()
+        meta["io.modelcontextprotocol/related-task"] = .object(["taskId": .string(id)])
+        r["_meta"] = .object(meta)
+        return .object(r)
+    }
+
+    func list(cursor: String?) throws(RPCError) -> JSONValue {
+        purgeExpired()
+        let ids = order.current
+        let start = cursor.flatMap { c in ids.firstIndex(of: c).map { $0 + 1 } } ?? 0
+        if cursor != nil && start == 0 { throw RPCError.invalidParams("Unknown cursor.") }
+        let all = entries.current
+        let page = ids[min(start, ids.count)...].prefix(Self.pageSize)
+        var out: JSONObject = ["tasks": .array(page.compactMap { all[$0].map { .object($0.task) } })]
+        if start + page.count < ids.count, let last = page.last { out["nextCursor"] = .string(last) }
+        return .object(out)
+    }
+
+    /// Stops tracking the task. The upstream job cannot be stopped, and the status says so.
+    func cancel(_ id: String, notify: @Sendable (String, JSONValue) -> Void) throws(RPCError) -> JSONValue {
+        guard let e = entries.current[id] else { throw Self.unknown(id) }
+        if e.terminal { throw RPCError.invalidParams("The task \(id) has already ended (\(e.task["status"]?.stringValue ?? "")); it cannot be cancelled.") }
+        e.work?.cancel()
+        finish(id, status: "cancelled",
+               message: "Cancelled: the adapter stopped following the job, but an AiToEarn job cannot be stopped once submitted; it goes on (and is billed). Use get_task_status with its logId to fetch it later.",
+               result: nil, notify: notify)
+        return .object(entries.current[id]?.task ?? [:])
+    }
+
+    /// Records a status message while the work runs.
+    func note(_ id: String, _ message: String) {
+        entries.withLock { all in
+            guard var e = all[id], !e.terminal else { return }
+            e.task["statusMessage"] = .string(message)
+            e.task["lastUpdatedAt"] = .string(Self.timestamp())
+            all[id] = e
+        }
+    }
+
+    private func finish(_ id: String, status: String, message: String, result: JSONValue?, notify: (String, JSONValue) -> Void) {
+        let (waiters, task) = entries.withLock { all -> ([CheckedContinuation<Void, Never>], JSONObject?) in
+            guard var e = all[id], !e.terminal else { return ([], nil) }
+            e.task["status"] = .string(status)
+            e.task["statusMessage"] = .string(message)
+            e.task["lastUpdatedAt"] = .string(Self.timestamp())
+            e.result = result
+            let w = Array(e.waiters.values)
+            e.waiters = [:]
+            all[id] = e
+            return (w, e.task)
+        }
+        if let task { notify("notifications/tasks/status", .object(task)) }
+        for w in waiters { w.resume() }
+    }
+
+    private func purgeExpired() {
+        let now = Self.nowMs
+        let gone = entries.withLock { all -> [String] in
+            let expired = all.filter { $0.value.terminal && now - $0.value.createdMs > Int64($0.value.ttlMs) }.map(\.key)
+            for k in expired { all[k] = nil }
+            return expired
+        }
+        if !gone.isEmpty { order.withLock { $0.removeAll { gone.contains($0) } } }
+    }
+
+    private static func unknown(_ id: String) -> RPCError {
+        RPCError.invalidParams("There is no task \(id) (it may have expired).")
+    }
+
+    private static var nowMs: Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    static func timestamp() -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.string(from: Date())
+    }
+}
+
+/// `tasks/get`.
+struct MCPGetTask: MCPMethod {
+    static let name = "tasks/get"
+    let session: Session
+    func callAsFunction(_ p: JSONValue?, context: RequestContext) async throws -> JSONValue {
+        try requireMCP()
+        return try session.mcp.tasks.get(try taskId(p))
+    }
+}
+
+/// `tasks/result`: waits for the task's end.
+struct MCPTaskResult: MCPMethod {
+    static let name = "tasks/result"
+    let session: Session
+    func callAsFunction(_ p: JSONValue?, context: RequestContext) async throws -> JSONValue {
+        try requireMCP()
+        return try await session.mcp.tasks.result(try taskId(p))
+    }
+}
+
+/// `tasks/list`.
+struct MCPListTasks: MCPMethod {
+    static let name = "tasks/list"
+    let session: Session
+    func callAsFunction(_ p: JSONValue?, context: RequestContext) async throws -> JSONValue {
+        try requireMCP()
+        return try session.mcp.tasks.list(cursor: p?["cursor"]?.stringValue)
+    }
+}
+
+/// `tasks/cancel`.
+struct MCPCancelTask: MCPMethod {
+    static let name = "tasks/cancel"
+    let session: Session
+    func callAsFunction(_ p: JSONValue?, context: RequestContext) async throws -> JSONValue {
+        try requireMCP()
+        return try session.mcp.tasks.cancel(try taskId(p), notify: session.mcp.notify)
+    }
+}
+
+private func taskId(_ p: JSONValue?) throws(RPCError) -> String {
+    guard let id = p?["taskId"]?.stringValue else { throw RPCError.invalidParams("taskId is required.") }
+    return id
+}

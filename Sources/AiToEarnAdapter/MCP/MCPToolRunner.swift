@@ -1,0 +1,105 @@
+import AiToEarnCore
+import JSONRPC
+import JSONValue
+
+/// Runs one tool call through the shared core and shapes the outcome as a `CallToolResult`.
+/// All AiToEarn behaviour (validation, polling, retries, errors) comes from the core.
+struct MCPToolRunner: Sendable {
+    let session: Session
+
+    /// `followToEnd` (task-augmented calls) polls until the job ends instead of for `wait_seconds`.
+    func run(name: String, arguments: JSONValue?, progress: MCPProgress, followToEnd: Bool) async throws -> JSONValue {
+        var r = FieldReader(params: arguments)
+        switch name {
+        case MCPToolCatalog.generate:
+            let request = ImageRequest.read(&r)
+            let wait = r.integer("wait_seconds", in: 0...600).map(Int.init) ?? 45
+            let includeData = r.bool("include_image_data") ?? false
+            r.rejectUnknown()
+            guard r.issues.isEmpty, let request else { return MCPToolResult.invalidArguments(r.issues) }
+            let options = pollOptions(waitSeconds: wait, followToEnd: followToEnd)
+            let jobs = session.jobs
+            let start = session.clock.nowMs
+            return try await outcome(includeData: includeData, failedIsError: true) { () async throws(CoreError) -> JSONValue in
+                try await jobs.generate(request, options: options, saveTo: nil, startMs: start, events: progress.event)
+            }
+        case MCPToolCatalog.status:
+            let logId = LogID.read(&r)
+            let wait = r.integer("wait_seconds", in: 0...600).map(Int.init) ?? 0
+            let includeData = r.bool("include_image_data") ?? false
+            r.rejectUnknown()
+            guard r.issues.isEmpty, let logId else { return MCPToolResult.invalidArguments(r.issues) }
+            let options = pollOptions(waitSeconds: wait, followToEnd: followToEnd)
+            let jobs = session.jobs
+            let start = session.clock.nowMs
+            return try await outcome(includeData: includeData, failedIsError: false) { () async throws(CoreError) -> JSONValue in
+                try await jobs.status(logId: logId, options: options, saveTo: nil, startMs: start, events: progress.event)
+            }
+        case MCPToolCatalog.models:
+            r.rejectUnknown()
+            guard r.issues.isEmpty else { return MCPToolResult.invalidArguments(r.issues) }
+            do {
+                let models = try await session.jobs.models()
+                return MCPToolResult.result(structured: ["models": models], extra: [], isError: false)
+            } catch {
+                return try failure(error)
+            }
+        default:
+            throw RPCError.invalidParams("Unknown tool \"\(name)\": call tools/list for the tools this server offers.")
+        }
+    }
+
+    private func pollOptions(waitSeconds: Int, followToEnd: Bool) -> PollOptions {
+        let s = session.settings
+        if followToEnd { return PollOptions(wait: true, timeoutMs: s.timeoutMs, pollIntervalMs: s.pollIntervalMs) }
+        return PollOptions(wait: waitSeconds > 0, timeoutMs: max(1, waitSeconds * 1000), pollIntervalMs: s.pollIntervalMs)
+    }
+
+    private func outcome(includeData: Bool, failedIsError: Bool,
+                         _ body: () async throws(CoreError) -> JSONValue) async throws -> JSONValue {
+        let task: JSONValue
+        do {
+            task = try await body()
+        } catch {
+            switch error.kind {
+            case .timedOut(let logId, let last):
+                return MCPToolResult.pending(logId: logId, status: last?["status"]?.stringValue ?? "generating")
+            case .jobFailed(_, let failed):
+                session.mcp.log("warning", "Image job \(failed["logId"]?.stringValue ?? "") failed.")
+                return try await finished(failed, includeData: includeData, isError: true)
+            default:
+                return try failure(error)
+            }
+        }
+        let logId = task["logId"]?.stringValue ?? ""
+        switch task["status"]?.stringValue {
+        case "success":
+            session.mcp.log("info", "Image job \(logId) finished.")
+            return try await finished(task, includeData: includeData, isError: false)
+        case "failed":
+            return try await finished(task, includeData: includeData, isError: failedIsError)
+        default:
+            return MCPToolResult.pending(logId: logId, status: task["status"]?.stringValue ?? "generating")
+        }
+    }
+
+    /// Saves images that arrived as base64 (URL images stay links), then builds the result.
+    private func finished(_ task: JSONValue, includeData: Bool, isError: Bool) async throws -> JSONValue {
+        let logId = task["logId"]?.stringValue ?? "image"
+        do {
+            let saved = try await session.jobs.saver.save(task: task, logId: logId, to: session.mcp.imageDirectory, inlineOnly: true)
+            return MCPToolResult.job(task, saved: saved, includeData: includeData, isError: isError)
+        } catch {
+            return try failure(error)
+        }
+    }
+
+    /// A core error as a tool error; cancellation stays cancellation (the engine sends nothing).
+    private func failure(_ error: CoreError) throws -> JSONValue {
+        if case .cancelled = error.kind { throw CancellationError() }
+        if case .invalidParams(let issues) = error.kind { return MCPToolResult.invalidArguments(issues) }
+        session.mcp.log("error", error.message)
+        let rpc = error.rpcError
+        return MCPToolResult.error("\(error.message) (error \(rpc.code.rawValue)\(rpc.data.map { ", data: \($0.serializedString())" } ?? ""))")
+    }
+}
