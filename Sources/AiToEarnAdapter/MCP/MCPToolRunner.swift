@@ -12,26 +12,18 @@ struct MCPToolRunner: Sendable {
         var r = FieldReader(params: arguments)
         switch name {
         case MCPToolCatalog.generate:
-            let request = ImageRequest.read(&r)
-            let wait = r.integer("wait_seconds", in: 0...600).map(Int.init) ?? 45
-            let includeData = r.bool("include_image_data") ?? false
-            r.rejectUnknown()
-            guard r.issues.isEmpty, let request else { return MCPToolResult.invalidArguments(r.issues) }
-            let options = pollOptions(waitSeconds: wait, followToEnd: followToEnd)
-            let jobs = session.jobs
-            let start = session.clock.nowMs
+            guard let (request, options, includeData) = readJob(&r, subject: ImageRequest.read, defaultWait: 45, followToEnd: followToEnd) else {
+                return MCPToolResult.invalidArguments(r.issues)
+            }
+            let (jobs, start) = (session.jobs, session.clock.nowMs)
             return try await outcome(includeData: includeData, failedIsError: true) { () async throws(CoreError) -> JSONValue in
                 try await jobs.generate(request, options: options, saveTo: nil, startMs: start, events: progress.event)
             }
         case MCPToolCatalog.status:
-            let logId = LogID.read(&r)
-            let wait = r.integer("wait_seconds", in: 0...600).map(Int.init) ?? 0
-            let includeData = r.bool("include_image_data") ?? false
-            r.rejectUnknown()
-            guard r.issues.isEmpty, let logId else { return MCPToolResult.invalidArguments(r.issues) }
-            let options = pollOptions(waitSeconds: wait, followToEnd: followToEnd)
-            let jobs = session.jobs
-            let start = session.clock.nowMs
+            guard let (logId, options, includeData) = readJob(&r, subject: LogID.read, defaultWait: 0, followToEnd: followToEnd) else {
+                return MCPToolResult.invalidArguments(r.issues)
+            }
+            let (jobs, start) = (session.jobs, session.clock.nowMs)
             return try await outcome(includeData: includeData, failedIsError: false) { () async throws(CoreError) -> JSONValue in
                 try await jobs.status(logId: logId, options: options, saveTo: nil, startMs: start, events: progress.event)
             }
@@ -47,6 +39,17 @@ struct MCPToolRunner: Sendable {
         default:
             throw RPCError.invalidParams("Unknown tool \"\(name)\": call tools/list for the tools this server offers.")
         }
+    }
+
+    /// Reads a job tool's arguments: its own fields, `wait_seconds`, `include_image_data`, nothing else.
+    private func readJob<Subject>(_ r: inout FieldReader, subject: (inout FieldReader) -> Subject?, defaultWait: Int,
+                                  followToEnd: Bool) -> (Subject, PollOptions, Bool)? {
+        let s = subject(&r)
+        let wait = r.integer("wait_seconds", in: 0...600).map(Int.init) ?? defaultWait
+        let includeData = r.bool("include_image_data") ?? false
+        r.rejectUnknown()
+        guard r.issues.isEmpty, let s else { return nil }
+        return (s, pollOptions(waitSeconds: wait, followToEnd: followToEnd), includeData)
     }
 
     private func pollOptions(waitSeconds: Int, followToEnd: Bool) -> PollOptions {

@@ -13,12 +13,8 @@ struct ImageGenerateMethod: RPCMethod {
     }
 
     static func decodeParams(_ params: JSONValue?) throws(RPCError) -> Params {
-        var r = FieldReader(params: params)
-        let request = ImageRequest.read(&r)
-        let options = JobOptions.read(&r)
-        r.rejectUnknown()
-        try r.checkParams()
-        return Params(request: request!, options: options)
+        let (request, options) = try JobOptions.decode(params, subject: ImageRequest.read)
+        return Params(request: request, options: options)
     }
 
     func callAsFunction(_ p: Params, context: RequestContext) async throws -> JSONValue {
@@ -42,12 +38,8 @@ struct TaskStatusMethod: RPCMethod {
     }
 
     static func decodeParams(_ params: JSONValue?) throws(RPCError) -> Params {
-        var r = FieldReader(params: params)
-        let logId = LogID.read(&r)
-        let options = JobOptions.read(&r)
-        r.rejectUnknown()
-        try r.checkParams()
-        return Params(logId: logId!, options: options)
+        let (logId, options) = try JobOptions.decode(params, subject: LogID.read)
+        return Params(logId: logId, options: options)
     }
 
     func callAsFunction(_ p: Params, context: RequestContext) async throws -> JSONValue {

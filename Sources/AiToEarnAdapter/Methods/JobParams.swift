@@ -12,6 +12,16 @@ struct JobOptions: Sendable {
         JobOptions(poll: PollRequest.read(&r), workDoneToken: ProgressReporter.readToken(&r),
                    saveTo: r.string("saveTo", nonEmpty: true))
     }
+
+    /// Decodes a job method's params: its own fields (`subject`), these options, nothing else.
+    static func decode<Subject>(_ params: JSONValue?, subject: (inout FieldReader) -> Subject?) throws(RPCError) -> (Subject, JobOptions) {
+        var r = FieldReader(params: params)
+        let s = subject(&r)
+        let options = JobOptions.read(&r)
+        r.rejectUnknown()
+        try r.checkParams()
+        return (s!, options)
+    }
 }
 
 /// Runs a core job for a request: progress begin/end around it, core errors as JSON-RPC errors.
