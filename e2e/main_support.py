@@ -31,7 +31,8 @@ __all__ = [
     "standin", "proxy", "start_adapter", "gen", "expect_error", "expect_result", "wait_note",
     "notes_for", "progress_of", "error_paths", "assert_english", "assert_no_http",
     "validate_result", "validate_notification", "validate_error", "openrpc", "closed_port", "Standin",
-    "ForwardingProxy", "Adapter", "observe_quiet", "messages_text", "status_changes",
+    "ForwardingProxy", "Adapter", "observe_quiet", "messages_text", "status_changes", "track",
+    "_schema_check", "index_of_response",
 ]
 
 
@@ -51,6 +52,51 @@ def standin():
 def proxy():
     with ForwardingProxy() as p:
         yield p
+
+
+_tracked: list[tuple[Adapter, dict]] = []
+
+
+def track(a: Adapter) -> Adapter:
+    """Remember which method each request id named, so that `_schema_check` can validate
+    every result, error and notification of this adapter against schemas/openrpc.json."""
+    sent: dict = {}
+    original = a.send
+
+    def send(obj: Any) -> None:
+        for m in obj if isinstance(obj, list) else [obj]:
+            if isinstance(m, dict) and "id" in m and isinstance(m.get("method"), str):
+                sent[json.dumps(m["id"])] = m["method"]
+        original(obj)
+
+    a.send = send  # type: ignore[method-assign]
+    _tracked.append((a, sent))
+    return a
+
+
+@pytest.fixture(autouse=True)
+def _schema_check():
+    """After each test: every message of every tracked adapter matches schemas/openrpc.json."""
+    _tracked.clear()
+    yield
+    doc = openrpc()
+    tracked = list(_tracked)
+    _tracked.clear()
+    if doc is None:
+        return
+    for a, sent in tracked:
+        for m in list(a.messages):
+            if not isinstance(m, dict):
+                continue
+            if is_notification(m):
+                if doc.params_schema(m["method"]) is not None:
+                    doc.validate_notification(m["method"], m.get("params"))
+            elif is_response(m):
+                method = sent.get(json.dumps(m.get("id")))
+                if "result" in m and method and doc.method(method) and "result" in doc.method(method)[0]:
+                    doc.validate_result(method, m["result"])
+                elif "error" in m and isinstance(m["error"], dict) and "code" in m["error"]:
+                    doc.validate_error(m["error"])
 
 
 def start_adapter(
@@ -75,7 +121,7 @@ def start_adapter(
     env = dict(extra_env or {})
     if key is not None:
         env["AITOEARN_API_KEY"] = key
-    return factory(argv, framing=framing, extra_env=env, cwd=cwd)
+    return track(factory(argv, framing=framing, extra_env=env, cwd=cwd))
 
 
 def gen(**kw: Any) -> dict[str, Any]:

@@ -21,6 +21,8 @@ def test_cancel_during_polling_answers_32800_with_log_id_and_stops_polling(adapt
     err = expect_error(resp, -32800)
     log_id = standin.requests_for("submit")[0].log_id
     assert err["data"]["logId"] == log_id
+    assert err["data"].get("upstreamRequestId") in [r.request_id for r in standin.requests if r.answered], \
+        "an error that followed HTTP exchanges carries data.upstreamRequestId"
     assert observe_quiet(standin, "status", QUIET_WINDOW) == 0, "polling went on after the cancel"
     # $/progress ends however the request ends.
     wait_note(a, "$/progress", lambda p: p.get("token") == "tok-cancel" and (p.get("value") or {}).get("kind") == "end")

@@ -384,6 +384,15 @@ def index_of_init(a):
     raise AssertionError("no initialize reply")
 
 
+def test_status_ok_when_the_key_comes_from_initialization_options(adapter_factory, standin):
+    a = start_adapter(adapter_factory, standin, key=None)
+    initialize(a, {"apiKey": KEY})
+    note = wait_note(a, "status.changed")
+    assert note["params"]["kind"] == "ok", note
+    expect_result(a.call("image.generate", gen(wait=False)))
+    assert [p["kind"] for p in status_changes(a)] == ["ok"]
+
+
 def test_status_ok_after_initialize_with_a_key(adapter_factory, standin):
     a = start_adapter(adapter_factory, standin)
     initialize(a)

@@ -114,6 +114,22 @@ def test_timeout_is_error_32012_with_the_last_status(adapter_factory, standin):
     assert_english(err)
 
 
+def test_timeout_before_the_first_poll_still_reports_the_job(adapter_factory, standin):
+    # PROTOCOL §6: -32012 data is { logId, task } (last status seen); task is not optional.
+    # Before any poll, the last status seen is the submission's ("generating").
+    standin.plan_job(pending_polls=None)
+    a = start_adapter(adapter_factory, standin)
+    t0 = time.monotonic()
+    resp, _ = a.wait_response(a.request("image.generate", gen(timeoutMs=100, pollIntervalMs=5000)), timeout=10)
+    assert time.monotonic() - t0 < 2.0, "timeoutMs must cut the poll wait short"
+    err = expect_error(resp, -32012)
+    log_id = standin.requests_for("submit")[0].log_id
+    assert err["data"]["logId"] == log_id
+    task = err["data"].get("task")
+    assert isinstance(task, dict), f"data.task must be the last status seen, got {task!r}"
+    assert task.get("logId") == log_id and task.get("status") == "generating"
+
+
 def test_first_poll_waits_poll_interval(adapter_factory, standin):
     standin.pending_polls = 0
     a = start_adapter(adapter_factory, standin)

@@ -112,6 +112,12 @@ def test_plain_http_to_loopback_is_allowed(adapter_factory, standin, host):
     assert standin.count("models") == 1
 
 
+def test_a_trailing_slash_on_the_base_url_is_harmless(adapter_factory, standin):
+    a = start_adapter(adapter_factory, standin, base_url=standin.base_url + "/")
+    expect_result(a.call("image.models"))
+    assert [r.path for r in standin.requests] == ["/api/ai/models/image/generation"]
+
+
 def test_https_base_url_is_accepted_at_start(adapter_factory):
     a = adapter_factory(["--base-url", "https://example.invalid"], extra_env={"AITOEARN_API_KEY": KEY})
     expect_result(a.call("rpc.discover"))

@@ -80,6 +80,8 @@ def test_save_failure_is_32015_with_the_job(adapter_factory, standin, tmp_path, 
     assert data["task"] == standin.last_served(data["logId"])
     assert data["task"]["status"] == "success"
     assert isinstance(data["reason"], str) and data["reason"]
+    assert data.get("upstreamRequestId") in [r.request_id for r in standin.requests if r.request_id], \
+        "an error that followed HTTP exchanges carries data.upstreamRequestId"
     assert_english(err)
     for f in all_files(tmp_path):
         assert f.stat().st_size < 50 * 1024 * 1024

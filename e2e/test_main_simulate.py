@@ -20,7 +20,7 @@ def sim_adapter(factory, *args, framing="ndjson", extra_env=None):
     dead = f"http://127.0.0.1:{closed_port()}"
     env = {"HTTP_PROXY": dead, "HTTPS_PROXY": dead, "http_proxy": dead, "https_proxy": dead}
     env.update(extra_env or {})
-    return factory([*SIM, *args], framing=framing, extra_env=env)
+    return track(factory([*SIM, *args], framing=framing, extra_env=env))
 
 
 def file_bytes(url: str) -> bytes:

@@ -48,7 +48,7 @@ public enum LogID {
 
     public static func read(_ r: inout FieldReader) -> String? {
         guard let id = r.string("logId", required: true) else { return nil }
-        guard isValid(id) else { r.fail("logId", "must be 24 hexadecimal characters (the id image.generate returned)"); return nil }
+        guard isValid(id) else { r.fail("logId", "must be 24 hexadecimal characters (the logId a generation returned)"); return nil }
         return id
     }
 }
