@@ -21,10 +21,13 @@ let package = Package(
         // The AiToEarn core: config, HTTP, retries, polling, validation, simulator. Knows nothing of JSON-RPC.
         .target(name: "AiToEarnCore", dependencies: [
             "JSONValue", "Diagnostics",
+            "NetworkingABI",
             .target(name: "AiToEarnNetworking", condition: .when(platforms: [.macOS])),
         ]),
         // URLSession behind a C entry point, so Linux can load it lazily.
-        .target(name: "AiToEarnNetworking"),
+        .target(name: "AiToEarnNetworking", dependencies: ["NetworkingABI"]),
+        // The request and reply shapes both sides of that entry point agree on.
+        .target(name: "NetworkingABI"),
         // Binds the core's operations to JSON-RPC methods and notifications.
         .target(name: "AiToEarnAdapter", dependencies: ["JSONRPC", "AiToEarnCore"]),
         .executableTarget(name: "aitoearn-rpc", dependencies: ["AiToEarnAdapter"]),

@@ -1,17 +1,18 @@
 import Foundation
+import NetworkingABI
 
-/// Called with the caller's context and a retained reply dictionary.
+/// Called with the caller's context and a `WireReply` handed over with `passWire`.
 public typealias AiToEarnNetworkCompletion = @convention(c) (UnsafeMutableRawPointer?, UnsafeMutableRawPointer) -> Void
 
-/// Starts an exchange. Takes a retained request dictionary; returns a retained handle that must be
-/// released with `aitoearn_network_release` after the completion ran.
+/// Starts an exchange. Takes a `WireRequest` handed over with `passWire`; returns a retained
+/// handle that must be released with `aitoearn_network_release` after the completion ran.
 @_cdecl("aitoearn_network_send")
 public func aitoearn_network_send(_ request: UnsafeMutableRawPointer, _ context: UnsafeMutableRawPointer?,
                                   _ completion: AiToEarnNetworkCompletion) -> UnsafeMutableRawPointer {
-    let dict = Unmanaged<NSDictionary>.fromOpaque(request).takeRetainedValue()
+    let wire = takeWire(request, as: WireRequest.self)
     let ctx = context.map { UInt(bitPattern: $0) }
-    let handle = URLSessionClient.shared.send(dict) { reply in
-        completion(ctx.flatMap { UnsafeMutableRawPointer(bitPattern: $0) }, Unmanaged.passRetained(reply).toOpaque())
+    let handle = URLSessionClient.shared.send(wire) { reply in
+        completion(ctx.flatMap { UnsafeMutableRawPointer(bitPattern: $0) }, passWire(reply))
     }
     return Unmanaged.passRetained(handle).toOpaque()
 }

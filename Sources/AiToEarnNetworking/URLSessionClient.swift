@@ -2,15 +2,13 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import NetworkingABI
 
 /// URLSession behind a C entry point. On Linux this module is a separate shared library that the
 /// core loads on the first HTTP request: FoundationNetworking brings libcurl and some twenty
 /// libraries with it, which would otherwise cost every start of the process ~7 ms.
 ///
-/// Only Foundation objects cross the boundary. Request: an NSDictionary with `method`, `url`,
-/// `headers` (array of [name, value]), `body` (NSData, optional), `timeoutMs`, `proxyHost`,
-/// `proxyPort`. Reply: `status`, `headers`, `body`, or `failure` ("notConnected", "noResponse",
-/// "cancelled") and `reason`.
+/// Requests and replies cross the boundary as `WireRequest` and `WireReply` (NetworkingABI).
 final class URLSessionClient: @unchecked Sendable {
     static let shared = URLSessionClient()
 
@@ -35,6 +33,8 @@ final class URLSessionClient: @unchecked Sendable {
         let config = URLSessionConfiguration.ephemeral
         config.requestCachePolicy = .reloadIgnoringLocalCacheData
         config.httpCookieStorage = nil
+        config.httpShouldSetCookies = false
+        config.httpCookieAcceptPolicy = .never
         config.urlCache = nil
         config.httpMaximumConnectionsPerHost = 16
         // Explicit, so that a direct connection stays direct whatever the platform's defaults are.
@@ -46,31 +46,27 @@ final class URLSessionClient: @unchecked Sendable {
         return s
     }
 
-    func send(_ request: NSDictionary, completion: @escaping @Sendable (NSDictionary) -> Void) -> ExchangeHandle {
+    func send(_ request: WireRequest, completion: @escaping @Sendable (WireReply) -> Void) -> ExchangeHandle {
         let handle = ExchangeHandle()
-        guard let urlText = request.object(forKey: "url") as? String, let url = URL(string: urlText) else {
+        guard let url = URL(string: request.url) else {
             completion(Self.failure("noResponse", "bad URL"))
             return handle
         }
-        let timeoutMs = (request.object(forKey: "timeoutMs") as? NSNumber)?.intValue ?? 30_000
+        let timeoutMs = request.timeoutMs
         var r = URLRequest(url: url)
-        r.httpMethod = request.object(forKey: "method") as? String ?? "GET"
-        r.httpBody = (request.object(forKey: "body") as? NSData).map { Data(referencing: $0) }
+        r.httpMethod = request.method
+        r.httpBody = request.body
         // FoundationNetworking rounds this down to whole seconds, so our own timer below is the real
         // timeout; this one is only a backstop.
         r.timeoutInterval = Double(timeoutMs / 1000 + 2)
-        for case let pair as NSArray in (request.object(forKey: "headers") as? NSArray) ?? [] where pair.count == 2 {
-            if let n = pair[0] as? String, let v = pair[1] as? String { r.setValue(v, forHTTPHeaderField: n) }
-        }
+        for (name, value) in request.headers { r.setValue(value, forHTTPHeaderField: name) }
         #if canImport(FoundationNetworking)
         // libcurl silently resends a request whose reused connection dies before any reply, POST
         // included: a billed submission could go out twice. A fresh connection per request rules
         // that out and keeps the attempt count honest.
         r.setValue("close", forHTTPHeaderField: "Connection")
         #endif
-        let proxyHost = request.object(forKey: "proxyHost") as? String
-        let proxyPort = (request.object(forKey: "proxyPort") as? NSNumber)?.intValue ?? 0
-        let task = session(proxyHost: proxyHost, proxyPort: proxyPort).dataTask(with: r) { data, response, error in
+        let task = session(proxyHost: request.proxyHost, proxyPort: request.proxyPort).dataTask(with: r) { data, response, error in
             let timedOut = handle.finish()
             completion(timedOut ? Self.failure("noResponse", "no answer within \(timeoutMs) ms") : Self.outcome(data, response, error))
         }
@@ -80,28 +76,21 @@ final class URLSessionClient: @unchecked Sendable {
         return handle
     }
 
-    private static func failure(_ kind: String, _ reason: String) -> NSDictionary {
-        let d = NSMutableDictionary()
-        d.setObject(NSString(string: kind), forKey: NSString(string: "failure"))
-        d.setObject(NSString(string: reason), forKey: NSString(string: "reason"))
-        return d
+    private static func failure(_ kind: String, _ reason: String) -> WireReply {
+        (status: 0, headers: [:], body: Data(), failure: kind, reason: reason)
     }
 
-    private static func outcome(_ data: Data?, _ response: URLResponse?, _ error: Error?) -> NSDictionary {
+    private static func outcome(_ data: Data?, _ response: URLResponse?, _ error: Error?) -> WireReply {
         if let error {
             let (kind, reason) = classify(error)
             return failure(kind, reason)
         }
         guard let http = response as? HTTPURLResponse else { return failure("noResponse", "not an HTTP response") }
-        let headers = NSMutableDictionary()
+        var headers: [String: String] = [:]
         for (k, v) in http.allHeaderFields {
-            if let k = k as? String, let v = v as? String { headers.setObject(NSString(string: v), forKey: NSString(string: k)) }
+            if let k = k as? String, let v = v as? String { headers[k] = v }
         }
-        let d = NSMutableDictionary()
-        d.setObject(NSNumber(value: http.statusCode), forKey: NSString(string: "status"))
-        d.setObject(headers, forKey: NSString(string: "headers"))
-        d.setObject(NSData(data: data ?? Data()), forKey: NSString(string: "body"))
-        return d
+        return (status: http.statusCode, headers: headers, body: data ?? Data(), failure: nil, reason: "")
     }
 
     /// Sorts errors by whether the server may have read the request: that decides billing safety.

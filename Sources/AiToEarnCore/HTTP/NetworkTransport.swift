@@ -1,4 +1,5 @@
 import Foundation
+import NetworkingABI
 
 /// The real HTTP client: URLSession (through `NetworkLibrary`), the environment's proxy, and
 /// cancellation that aborts the request on the wire.
@@ -14,49 +15,28 @@ public final class NetworkTransport: HTTPTransport {
         case .failure(let f): throw f
         }
         if Task.isCancelled { throw .cancelled }
-        let dict = encode(request)
+        let wire: WireRequest = (method: request.method, url: request.url.absoluteString, headers: request.headers,
+                                 body: request.body, timeoutMs: request.timeoutMs, proxyHost: proxy?.host, proxyPort: proxy?.port ?? 0)
         let exchange = Exchange(library: library)
-        let reply: FrozenReply = await withTaskCancellationHandler {
-            await withCheckedContinuation { (c: CheckedContinuation<FrozenReply, Never>) in
-                exchange.start(dict, continuation: c)
+        let reply = await withTaskCancellationHandler {
+            await withCheckedContinuation { (c: CheckedContinuation<Reply, Never>) in
+                exchange.start(wire, continuation: c)
             }
         } onCancel: {
             exchange.cancel()
+        }.wire
+        switch reply.failure {
+        case nil: return HTTPResponse(status: reply.status, headers: reply.headers, body: reply.body)
+        case "cancelled": throw .cancelled
+        case "notConnected": throw .notConnected(reply.reason)
+        default: throw .noResponse(reply.reason)
         }
-        return try Self.decode(reply.dictionary)
     }
+}
 
-    private func encode(_ r: HTTPRequest) -> NSDictionary {
-        let d = NSMutableDictionary()
-        func put(_ key: String, _ value: Any) { d.setObject(value, forKey: NSString(string: key)) }
-        put("method", NSString(string: r.method))
-        put("url", NSString(string: r.url.absoluteString))
-        put("headers", NSArray(array: r.headers.map { NSArray(array: [NSString(string: $0.0), NSString(string: $0.1)]) }))
-        if let b = r.body { put("body", NSData(data: b)) }
-        put("timeoutMs", NSNumber(value: r.timeoutMs))
-        if let proxy {
-            put("proxyHost", NSString(string: proxy.host))
-            put("proxyPort", NSNumber(value: proxy.port))
-        }
-        return d
-    }
-
-    private static func decode(_ d: NSDictionary) throws(TransportFailure) -> HTTPResponse {
-        if let kind = d.object(forKey: "failure") as? String {
-            let reason = d.object(forKey: "reason") as? String ?? kind
-            switch kind {
-            case "cancelled": throw .cancelled
-            case "notConnected": throw .notConnected(reason)
-            default: throw .noResponse(reason)
-            }
-        }
-        var headers: [String: String] = [:]
-        if let h = d.object(forKey: "headers") as? NSDictionary {
-            for case let (k as String, v as String) in h { headers[k] = v }
-        }
-        let body = (d.object(forKey: "body") as? NSData).map { Data(referencing: $0) } ?? Data()
-        return HTTPResponse(status: (d.object(forKey: "status") as? NSNumber)?.intValue ?? 0, headers: headers, body: body)
-    }
+/// The library's reply, owned by one task at a time.
+private struct Reply: @unchecked Sendable {
+    let wire: WireReply
 }
 
 /// One request through the C boundary: resumes the caller once and releases the library's handle.
@@ -64,18 +44,18 @@ private final class Exchange: @unchecked Sendable {
     private let library: NetworkLibrary
     private let lock = NSLock()
     private var handle: UnsafeMutableRawPointer?
-    private var continuation: CheckedContinuation<FrozenReply, Never>?
+    private var continuation: CheckedContinuation<Reply, Never>?
     private var done = false
     private var cancelRequested = false
 
     init(library: NetworkLibrary) { self.library = library }
 
-    func start(_ request: NSDictionary, continuation c: CheckedContinuation<FrozenReply, Never>) {
+    func start(_ request: WireRequest, continuation c: CheckedContinuation<Reply, Never>) {
         lock.withLock { continuation = c }
         let context = Unmanaged.passRetained(self).toOpaque()
-        let h = library.send(Unmanaged.passRetained(request).toOpaque(), context) { ctx, reply in
+        let h = library.send(passWire(request), context) { ctx, reply in
             let me = Unmanaged<Exchange>.fromOpaque(ctx!).takeRetainedValue()
-            me.finish(Unmanaged<NSDictionary>.fromOpaque(reply).takeRetainedValue())
+            me.finish(takeWire(reply, as: WireReply.self))
         }
         let (releaseNow, cancelNow) = lock.withLock { () -> (Bool, Bool) in
             if done { return (true, false) }
@@ -86,14 +66,14 @@ private final class Exchange: @unchecked Sendable {
         if cancelNow { library.cancel(h) }
     }
 
-    private func finish(_ reply: NSDictionary) {
-        let (c, h) = lock.withLock { () -> (CheckedContinuation<FrozenReply, Never>?, UnsafeMutableRawPointer?) in
+    private func finish(_ reply: WireReply) {
+        let (c, h) = lock.withLock { () -> (CheckedContinuation<Reply, Never>?, UnsafeMutableRawPointer?) in
             done = true
             defer { continuation = nil; handle = nil }
             return (continuation, handle)
         }
         if let h { library.release(h) }
-        c?.resume(returning: FrozenReply(dictionary: reply))
+        c?.resume(returning: Reply(wire: reply))
     }
 
     func cancel() {
@@ -105,7 +85,3 @@ private final class Exchange: @unchecked Sendable {
     }
 }
 
-/// The library's reply; never mutated after it is handed over, so it may cross tasks.
-private struct FrozenReply: @unchecked Sendable {
-    let dictionary: NSDictionary
-}
