@@ -31,10 +31,4 @@ public struct ProxySettings: Sendable, Equatable {
         }
         return false
     }
-
-    /// The keys CFNetwork and swift-corelibs-foundation read.
-    var connectionProxyDictionary: [AnyHashable: Any] {
-        ["HTTPEnable": 1, "HTTPProxy": host, "HTTPPort": port,
-         "HTTPSEnable": 1, "HTTPSProxy": host, "HTTPSPort": port]
-    }
 }
