@@ -14,6 +14,7 @@ final class URLSessionClient: @unchecked Sendable {
 
     private let lock = NSLock()
     private var sessions: [String: URLSession] = [:]
+    private let transfers = TransferDelegate()
 
     private init() {
         #if canImport(FoundationNetworking)
@@ -41,7 +42,7 @@ final class URLSessionClient: @unchecked Sendable {
         config.connectionProxyDictionary = proxyHost.map {
             ["HTTPEnable": 1, "HTTPProxy": $0, "HTTPPort": proxyPort, "HTTPSEnable": 1, "HTTPSProxy": $0, "HTTPSPort": proxyPort]
         } ?? [:]
-        let s = URLSession(configuration: config)
+        let s = URLSession(configuration: config, delegate: transfers, delegateQueue: nil)
         sessions[key] = s
         return s
     }
@@ -66,9 +67,12 @@ final class URLSessionClient: @unchecked Sendable {
         // that out and keeps the attempt count honest.
         r.setValue("close", forHTTPHeaderField: "Connection")
         #endif
-        let task = session(proxyHost: request.proxyHost, proxyPort: request.proxyPort).dataTask(with: r) { data, response, error in
+        let task = session(proxyHost: request.proxyHost, proxyPort: request.proxyPort).dataTask(with: r)
+        transfers.track(task, maxBytes: request.maxBytes) { data, response, error, tooLarge in
             let timedOut = handle.finish()
-            completion(timedOut ? Self.failure("noResponse", "no answer within \(timeoutMs) ms") : Self.outcome(data, response, error))
+            if timedOut { return completion(Self.failure("noResponse", "no answer within \(timeoutMs) ms")) }
+            if tooLarge { return completion(Self.failure("noResponse", "the reply is larger than \(request.maxBytes) bytes")) }
+            completion(Self.outcome(data, response, error))
         }
         handle.set(task)
         task.resume()
@@ -80,7 +84,7 @@ final class URLSessionClient: @unchecked Sendable {
         (status: 0, headers: [:], body: Data(), failure: kind, reason: reason)
     }
 
-    private static func outcome(_ data: Data?, _ response: URLResponse?, _ error: Error?) -> WireReply {
+    static func outcome(_ data: Data?, _ response: URLResponse?, _ error: Error?) -> WireReply {
         if let error {
             let (kind, reason) = classify(error)
             return failure(kind, reason)
@@ -152,5 +156,59 @@ final class ExchangeHandle: @unchecked Sendable {
         let t = task
         lock.unlock()
         t?.cancel()
+    }
+}
+
+/// Collects each transfer's body, and cuts off one that grows past its limit instead of holding
+/// it all in memory (an image host could send gigabytes).
+final class TransferDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+    typealias Done = @Sendable (Data, URLResponse?, Error?, _ tooLarge: Bool) -> Void
+
+    private struct Transfer {
+        var data = Data()
+        var response: URLResponse?
+        var maxBytes: Int
+        var tooLarge = false
+        var done: Done
+    }
+
+    private let lock = NSLock()
+    private var transfers: [Int: Transfer] = [:]
+
+    func track(_ task: URLSessionTask, maxBytes: Int, done: @escaping Done) {
+        lock.withLock { transfers[task.taskIdentifier] = Transfer(maxBytes: maxBytes, done: done) }
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+                    completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
+        let expected = response.expectedContentLength
+        let allow = lock.withLock { () -> Bool in
+            guard var t = transfers[dataTask.taskIdentifier] else { return true }
+            t.response = response
+            if expected > Int64(t.maxBytes) { t.tooLarge = true }
+            transfers[dataTask.taskIdentifier] = t
+            return !t.tooLarge
+        }
+        completionHandler(allow ? .allow : .cancel)
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        let cut = lock.withLock { () -> Bool in
+            guard var t = transfers[dataTask.taskIdentifier], !t.tooLarge else { return false }
+            if t.data.count + data.count > t.maxBytes {
+                t.tooLarge = true
+                t.data = Data()
+            } else {
+                t.data.append(data)
+            }
+            transfers[dataTask.taskIdentifier] = t
+            return t.tooLarge
+        }
+        if cut { dataTask.cancel() }
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
+        guard let t = lock.withLock({ transfers.removeValue(forKey: task.taskIdentifier) }) else { return }
+        t.done(t.data, t.response ?? task.response, error, t.tooLarge)
     }
 }

@@ -7,8 +7,9 @@ import Foundation
 /// handed over as is, with no bridging through NSDictionary and NSData (which cost more CPU than
 /// the rest of a request). This module declares aliases only: nothing in it has an identity
 /// that two copies could disagree on.
+/// `maxBytes` caps the reply body: a larger one is cut off and reported as a failure.
 public typealias WireRequest = (method: String, url: String, headers: [(String, String)], body: Data?,
-                                timeoutMs: Int, proxyHost: String?, proxyPort: Int)
+                                timeoutMs: Int, maxBytes: Int, proxyHost: String?, proxyPort: Int)
 
 /// `failure` is nil on an HTTP answer, else "notConnected", "noResponse" or "cancelled".
 public typealias WireReply = (status: Int, headers: [String: String], body: Data, failure: String?, reason: String)

@@ -7,13 +7,20 @@ public struct HTTPRequest: Sendable {
     public var headers: [(String, String)]
     public var body: Data?
     public var timeoutMs: Int
+    /// A reply body larger than this is cut off and reported as a failure.
+    public var maxResponseBytes: Int
 
-    public init(method: String, url: URL, headers: [(String, String)] = [], body: Data? = nil, timeoutMs: Int) {
+    /// API replies are small; image downloads set their own limit.
+    public static let defaultMaxResponseBytes = 8 * 1024 * 1024
+
+    public init(method: String, url: URL, headers: [(String, String)] = [], body: Data? = nil, timeoutMs: Int,
+                maxResponseBytes: Int = HTTPRequest.defaultMaxResponseBytes) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.timeoutMs = timeoutMs
+        self.maxResponseBytes = maxResponseBytes
     }
 
     public func header(_ name: String) -> String? {

@@ -16,7 +16,8 @@ public final class NetworkTransport: HTTPTransport {
         }
         if Task.isCancelled { throw .cancelled }
         let wire: WireRequest = (method: request.method, url: request.url.absoluteString, headers: request.headers,
-                                 body: request.body, timeoutMs: request.timeoutMs, proxyHost: proxy?.host, proxyPort: proxy?.port ?? 0)
+                                 body: request.body, timeoutMs: request.timeoutMs,
+                                 maxBytes: request.maxResponseBytes, proxyHost: proxy?.host, proxyPort: proxy?.port ?? 0)
         let exchange = Exchange(library: library)
         let reply = await withTaskCancellationHandler {
             await withCheckedContinuation { (c: CheckedContinuation<Reply, Never>) in

@@ -61,8 +61,8 @@ public struct ImageSaver: Sendable {
         case "http", "https":
             let response: HTTPResponse
             do {
-                response = try await transport.send(HTTPRequest(method: "GET", url: url, headers: [("Accept", "image/*")],
-                                                                timeoutMs: requestTimeoutMs))
+                response = try await transport.send(HTTPRequest(method: "GET", url: url, headers: [("Accept", "image/*"), ("User-Agent", "aitoearn-rpc/\(ProductVersion.current)")],
+                                                                timeoutMs: requestTimeoutMs, maxResponseBytes: ImageSaver.maxImageBytes))
             } catch {
                 throw failure("download failed: \(error.reason)")
             }

@@ -145,7 +145,9 @@ public final class UpstreamClient: Sendable {
     private func finish(_ env: Envelope, requestId: String?) throws(CoreError) -> JSONValue {
         switch env.code {
         case 0:
-            health?.report(settings.simulate ? .simulator : .ready)
+            // A keyless success (the model list) says nothing about the key that is still missing.
+            let keyed = !(settings.apiKey ?? "").isEmpty
+            health?.report(settings.simulate ? .simulator : keyed ? .ready : .noKey)
             return env.data
         case 401:
             health?.report(.keyRejected)
