@@ -42,12 +42,13 @@ struct MCPCallTool: MCPMethod {
         guard let name = p?["name"]?.stringValue else { throw RPCError.invalidParams("tools/call needs a tool \"name\".") }
         let runner = MCPToolRunner(session: session)
         let arguments = p?["arguments"]
-        guard let task = p?["task"], task != .null else {
+        // Without the tasks capability (versions before 2025-11-25) task metadata is ignored.
+        guard let task = p?["task"], task != .null, session.mcp.supportsTasks else {
             let progress = MCPProgress(token: p?["_meta"]?["progressToken"], state: session.mcp)
             return try await runner.run(name: name, arguments: arguments, progress: progress, followToEnd: false)
         }
-        guard session.mcp.supportsTasks, name == MCPToolCatalog.generate else {
-            throw RPCError.invalidParams("The tool \"\(name)\" does not support task-augmented execution.")
+        guard name == MCPToolCatalog.generate else {
+            throw RPCError(.methodNotFound, "The tool \"\(name)\" does not support task-augmented execution: call it without \"task\".")
         }
         let ttl = task["ttl"]?.integerValue.map { Int(clamping: $0) }
         let state = session.mcp
