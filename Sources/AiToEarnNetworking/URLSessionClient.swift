@@ -173,20 +173,21 @@ final class TransferDelegate: NSObject, URLSessionDataDelegate, @unchecked Senda
     }
 
     private let lock = NSLock()
-    private var transfers: [Int: Transfer] = [:]
+    // Keyed by the task object: task identifiers repeat across sessions.
+    private var transfers: [ObjectIdentifier: Transfer] = [:]
 
     func track(_ task: URLSessionTask, maxBytes: Int, done: @escaping Done) {
-        lock.withLock { transfers[task.taskIdentifier] = Transfer(maxBytes: maxBytes, done: done) }
+        lock.withLock { transfers[ObjectIdentifier(task)] = Transfer(maxBytes: maxBytes, done: done) }
     }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
                     completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
         let expected = response.expectedContentLength
         let allow = lock.withLock { () -> Bool in
-            guard var t = transfers[dataTask.taskIdentifier] else { return true }
+            guard var t = transfers[ObjectIdentifier(dataTask)] else { return true }
             t.response = response
             if expected > Int64(t.maxBytes) { t.tooLarge = true }
-            transfers[dataTask.taskIdentifier] = t
+            transfers[ObjectIdentifier(dataTask)] = t
             return !t.tooLarge
         }
         completionHandler(allow ? .allow : .cancel)
@@ -194,21 +195,21 @@ final class TransferDelegate: NSObject, URLSessionDataDelegate, @unchecked Senda
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
         let cut = lock.withLock { () -> Bool in
-            guard var t = transfers[dataTask.taskIdentifier], !t.tooLarge else { return false }
+            guard var t = transfers[ObjectIdentifier(dataTask)], !t.tooLarge else { return false }
             if t.data.count + data.count > t.maxBytes {
                 t.tooLarge = true
                 t.data = Data()
             } else {
                 t.data.append(data)
             }
-            transfers[dataTask.taskIdentifier] = t
+            transfers[ObjectIdentifier(dataTask)] = t
             return t.tooLarge
         }
         if cut { dataTask.cancel() }
     }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
-        guard let t = lock.withLock({ transfers.removeValue(forKey: task.taskIdentifier) }) else { return }
+        guard let t = lock.withLock({ transfers.removeValue(forKey: ObjectIdentifier(task)) }) else { return }
         t.done(t.data, t.response ?? task.response, error, t.tooLarge)
     }
 }
