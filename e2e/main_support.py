@@ -15,7 +15,8 @@ from typing import Any, Callable
 
 import pytest
 
-from rpc import REPO, Adapter, is_notification, is_response, same_id
+import rpc
+from rpc import REPO, Adapter, expect_result, is_notification, is_response, same_id
 from standin import ForwardingProxy, Standin, closed_port
 
 # A distinctive key: it must never show up on stdout, stderr, logs or the trace.
@@ -136,17 +137,10 @@ def gen(**kw: Any) -> dict[str, Any]:
 # ---------------------------------------------------------------------------
 
 
-def expect_result(resp: dict) -> Any:
-    assert "result" in resp, f"expected a result, got {resp!r}"
-    return resp["result"]
-
-
 def expect_error(resp: dict, code: int) -> dict:
-    """The error object of `resp`, which must carry `code`; data defaults to {}."""
-    assert "error" in resp, f"expected error {code}, got a result: {json.dumps(resp)[:2000]}"
-    err = resp["error"]
-    assert err["code"] == code, f"expected error {code}, got {err!r}"
-    assert isinstance(err["message"], str) and err["message"].strip(), err
+    """The error object of `resp`, which must carry `code`; data defaults to {} and is checked
+    against the OpenRPC document."""
+    err = rpc.expect_error(resp, code)
     err.setdefault("data", {})
     validate_error(err)
     return err

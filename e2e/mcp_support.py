@@ -39,7 +39,7 @@ import jsonschema.validators
 import pytest
 
 import rpc
-from rpc import Adapter, is_notification, is_response, same_id
+from rpc import Adapter, expect_error, expect_result, is_notification, is_response, same_id
 from standin import PNG_SIGNATURE, Standin
 
 # A distinctive key: the stand-in accepts only this one.
@@ -227,19 +227,6 @@ def tool_call(name: str, arguments: dict | None = None, token: Any = None, task:
 
 def call_tool_raw(a: Adapter, name: str, arguments: dict | None = None, timeout: float = 8, **kw: Any) -> dict:
     return a.call("tools/call", tool_call(name, arguments, **kw), timeout=timeout)
-
-
-def expect_result(resp: dict) -> Any:
-    assert "result" in resp, f"expected a result, got {json.dumps(resp)[:2000]}"
-    return resp["result"]
-
-
-def expect_error(resp: dict, code: int) -> dict:
-    assert "error" in resp, f"expected error {code}, got a result: {json.dumps(resp)[:2000]}"
-    err = resp["error"]
-    assert err["code"] == code, f"expected error {code}, got {err!r}"
-    assert isinstance(err["message"], str) and err["message"].strip(), err
-    return err
 
 
 def progress_notes(a: Adapter, token: Any) -> list[dict]:

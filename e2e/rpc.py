@@ -195,6 +195,30 @@ def is_response(msg: Any) -> bool:
     return isinstance(msg, dict) and "method" not in msg and ("result" in msg or "error" in msg)
 
 
+def error_code(response: dict) -> int | None:
+    err = response.get("error")
+    return err.get("code") if isinstance(err, dict) else None
+
+
+def replies(messages):
+    """Everything the adapter wrote except its own unsolicited notifications."""
+    return [m for m in messages if not (is_notification(m) and m["method"] in UNSOLICITED)]
+
+
+def expect_result(resp: dict) -> Any:
+    assert "result" in resp, f"expected a result, got {json.dumps(resp)[:2000]}"
+    return resp["result"]
+
+
+def expect_error(resp: dict, code: int) -> dict:
+    """The error object of `resp`, which must carry `code` and a message."""
+    assert "error" in resp, f"expected error {code}, got a result: {json.dumps(resp)[:2000]}"
+    err = resp["error"]
+    assert err["code"] == code, f"expected error {code}, got {err!r}"
+    assert isinstance(err["message"], str) and err["message"].strip(), err
+    return err
+
+
 def is_notification(msg: Any) -> bool:
     return isinstance(msg, dict) and "method" in msg and "id" not in msg
 

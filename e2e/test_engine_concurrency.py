@@ -5,14 +5,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from rpc import METHOD_NOT_FOUND, UNKNOWN_METHOD, dumps, frame, is_notification, is_response, request_obj
+from rpc import METHOD_NOT_FOUND, UNKNOWN_METHOD, dumps, error_code, frame, is_notification, is_response, request_obj
 
 SIM_SLOW = ["--simulate", "--simulate-delay-ms", "60000"]
-
-
-def error_code(response: dict) -> int | None:
-    err = response.get("error")
-    return err.get("code") if isinstance(err, dict) else None
 
 
 def test_requests_run_concurrently(adapter_factory, framing):

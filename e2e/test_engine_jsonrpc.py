@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from rpc import (
+    error_code,
+    replies,
     INVALID_PARAMS,
     INVALID_REQUEST,
     METHOD_NOT_FOUND,
@@ -18,14 +20,6 @@ from rpc import (
 )
 
 
-def error_code(response: dict) -> int | None:
-    err = response.get("error")
-    return err.get("code") if isinstance(err, dict) else None
-
-
-def replies(messages):
-    """Everything the adapter wrote except its own unsolicited notifications."""
-    return [m for m in messages if not (is_notification(m) and m["method"] in UNSOLICITED)]
 
 
 def finish_and_replies(a) -> list:

@@ -10,6 +10,8 @@ import time
 import pytest
 
 from rpc import (
+    error_code,
+    replies,
     INVALID_REQUEST,
     METHOD_NOT_FOUND,
     REQUEST_CANCELLED,
@@ -28,13 +30,6 @@ GENERATE = {"prompt": "x", "model": "sim-image"}
 INIT = {"processId": None, "capabilities": {}}
 
 
-def error_code(response: dict) -> int | None:
-    err = response.get("error")
-    return err.get("code") if isinstance(err, dict) else None
-
-
-def replies(messages):
-    return [m for m in messages if not (is_notification(m) and m["method"] in UNSOLICITED)]
 
 
 def responses_to(a, rid):

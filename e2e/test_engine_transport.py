@@ -7,6 +7,8 @@ import json
 import pytest
 
 from rpc import (
+    error_code,
+    replies,
     INVALID_REQUEST,
     METHOD_NOT_FOUND,
     PARSE_ERROR,
@@ -18,13 +20,6 @@ from rpc import (
 )
 
 
-def error_code(response: dict) -> int | None:
-    err = response.get("error")
-    return err.get("code") if isinstance(err, dict) else None
-
-
-def replies(messages):
-    return [m for m in messages if not (is_notification(m) and m["method"] in UNSOLICITED)]
 
 
 def next_reply(a, timeout=5):
