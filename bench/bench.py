@@ -474,6 +474,23 @@ def http_closed_loop(host: str, port: int, log_id: str, n: int, concurrency: int
     return elapsed
 
 
+PLAIN_URLSESSION_SRC = REPO / "bench" / "plain_urlsession.swift"
+PLAIN_URLSESSION_BIN = REPO / ".build" / "bench-plain-urlsession"
+
+
+def plain_urlsession_tool() -> Path:
+    """Compiles the plain URLSession client once (again when its source changes)."""
+    if not PLAIN_URLSESSION_BIN.exists() or PLAIN_URLSESSION_BIN.stat().st_mtime < PLAIN_URLSESSION_SRC.stat().st_mtime:
+        subprocess.run(["swiftc", "-O", str(PLAIN_URLSESSION_SRC), "-o", str(PLAIN_URLSESSION_BIN)], check=True)
+    return PLAIN_URLSESSION_BIN
+
+
+def urlsession_closed_loop(url: str, n: int, concurrency: int) -> float:
+    out = subprocess.run([str(plain_urlsession_tool()), url, str(n), str(concurrency), STANDIN_KEY],
+                         check=True, capture_output=True, text=True, timeout=120)
+    return float(out.stdout.strip())
+
+
 @benchmark("status-roundtrips")
 def bench_status_roundtrips(ctx: Context) -> None:
     """task.status round trips/s through the adapter vs. a plain Python http.client against the
@@ -488,10 +505,13 @@ def bench_status_roundtrips(ctx: Context) -> None:
             # Warm up both clients (connection setup paths, the stand-in's threads, the adapter).
             http_closed_loop(server.host, server.port, server.log_id, STATUS_WARMUP, conc)
             adapter_closed_loop(proc, reader, server.log_id, STATUS_WARMUP, conc, id_base=10_000_000)
-            plain_rates, adapter_rates = [], []
+            status_url = f"{server.base_url}/api/ai/image/task/{server.log_id}"
+            urlsession_closed_loop(status_url, STATUS_WARMUP, conc)
+            plain_rates, adapter_rates, urlsession_rates = [], [], []
             cpu = 0.0
             for r in range(STATUS_ROUNDS):
                 plain_rates.append(n / http_closed_loop(server.host, server.port, server.log_id, n, conc))
+                urlsession_rates.append(n / urlsession_closed_loop(status_url, n, conc))
                 c0 = proc_cpu_s(proc.pid) or 0.0
                 adapter_rates.append(n / adapter_closed_loop(proc, reader, server.log_id, n, conc,
                                                              id_base=r * n))
@@ -513,6 +533,15 @@ def bench_status_roundtrips(ctx: Context) -> None:
     ctx.report("status round trips: adapter / plain (median of rounds)", ratio, "x", target=">=0.8",
                ok=ratio >= 0.8, per_round=",".join(f"{x:.2f}" for x in pair),
                ratio_of_medians=f"{adapter / plain:.2f}", loadavg_1m=f"{os.getloadavg()[0]:.2f}")
+    # The same comparison against plain URLSession, the HTTP stack the adapter itself uses: this
+    # isolates what the adapter adds (JSON-RPC, envelopes, retries, notifications) on top of it.
+    urlsession = statistics.median(urlsession_rates)
+    ctx.report("plain URLSession GET, same stand-in (median)", urlsession, "rt/s", requests=n, in_flight=conc,
+               rounds=rounds(urlsession_rates), conn="new per request")
+    upair = [a / b for a, b in zip(adapter_rates, urlsession_rates)]
+    uratio = statistics.median(upair)
+    ctx.report("status round trips: adapter / plain URLSession (median of rounds)", uratio, "x", target=">=0.8",
+               ok=uratio >= 0.8, per_round=",".join(f"{x:.2f}" for x in upair))
 
 
 # -- simulator-1000 ------------------------------------------------------------------------------
