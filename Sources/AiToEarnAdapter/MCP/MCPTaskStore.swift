@@ -1,3 +1,4 @@
+import AiToEarnCore
 import Diagnostics
 import Foundation
 import JSONRPC
@@ -29,7 +30,7 @@ final class MCPTaskStore: Sendable {
                 work: @escaping @Sendable (String) async throws -> JSONValue) -> JSONValue {
         purgeExpired()
         let id = UUID().uuidString.lowercased()
-        let now = Self.timestamp()
+        let now = Timestamp.now()
         let ttl = min(max(ttlMs ?? Self.defaultTTLMs, 1000), Self.maxTTLMs)
         let task: JSONObject = ["taskId": .string(id), "status": "working", "statusMessage": "The image job is being submitted.",
                                 "createdAt": .string(now), "lastUpdatedAt": .string(now), "ttl": .integer(Int64(ttl)),
@@ -110,7 +111,7 @@ final class MCPTaskStore: Sendable {
         entries.withLock { all in
             guard var e = all[id], !e.terminal else { return }
             e.task["statusMessage"] = .string(message)
-            e.task["lastUpdatedAt"] = .string(Self.timestamp())
+            e.task["lastUpdatedAt"] = .string(Timestamp.now())
             all[id] = e
         }
     }
@@ -120,7 +121,7 @@ final class MCPTaskStore: Sendable {
             guard var e = all[id], !e.terminal else { return ([], nil) }
             e.task["status"] = .string(status)
             e.task["statusMessage"] = .string(message)
-            e.task["lastUpdatedAt"] = .string(Self.timestamp())
+            e.task["lastUpdatedAt"] = .string(Timestamp.now())
             e.result = result
             let w = Array(e.waiters.values)
             e.waiters = [:]
@@ -147,11 +148,6 @@ final class MCPTaskStore: Sendable {
 
     private static var nowMs: Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
-    static func timestamp() -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.string(from: Date())
-    }
 }
 
 /// `tasks/get`.

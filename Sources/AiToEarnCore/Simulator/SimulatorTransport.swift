@@ -74,7 +74,7 @@ public final class SimulatorTransport: HTTPTransport {
         }
         let n = counter.withLock { c -> UInt64 in c += 1; return c }
         let logId = String(format: "%08x%016llx", UInt32(truncatingIfNeeded: time(nil)), n &* 0x9E37_79B9 ^ UInt64(getpid()))
-        let job = Job(createdMs: clock.nowMs, createdAt: Self.isoNow(), request: req.body, fails: req.model == "sim-image-fail")
+        let job = Job(createdMs: clock.nowMs, createdAt: Timestamp.now(), request: req.body, fails: req.model == "sim-image-fail")
         jobs.withLock { $0[logId] = job }
         return (0, "请求成功", .object(["logId": .string(logId), "status": "generating"]))
     }
@@ -85,7 +85,7 @@ public final class SimulatorTransport: HTTPTransport {
         let elapsed = clock.nowMs - job.createdMs
         var task: JSONObject = ["logId": .string(logId), "status": "generating", "startedAt": .string(job.createdAt),
                                 "request": .object(job.request), "createdAt": .string(job.createdAt),
-                                "updatedAt": .string(Self.isoNow())]
+                                "updatedAt": .string(Timestamp.now())]
         guard elapsed >= delayMs else { return (0, "请求成功", .object(task)) }
         task["duration"] = .integer(delayMs)
         if job.fails {
@@ -111,9 +111,4 @@ public final class SimulatorTransport: HTTPTransport {
         return .object(["url": .string(file.absoluteString), "revised_prompt": .string(prompt)])
     }
 
-    private static func isoNow() -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.string(from: Date())
-    }
 }

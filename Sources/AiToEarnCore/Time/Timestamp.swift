@@ -1,0 +1,9 @@
+import Foundation
+
+/// ISO-8601 timestamps with milliseconds, as the service writes them.
+public enum Timestamp {
+    /// A value type, built once: no formatter object (and no ICU) per timestamp.
+    private static let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
+    public static func now() -> String { Date().formatted(style) }
+}
