@@ -4,7 +4,7 @@ import PackageDescription
 // No package dependencies, by design: a tiny, fast-building binary any editor can ship.
 let package = Package(
     name: "aitoearn-rpc",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "aitoearn-rpc", targets: ["aitoearn-rpc"]),
         // On Linux the binary loads this library on its first HTTP request (it must sit next to

@@ -164,7 +164,7 @@ public struct JSONParser {
             let c = buf[pos]
             if c == UInt8(ascii: "\"") {
                 pos += 1
-                guard let s = String(validating: bytes, as: UTF8.self) else { throw error("invalid UTF-8 in string") }
+                guard let s = Self.validatedString(bytes) else { throw error("invalid UTF-8 in string") }
                 return s
             }
             if c < 0x20 { throw error("control character in string") }
@@ -194,8 +194,22 @@ public struct JSONParser {
         var ascii = true
         for c in slice where c >= 0x80 { ascii = false; break }
         if ascii { return String(decoding: slice, as: UTF8.self) }
-        guard let s = String(validating: slice, as: UTF8.self) else { throw error("invalid UTF-8 in string") }
+        guard let s = Self.validatedString(slice) else { throw error("invalid UTF-8 in string") }
         return s
+    }
+
+    /// The bytes as a String, or nil when they are not valid UTF-8. (`String(validating:)` would
+    /// do, but needs macOS 15; this runs wherever Swift does.)
+    private static func validatedString<C: Collection<UInt8>>(_ bytes: C) -> String? {
+        var decoder = UTF8()
+        var it = bytes.makeIterator()
+        while true {
+            switch decoder.decode(&it) {
+            case .scalarValue: continue
+            case .emptyInput: return String(decoding: bytes, as: UTF8.self)
+            case .error: return nil
+            }
+        }
     }
 
     private mutating func parseHex4() throws(JSONParseError) -> UInt32 {
