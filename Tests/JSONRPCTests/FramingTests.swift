@@ -75,7 +75,7 @@ struct ContentLengthFramingTests {
 
     @Test("encode writes the header then the body")
     func encode() {
-        #expect(make().encode(Array("{}".utf8)) == Array("Content-Length: 2\r\n\r\n{}".utf8))
+        #expect(ContentLengthFramer.encode(Array("{}".utf8)) == Array("Content-Length: 2\r\n\r\n{}".utf8))
     }
 }
 

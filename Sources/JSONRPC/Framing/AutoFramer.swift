@@ -36,7 +36,7 @@ public struct AutoFramer: Framer {
     }
 
     /// Before detection nothing has been read, so nothing is written either; LSP is the fallback.
-    public func encode(_ body: [UInt8]) -> [UInt8] {
-        kind == .ndjson ? ndjson.encode(body) : lsp.encode(body)
+    public static func encode(_ body: [UInt8]) -> [UInt8] {
+        FramingKind.lsp.encode(body)
     }
 }

@@ -173,7 +173,7 @@ public struct ContentLengthFramer: Framer {
         return .success(length)
     }
 
-    public func encode(_ body: [UInt8]) -> [UInt8] {
+    public static func encode(_ body: [UInt8]) -> [UInt8] {
         var out = Array("Content-Length: \(body.count)\r\n\r\n".utf8)
         out.append(contentsOf: body)
         return out

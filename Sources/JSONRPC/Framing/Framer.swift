@@ -13,7 +13,7 @@ public protocol Framer: Sendable {
     /// Feeds bytes and reports every event they complete, in order.
     mutating func consume(_ bytes: UnsafeBufferPointer<UInt8>, _ emit: (FrameEvent) -> Void)
     /// Wraps one serialized message for the wire.
-    func encode(_ body: [UInt8]) -> [UInt8]
+    static func encode(_ body: [UInt8]) -> [UInt8]
 }
 
 extension Framer {
@@ -28,4 +28,12 @@ extension Framer {
 /// The two wire framings.
 public enum FramingKind: String, Sendable, CaseIterable {
     case lsp, ndjson
+
+    /// Wraps one serialized message for the wire in this framing.
+    public func encode(_ body: [UInt8]) -> [UInt8] {
+        switch self {
+        case .lsp: return ContentLengthFramer.encode(body)
+        case .ndjson: return NDJSONFramer.encode(body)
+        }
+    }
 }

@@ -39,7 +39,7 @@ public struct NDJSONFramer: Framer {
         emit(.message(line))
     }
 
-    public func encode(_ body: [UInt8]) -> [UInt8] {
+    public static func encode(_ body: [UInt8]) -> [UInt8] {
         var out = body
         out.append(0x0A)
         return out

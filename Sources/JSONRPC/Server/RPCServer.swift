@@ -89,13 +89,7 @@ public final class RPCServer: @unchecked Sendable {
     public func send(_ message: JSONValue) {
         let body = message.serialized()
         trace?.record(direction: "send", ["message": message])
-        let kind = outputKind.current ?? .lsp
-        let frame: [UInt8]
-        switch kind {
-        case .lsp: frame = ContentLengthFramer(maxMessageBytes: 0).encode(body)
-        case .ndjson: frame = NDJSONFramer(maxMessageBytes: 0).encode(body)
-        }
-        writer.enqueue(frame)
+        writer.enqueue((outputKind.current ?? .lsp).encode(body))
     }
 
     /// Sends a reply. Replies to bad input may be the first thing written, so they may start the
