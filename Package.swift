@@ -7,9 +7,6 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "aitoearn-rpc", targets: ["aitoearn-rpc"]),
-        // On Linux the binary loads this library on its first HTTP request (it must sit next to
-        // the binary): FoundationNetworking and libcurl would otherwise slow every start.
-        .library(name: "AiToEarnNetworking", type: .dynamic, targets: ["AiToEarnNetworking"]),
     ],
     targets: [
         // A JSON value with exact round-trip, its parser and serializer.
@@ -20,14 +17,11 @@ let package = Package(
         .target(name: "JSONRPC", dependencies: ["JSONValue", "Diagnostics"]),
         // The AiToEarn core: config, HTTP, retries, polling, validation, simulator. Knows nothing of JSON-RPC.
         .target(name: "AiToEarnCore", dependencies: [
-            "JSONValue", "Diagnostics",
-            "NetworkingABI",
-            .target(name: "AiToEarnNetworking", condition: .when(platforms: [.macOS])),
+            "JSONValue", "Diagnostics", "CurlShim",
         ]),
-        // URLSession behind a C entry point, so Linux can load it lazily.
-        .target(name: "AiToEarnNetworking", dependencies: ["NetworkingABI"]),
-        // The request and reply shapes both sides of that entry point agree on.
-        .target(name: "NetworkingABI"),
+        // The few libcurl entry points the HTTP client uses, loaded with dlopen on the first
+        // request: building needs no libcurl headers, and starting does not pay for libcurl.
+        .target(name: "CurlShim", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         // Binds the core's operations to JSON-RPC methods and notifications.
         .target(name: "AiToEarnAdapter", dependencies: ["JSONRPC", "AiToEarnCore"]),
         .executableTarget(name: "aitoearn-rpc", dependencies: ["AiToEarnAdapter"]),

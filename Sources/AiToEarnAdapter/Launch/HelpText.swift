@@ -19,7 +19,7 @@ enum HelpText {
       --simulate                 Serve from an offline simulator: no network, no key, no credits.
                                  Models: sim-image (succeeds), sim-image-fail (job fails),
                                  sim-image-broke (12001 insufficient credits); others give 12300.
-      --simulate-delay-ms MS     How long a simulated job runs before it ends (default 1500).
+      --simulate-delay-ms MS     How long a simulated job runs before it ends (default \(Settings.defaultSimulateDelayMs)).
       --region cn|global         https://aitoearn.cn or https://aitoearn.ai (default global).
       --base-url URL             Service base URL; beats --region. Also AITOEARN_BASE_URL.
                                  Must be https unless the host is loopback.
@@ -27,9 +27,13 @@ enum HelpText {
       --framing auto|lsp|ndjson  Force a framing (default auto).
       --log-level LEVEL          error, warn, info, debug or trace (default warn).
       --log-file PATH            Append logs to a file instead of stderr.
-      --max-message-bytes N      Largest accepted message (default 16777216).
-      --request-timeout-ms MS    Timeout of each HTTP request (default 30000).
-      --retry-base-delay-ms MS   First retry backoff; doubles up to 8 s, with jitter (default 500).
+      --max-message-bytes N      Largest accepted message (default 16777216, at most 1 GiB).
+      --request-timeout-ms MS    How long an HTTP request may wait for its answer once it is sent
+                                 (default \(Settings.defaultRequestTimeoutMs), at most \(Settings.maxHTTPTimeoutMs)).
+      --connect-timeout-ms MS    How long opening a connection (DNS, TCP, TLS, proxy) may take
+                                 (default \(Settings.defaultConnectTimeoutMs), at most \(Settings.maxHTTPTimeoutMs)).
+      --retry-base-delay-ms MS   First retry backoff; doubles up to 8 s, with jitter
+                                 (default \(Settings.defaultRetryBaseDelayMs), at most 60000).
       --trace-file PATH          Write every JSON-RPC message and HTTP exchange as JSON lines
                                  (the API key is redacted).
       --mcp                      Speak the Model Context Protocol (tools for agent frameworks)
@@ -41,7 +45,9 @@ enum HelpText {
 
     Settings, strongest first: initialize's initializationOptions (apiKey, baseUrl, region,
     pollIntervalMs, timeoutMs), command-line options, environment, defaults.
-    Proxies: HTTPS_PROXY, HTTP_PROXY and NO_PROXY are honoured.
+    Proxies: HTTPS_PROXY, HTTP_PROXY and NO_PROXY (either case) are honoured.
+    HTTP goes through the system's libcurl, loaded on the first request; AITOEARN_LIBCURL
+    names another libcurl to load.
 
     Exit status: 0 after shutdown+exit, end of input or SIGTERM/SIGINT; 1 after exit without
     shutdown; 2 for a bad option or configuration.

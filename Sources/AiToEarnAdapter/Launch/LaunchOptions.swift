@@ -6,7 +6,7 @@ import JSONRPC
 /// The command line, parsed and checked; a bad option is one line on stderr and exit status 2.
 public struct LaunchOptions: Sendable {
     public var simulate = false
-    public var simulateDelayMs = 1500
+    public var simulateDelayMs = Settings.defaultSimulateDelayMs
     public var region: Region?
     public var baseURL: String?
     public var apiKeyFile: String?
@@ -14,8 +14,9 @@ public struct LaunchOptions: Sendable {
     public var logLevel = LogLevel.warn
     public var logFile: String?
     public var maxMessageBytes = 16 << 20
-    public var requestTimeoutMs = 30_000
-    public var retryBaseDelayMs = 500
+    public var requestTimeoutMs = Settings.defaultRequestTimeoutMs
+    public var connectTimeoutMs = Settings.defaultConnectTimeoutMs
+    public var retryBaseDelayMs = Settings.defaultRetryBaseDelayMs
     public var traceFile: String?
     public var mcp = false
     public var imageDir: String?
@@ -44,14 +45,16 @@ public struct LaunchOptions: Sendable {
                 i += 1
                 return args[i - 1]
             }
-            func number(min: Int, max: Int = Int.max) throws(UsageError) -> Int {
+            func number(min: Int, max: Int) throws(UsageError) -> Int {
                 let v = try value()
-                guard let n = Int(v), n >= min, n <= max else { throw fail("\(arg) needs a whole number from \(min), not \"\(v)\"") }
+                guard let n = Int(v), n >= min, n <= max else {
+                    throw fail("\(arg) needs a whole number from \(min) to \(max), not \"\(v)\"")
+                }
                 return n
             }
             switch arg {
             case "--simulate": o.simulate = true
-            case "--simulate-delay-ms": o.simulateDelayMs = try number(min: 0)
+            case "--simulate-delay-ms": o.simulateDelayMs = try number(min: 0, max: 86_400_000)
             case "--region":
                 let v = try value()
                 guard let r = Region(rawValue: v) else { throw fail("--region must be \"cn\" or \"global\", not \"\(v)\"") }
@@ -68,9 +71,10 @@ public struct LaunchOptions: Sendable {
                 guard let l = LogLevel(name: v) else { throw fail("--log-level must be error, warn, info, debug or trace, not \"\(v)\"") }
                 o.logLevel = l
             case "--log-file": o.logFile = try value()
-            case "--max-message-bytes": o.maxMessageBytes = try number(min: 1024)
-            case "--request-timeout-ms": o.requestTimeoutMs = try number(min: 1)
-            case "--retry-base-delay-ms": o.retryBaseDelayMs = try number(min: 0)
+            case "--max-message-bytes": o.maxMessageBytes = try number(min: 1024, max: 1 << 30)
+            case "--request-timeout-ms": o.requestTimeoutMs = try number(min: 1, max: Settings.maxHTTPTimeoutMs)
+            case "--connect-timeout-ms": o.connectTimeoutMs = try number(min: 1, max: Settings.maxHTTPTimeoutMs)
+            case "--retry-base-delay-ms": o.retryBaseDelayMs = try number(min: 0, max: 60_000)
             case "--trace-file": o.traceFile = try value()
             case "--mcp": o.mcp = true
             case "--image-dir": o.imageDir = try value()
@@ -102,7 +106,8 @@ public struct LaunchOptions: Sendable {
             guard !trimmed.isEmpty else { throw UsageError(description: "--api-key-file: \(path) is empty") }
             key = trimmed
         }
-        return Settings(baseURL: url, apiKey: key, requestTimeoutMs: requestTimeoutMs, retryBaseDelayMs: retryBaseDelayMs,
+        return Settings(baseURL: url, apiKey: key, requestTimeoutMs: requestTimeoutMs,
+                        connectTimeoutMs: connectTimeoutMs, retryBaseDelayMs: retryBaseDelayMs,
                         simulate: simulate, simulateDelayMs: simulateDelayMs)
     }
 }

@@ -45,6 +45,13 @@ extension CoreError {
             code = .unreachable
             if let status { data["httpStatus"] = .integer(Int64(status)) }
             data["attempts"] = .integer(Int64(attempts))
+        case .noHTTPClient:
+            code = .unreachable
+            data["attempts"] = .integer(1)
+        case .redirected(let status, _):
+            code = .unreachable
+            data["httpStatus"] = .integer(Int64(status))
+            data["attempts"] = .integer(1)
         case .rateLimited(let ms):
             code = .rateLimited
             if let ms { data["retryAfterMs"] = .integer(Int64(ms)) }

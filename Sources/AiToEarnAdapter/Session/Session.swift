@@ -78,7 +78,7 @@ final class Session: Sendable {
     }
 
     private func makeJobs(_ settings: Settings) -> ImageJobs {
-        let network = NetworkTransport(proxy: ProxySettings.forURL(settings.baseURL, environment: environment))
+        let network = CurlTransport(environment: environment, connectTimeoutMs: settings.connectTimeoutMs)
         var simRoot: String?
         let transport: HTTPTransport
         var effective = settings

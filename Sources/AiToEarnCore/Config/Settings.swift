@@ -10,21 +10,31 @@ public struct Settings: Sendable, Equatable {
     public var pollIntervalMs: Int
     public var timeoutMs: Int
     public var requestTimeoutMs: Int
+    public var connectTimeoutMs: Int
     public var retryBaseDelayMs: Int
     public var simulate: Bool
     public var simulateDelayMs: Int
 
     public static let defaultPollIntervalMs = 1000
     public static let defaultTimeoutMs = 600_000
+    public static let defaultRequestTimeoutMs = 30_000
+    public static let defaultConnectTimeoutMs = 10_000
+    public static let defaultRetryBaseDelayMs = 500
+    public static let defaultSimulateDelayMs = 1500
+    /// The longest any single HTTP request or connection attempt may be given.
+    public static let maxHTTPTimeoutMs = 600_000
 
     public init(baseURL: URL, apiKey: String? = nil, pollIntervalMs: Int = Settings.defaultPollIntervalMs,
-                timeoutMs: Int = Settings.defaultTimeoutMs, requestTimeoutMs: Int = 30_000,
-                retryBaseDelayMs: Int = 500, simulate: Bool = false, simulateDelayMs: Int = 1500) {
+                timeoutMs: Int = Settings.defaultTimeoutMs, requestTimeoutMs: Int = Settings.defaultRequestTimeoutMs,
+                connectTimeoutMs: Int = Settings.defaultConnectTimeoutMs,
+                retryBaseDelayMs: Int = Settings.defaultRetryBaseDelayMs, simulate: Bool = false,
+                simulateDelayMs: Int = Settings.defaultSimulateDelayMs) {
         self.baseURL = baseURL
         self.apiKey = apiKey
         self.pollIntervalMs = pollIntervalMs
         self.timeoutMs = timeoutMs
         self.requestTimeoutMs = requestTimeoutMs
+        self.connectTimeoutMs = connectTimeoutMs
         self.retryBaseDelayMs = retryBaseDelayMs
         self.simulate = simulate
         self.simulateDelayMs = simulateDelayMs

@@ -21,6 +21,10 @@ public struct CoreError: Error, Sendable {
         case timedOut(logId: String, task: JSONValue?)
         case unreachable(httpStatus: Int?, attempts: Int, reason: String, maybeSubmitted: Bool)
         case rateLimited(retryAfterMs: Int?)
+        /// No HTTP client could be loaded (libcurl is missing); nothing was sent.
+        case noHTTPClient(reason: String)
+        /// The service answered with a redirect, which API calls never follow.
+        case redirected(httpStatus: Int, location: String)
         case saveFailed(logId: String, task: JSONValue, reason: String)
         case cancelled(logId: String?)
     }
@@ -66,6 +70,11 @@ public struct CoreError: Error, Sendable {
                 ? " The job may have been submitted and billed: it was not resent; check your history before retrying."
                 : " Check your network, proxy and base URL, then try again."
             return "The AiToEarn service \(what) after \(attempts) attempt\(attempts == 1 ? "" : "s").\(hint)"
+        case .noHTTPClient(let reason):
+            return "No request was sent: \(reason)."
+        case .redirected(let status, let location):
+            return "The AiToEarn service answered HTTP \(status), a redirect to \(location), which is not followed "
+                + "(the API key never leaves the configured service): check --base-url or AITOEARN_BASE_URL."
         case .rateLimited(let ms):
             return "The AiToEarn service is rate-limiting requests" + (ms.map { ": wait \($0) ms and try again." } ?? ": wait a little and try again.")
         case .saveFailed(let logId, _, let reason):

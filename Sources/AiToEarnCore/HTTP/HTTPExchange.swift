@@ -9,18 +9,27 @@ public struct HTTPRequest: Sendable {
     public var timeoutMs: Int
     /// A reply body larger than this is cut off and reported as a failure.
     public var maxResponseBytes: Int
+    /// Redirects followed (http(s) only); 0 hands a 3xx back as the response.
+    public var maxRedirects: Int
+    /// A connection of its own, never reused: for requests that must not be resent behind our back.
+    public var freshConnection: Bool
+    /// Told each time the request goes out on a connection. libcurl resends an idempotent request
+    /// by itself when a kept-alive connection turns out dead; this keeps attempt counts true.
+    public var onSend: (@Sendable () -> Void)?
 
     /// API replies are small; image downloads set their own limit.
     public static let defaultMaxResponseBytes = 8 * 1024 * 1024
 
     public init(method: String, url: URL, headers: [(String, String)] = [], body: Data? = nil, timeoutMs: Int,
-                maxResponseBytes: Int = HTTPRequest.defaultMaxResponseBytes) {
+                maxResponseBytes: Int = HTTPRequest.defaultMaxResponseBytes, maxRedirects: Int = 0) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.timeoutMs = timeoutMs
         self.maxResponseBytes = maxResponseBytes
+        self.maxRedirects = maxRedirects
+        freshConnection = method != "GET"
     }
 
     public func header(_ name: String) -> String? {
@@ -48,10 +57,13 @@ public enum TransportFailure: Error, Sendable, Equatable {
     /// The request may have been read: connection lost, timed out, garbled reply.
     case noResponse(String)
     case cancelled
+    /// There is no HTTP client to send with (libcurl is missing): nothing was sent, and trying
+    /// again will not help.
+    case unavailable(String)
 
     public var reason: String {
         switch self {
-        case .notConnected(let r), .noResponse(let r): return r
+        case .notConnected(let r), .noResponse(let r), .unavailable(let r): return r
         case .cancelled: return "cancelled"
         }
     }

@@ -5,6 +5,8 @@ import JSONValue
 /// at most 50 MB each, checked to be images, named from the logId and index only, never outside it.
 public struct ImageSaver: Sendable {
     public static let maxImageBytes = 50 * 1024 * 1024
+    /// Image hosts may redirect (to a CDN, say), http(s) only and never with the API key.
+    public static let maxRedirects = 5
 
     let transport: HTTPTransport
     /// The simulator's image folder: `file://` URLs inside it may be copied; all others are refused.
@@ -62,7 +64,8 @@ public struct ImageSaver: Sendable {
             let response: HTTPResponse
             do {
                 response = try await transport.send(HTTPRequest(method: "GET", url: url, headers: [("Accept", "image/*"), ("User-Agent", "aitoearn-rpc/\(ProductVersion.current)")],
-                                                                timeoutMs: requestTimeoutMs, maxResponseBytes: ImageSaver.maxImageBytes))
+                                                                timeoutMs: requestTimeoutMs, maxResponseBytes: ImageSaver.maxImageBytes,
+                                                                maxRedirects: ImageSaver.maxRedirects))
             } catch {
                 throw failure("download failed: \(error.reason)")
             }

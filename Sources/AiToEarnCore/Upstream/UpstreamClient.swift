@@ -53,6 +53,8 @@ public final class UpstreamClient: Sendable {
     /// What one attempt came to.
     private enum Attempt {
         case envelope(Envelope)
+        /// Final: a redirect (never followed) or no HTTP client at all.
+        case fatal(CoreError.Kind)
         /// Worth another attempt (if the rules allow it for this request).
         case retryable(reason: String, httpStatus: Int?, retryAfterMs: Int?, safeForSubmission: Bool)
     }
@@ -65,10 +67,12 @@ public final class UpstreamClient: Sendable {
         }
         let url = settings.baseURL.appendingPathComponent(String(path.dropFirst()))
         var answeredRequestId: String?
+        // Requests that went out (or tried to): libcurl's own resends of a GET count too.
         var attempts = 0
+        let sends = Locked(0)
         var last: (reason: String, httpStatus: Int?, retryAfterMs: Int?, was429: Bool) = ("", nil, nil, false)
         while true {
-            attempts += 1
+            let sentBefore = sends.current
             let requestId = newRequestId()
             var headers: [(String, String)] = [
                 ("Accept", "application/json"),
@@ -77,29 +81,35 @@ public final class UpstreamClient: Sendable {
                 ("X-Request-Id", requestId),
             ]
             if let key, !key.isEmpty { headers.append(("X-Api-Key", key)) }
-            let request = HTTPRequest(method: method, url: url, headers: headers,
+            var request = HTTPRequest(method: method, url: url, headers: headers,
                                       body: body.map { Data($0.serialized()) }, timeoutMs: settings.requestTimeoutMs)
-            logger?.debug("HTTP \(method) \(url.absoluteString) attempt \(attempts)")
+            request.onSend = { sends.withLock { $0 += 1 } }
+            logger?.debug("HTTP \(method) \(url.absoluteString) attempt \(attempts + 1)")
             let outcome: Attempt
             do {
                 let response = try await transport.send(request)
                 answeredRequestId = requestId
                 record(request, response: response, failure: nil)
-                outcome = Self.interpret(response)
+                outcome = Self.interpret(response, url: url)
             } catch {
                 record(request, response: nil, failure: error)
                 switch error {
                 case .cancelled:
                     throw CoreError(.cancelled(logId: nil), upstreamRequestId: answeredRequestId)
+                case .unavailable(let r):
+                    outcome = .fatal(.noHTTPClient(reason: r))
                 case .notConnected(let r):
                     outcome = .retryable(reason: r, httpStatus: nil, retryAfterMs: nil, safeForSubmission: true)
                 case .noResponse(let r):
                     outcome = .retryable(reason: r, httpStatus: nil, retryAfterMs: nil, safeForSubmission: false)
                 }
             }
+            attempts += max(1, sends.current - sentBefore)
             switch outcome {
             case .envelope(let env):
                 return UpstreamReply(data: try finish(env, requestId: answeredRequestId), requestId: answeredRequestId)
+            case .fatal(let kind):
+                throw CoreError(kind, upstreamRequestId: answeredRequestId)
             case .retryable(let reason, let status, let retryAfter, let safe):
                 last = (reason, status, retryAfter, status == 429)
                 logger?.info("attempt \(attempts) of \(method) \(path) failed: \(reason)")
@@ -127,7 +137,13 @@ public final class UpstreamClient: Sendable {
                                       maybeSubmitted: maybeSubmitted), upstreamRequestId: requestId)
     }
 
-    private static func interpret(_ r: HTTPResponse) -> Attempt {
+    private static func interpret(_ r: HTTPResponse, url: URL) -> Attempt {
+        if (300..<400).contains(r.status) {
+            // The key must never leave the configured origin, so API redirects are not followed.
+            let target = r.headers["location"].flatMap { URL(string: $0, relativeTo: url)?.absoluteURL }
+            let place = target.map { u in (u.host ?? "?") + (u.port.map { ":\($0)" } ?? "") } ?? "an unnamed location"
+            return .fatal(.redirected(httpStatus: r.status, location: place))
+        }
         if r.status == 429 {
             return .retryable(reason: "HTTP 429", httpStatus: 429,
                               retryAfterMs: RetryPolicy.parseRetryAfter(r.headers["retry-after"]), safeForSubmission: true)

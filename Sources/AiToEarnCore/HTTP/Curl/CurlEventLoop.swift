@@ -1,0 +1,156 @@
+import CurlShim
+import Diagnostics
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One thread drives every transfer through libcurl's multi interface: no thread per request.
+///
+/// Other threads talk to it only through `inbox` (guarded by its lock) and `acurl_multi_wakeup`,
+/// the one libcurl call that is safe from any thread. Everything else is the loop thread's own.
+final class CurlEventLoop: @unchecked Sendable {
+    private enum Command {
+        case start(CurlTransfer)
+        case cancel(CurlTransfer)
+    }
+
+    private let multi: UnsafeMutableRawPointer
+    private let inbox = Locked<[Command]>([])
+    // Loop-thread state.
+    private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
+    private var nextDeadlineMs = Int64.max
+
+    private init(multi: UnsafeMutableRawPointer) {
+        self.multi = multi
+        // Kept-alive connections for status polls; HTTP/2 streams share one where the server offers it.
+        acurl_multi_setopt_long(multi, ACURLMOPT_PIPELINING, 2)
+        acurl_multi_setopt_long(multi, ACURLMOPT_MAXCONNECTS, 64)
+    }
+
+    private static let instance = Locked<Result<CurlEventLoop, TransportFailure>?>(nil)
+
+    /// The loop, started on first use; libcurl is loaded then (from `libraryPath` when given).
+    static func shared(libraryPath: String?) -> Result<CurlEventLoop, TransportFailure> {
+        instance.withLock { slot in
+            if let s = slot { return s }
+            let made = make(libraryPath: libraryPath)
+            slot = made
+            return made
+        }
+    }
+
+    private static func make(libraryPath: String?) -> Result<CurlEventLoop, TransportFailure> {
+        let error = UnsafeMutablePointer<CChar>.allocate(capacity: 512)
+        defer { error.deallocate() }
+        error.initialize(repeating: 0, count: 512)
+        guard acurl_load(libraryPath, error, 512) == 0 else {
+            let name = libraryPath ?? CurlEventLoop.libraryName
+            let detail = String(cString: UnsafePointer(error))
+            return .failure(.unavailable("libcurl (\(name)) was not found: install your distribution's libcurl package (\(CurlEventLoop.packageHint)) [\(detail)]"))
+        }
+        guard let multi = acurl_multi_init() else { return .failure(.unavailable("libcurl could not start (curl_multi_init failed)")) }
+        raiseOpenFileLimit()
+        let loop = CurlEventLoop(multi: multi)
+        let thread = Thread { loop.run() }
+        thread.name = "aitoearn-http"
+        thread.start()
+        return .success(loop)
+    }
+
+    #if os(macOS)
+    static let libraryName = "/usr/lib/libcurl.4.dylib"
+    static let packageHint = "it ships with macOS; or set AITOEARN_LIBCURL to its path"
+    #else
+    static let libraryName = "libcurl.so.4"
+    static let packageHint = "libcurl4 on Debian and Ubuntu, libcurl on Fedora and Arch; or set AITOEARN_LIBCURL to its path"
+    #endif
+
+    /// Many jobs at once mean many sockets: use what the hard limit allows.
+    private static func raiseOpenFileLimit() {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
+        let wanted = min(limit.rlim_max, 65_536)
+        if limit.rlim_cur < wanted {
+            limit.rlim_cur = wanted
+            _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        }
+    }
+
+    static var nowMs: Int64 { Int64(DispatchTime.now().uptimeNanoseconds / 1_000_000) }
+
+    func start(_ transfer: CurlTransfer) { send(.start(transfer)) }
+
+    /// Stops a transfer wherever it is; its caller is answered `cancelled`.
+    func cancel(_ transfer: CurlTransfer) { send(.cancel(transfer)) }
+
+    private func send(_ command: Command) {
+        inbox.withLock { $0.append(command) }
+        acurl_multi_wakeup(multi)
+    }
+
+    /// Called on the loop thread when a request starts out: its timeout runs from now.
+    func noteDeadline(_ ms: Int64) { nextDeadlineMs = min(nextDeadlineMs, ms) }
+
+    private func run() {
+        while true {
+            for command in inbox.withLock({ q -> [Command] in defer { q.removeAll(keepingCapacity: true) }; return q }) {
+                switch command {
+                case .start(let t): begin(t)
+                case .cancel(let t): stop(t)
+                }
+            }
+            var running: Int32 = 0
+            acurl_multi_perform(multi, &running)
+            var code: Int32 = 0
+            while let easy = acurl_multi_next_done(multi, &code) {
+                guard let t = active.removeValue(forKey: easy) else { continue }
+                acurl_multi_remove(multi, easy)
+                t.finish(t.outcome(code: code))
+            }
+            let now = CurlEventLoop.nowMs
+            if now >= nextDeadlineMs { expire(now: now) }
+            // Idle, the thread sleeps until woken; busy, libcurl shortens the wait to what it needs.
+            let wait = active.isEmpty ? 60_000 : min(1000, max(0, nextDeadlineMs - now))
+            acurl_multi_poll(multi, Int32(wait))
+        }
+    }
+
+    private func begin(_ t: CurlTransfer) {
+        if t.cancelRequested { return t.finish(.failure(.cancelled)) }
+        t.loop = self
+        guard acurl_multi_add(multi, t.easy) == 0 else {
+            return t.finish(.failure(.notConnected("libcurl refused the transfer")))
+        }
+        active[t.easy] = t
+    }
+
+    private func stop(_ t: CurlTransfer) {
+        guard active.removeValue(forKey: t.easy) != nil else {
+            // Not started yet (or already finished, and then this changes nothing).
+            t.cancelRequested = true
+            return
+        }
+        acurl_multi_remove(multi, t.easy)
+        t.finish(.failure(.cancelled))
+    }
+
+    /// Ends every transfer whose request went out longer ago than its timeout.
+    private func expire(now: Int64) {
+        var next = Int64.max
+        for (easy, t) in active {
+            guard let sent = t.sentAtMs else { continue }
+            let deadline = sent + Int64(t.request.timeoutMs)
+            if deadline <= now {
+                active.removeValue(forKey: easy)
+                acurl_multi_remove(multi, easy)
+                t.finish(.failure(.noResponse("no answer within \(t.request.timeoutMs) ms")))
+            } else {
+                next = min(next, deadline)
+            }
+        }
+        nextDeadlineMs = next
+    }
+}

@@ -1,0 +1,185 @@
+import CurlShim
+import Foundation
+
+/// One HTTP exchange on a libcurl easy handle.
+///
+/// Configured on the caller's thread, then handed to the event loop through its locked inbox;
+/// from there on only the loop's thread touches it (libcurl calls the callbacks on that thread).
+final class CurlTransfer: @unchecked Sendable {
+    typealias Outcome = Result<HTTPResponse, TransportFailure>
+
+    let request: HTTPRequest
+    let easy: UnsafeMutableRawPointer
+    private var headerList: UnsafeMutableRawPointer?
+    private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: 256)
+
+    // Loop-thread state.
+    private var body = Data()
+    private var headers: [String: String] = [:]
+    private var tooLarge = false
+    /// Set when libcurl has a connection and is about to send the request: from here on the
+    /// server may act on it, and the request timeout runs.
+    private(set) var sentAtMs: Int64?
+    /// libcurl older than 7.80 cannot say when the request goes out; see `failure(code:)`.
+    private var knowsWhenSent = false
+    var cancelRequested = false
+    private var continuation: CheckedContinuation<Outcome, Never>?
+
+    /// The loop to tell when a request timeout starts running.
+    unowned(unsafe) var loop: CurlEventLoop?
+
+    init(_ request: HTTPRequest, proxy: ProxySettings?, connectTimeoutMs: Int) throws(TransportFailure) {
+        guard let easy = acurl_easy_init() else { throw .notConnected("libcurl could not make a transfer") }
+        self.request = request
+        self.easy = easy
+        errorBuffer.initialize(repeating: 0, count: 256)
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        knowsWhenSent = acurl_easy_set_prereq(easy, prereqCallback, me) == ACURLE_OK
+        acurl_easy_set_write(easy, writeCallback, me)
+        acurl_easy_set_header(easy, headerCallback, me)
+        set(ACURLOPT_ERRORBUFFER, pointer: errorBuffer)
+        set(ACURLOPT_NOSIGNAL, 1)
+        request.url.absoluteString.withCString { set(ACURLOPT_URL, pointer: $0) }
+        if trySet(ACURLOPT_PROTOCOLS_STR, "http,https") != ACURLE_OK { set(ACURLOPT_PROTOCOLS, 3) }
+        // A proxy of our own choosing, or none: libcurl must not read the environment itself.
+        (proxy.map { "http://\($0.host):\($0.port)" } ?? "").withCString { set(ACURLOPT_PROXY, pointer: $0) }
+        set(ACURLOPT_CONNECTTIMEOUT_MS, connectTimeoutMs)
+        if !knowsWhenSent { set(ACURLOPT_TIMEOUT_MS, connectTimeoutMs + request.timeoutMs) }
+        if request.maxRedirects > 0 {
+            set(ACURLOPT_FOLLOWLOCATION, 1)
+            set(ACURLOPT_MAXREDIRS, request.maxRedirects)
+            if trySet(ACURLOPT_REDIR_PROTOCOLS_STR, "http,https") != ACURLE_OK { set(ACURLOPT_REDIR_PROTOCOLS, 3) }
+        }
+        var lines = request.headers.map { "\($0.0): \($0.1)" }
+        switch request.method {
+        case "GET":
+            set(ACURLOPT_HTTPGET, 1)
+            // Wait for a multiplexed HTTP/2 stream rather than open a connection of its own.
+            set(ACURLOPT_PIPEWAIT, 1)
+        default:
+            if request.method == "POST" { set(ACURLOPT_POST, 1) } else {
+                request.method.withCString { set(ACURLOPT_CUSTOMREQUEST, pointer: $0) }
+            }
+            let data = request.body ?? Data()
+            set(ACURLOPT_POSTFIELDSIZE_LARGE, offset: Int64(data.count))
+            data.withUnsafeBytes { set(ACURLOPT_COPYPOSTFIELDS, pointer: $0.baseAddress ?? UnsafeRawPointer(errorBuffer)) }
+            // The body goes out whole with the headers: no "100-continue" round trip.
+            lines.append("Expect:")
+        }
+        if request.freshConnection {
+            // A billed request never rides a reused connection, so libcurl can never silently
+            // resend it when a kept-alive connection turns out dead; and none reuses its connection.
+            set(ACURLOPT_FRESH_CONNECT, 1)
+            set(ACURLOPT_FORBID_REUSE, 1)
+        }
+        for line in lines { headerList = line.withCString { acurl_slist_append(headerList, $0) } }
+        set(ACURLOPT_HTTPHEADER, pointer: headerList)
+    }
+
+    deinit {
+        acurl_easy_cleanup(easy)
+        if let headerList { acurl_slist_free_all(headerList) }
+        errorBuffer.deallocate()
+    }
+
+    // libcurl copies strings it is given (7.17+), so a pointer that lives for the call is enough.
+    private func set(_ option: Int32, _ value: Int) { _ = acurl_easy_setopt_long(easy, option, value) }
+    private func set(_ option: Int32, offset: Int64) { _ = acurl_easy_setopt_off(easy, option, offset) }
+    private func set(_ option: Int32, pointer: UnsafeRawPointer?) { _ = acurl_easy_setopt_ptr(easy, option, pointer) }
+    private func trySet(_ option: Int32, _ text: String) -> Int32 { text.withCString { acurl_easy_setopt_ptr(easy, option, $0) } }
+
+    func await(_ c: CheckedContinuation<Outcome, Never>) { continuation = c }
+
+    /// Resumes the caller once; the loop has already taken the handle out of the multi handle.
+    func finish(_ outcome: Outcome) {
+        guard let c = continuation else { return }
+        continuation = nil
+        c.resume(returning: outcome)
+    }
+
+    /// What a finished libcurl transfer came to.
+    func outcome(code: Int32) -> Outcome {
+        if code == ACURLE_OK {
+            var status = 0
+            acurl_easy_getinfo_long(easy, ACURLINFO_RESPONSE_CODE, &status)
+            return .success(HTTPResponse(status: status, headers: headers, body: body))
+        }
+        if tooLarge { return .failure(.noResponse("the reply is larger than \(request.maxResponseBytes) bytes")) }
+        return .failure(failure(code: code))
+    }
+
+    /// Sorts a failure by whether the server may have read the request: that decides billing safety.
+    private func failure(code: Int32) -> TransportFailure {
+        let detail = String(cString: UnsafePointer(errorBuffer))
+        let reason = detail.isEmpty ? String(cString: acurl_easy_strerror(code)) : detail
+        if knowsWhenSent { return sentAtMs == nil ? .notConnected(reason) : .noResponse(reason) }
+        switch code {
+        case ACURLE_COULDNT_RESOLVE_PROXY, ACURLE_COULDNT_RESOLVE_HOST, ACURLE_COULDNT_CONNECT,
+             ACURLE_SSL_CONNECT_ERROR, ACURLE_PEER_FAILED_VERIFICATION, ACURLE_UNSUPPORTED_PROTOCOL,
+             ACURLE_URL_MALFORMAT:
+            return .notConnected(reason)
+        default:
+            return .noResponse(reason)
+        }
+    }
+
+    fileprivate func requestGoesOut() {
+        request.onSend?()
+        guard sentAtMs == nil else { return }
+        let now = CurlEventLoop.nowMs
+        sentAtMs = now
+        loop?.noteDeadline(now + Int64(request.timeoutMs))
+    }
+
+    fileprivate func receiveHeader(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if line.hasPrefix("HTTP/") {
+            // Each response (a redirect's, then the final one) starts a fresh header block.
+            headers.removeAll()
+            return true
+        }
+        guard let colon = line.firstIndex(of: ":") else { return true }
+        let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
+        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        headers[name] = headers[name].map { "\($0), \(value)" } ?? value
+        if name == "content-length", let length = Int(value) {
+            if length > request.maxResponseBytes {
+                tooLarge = true
+                return false
+            }
+            body.reserveCapacity(length)
+        }
+        return true
+    }
+
+    fileprivate func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard body.count + bytes.count <= request.maxResponseBytes else {
+            tooLarge = true
+            body = Data()
+            return false
+        }
+        body.append(contentsOf: bytes)
+        return true
+    }
+}
+
+private func transfer(_ context: UnsafeMutableRawPointer?) -> CurlTransfer {
+    Unmanaged<CurlTransfer>.fromOpaque(context!).takeUnretainedValue()
+}
+
+// libcurl's callbacks: C function pointers that find their transfer through the context pointer.
+// Returning fewer bytes than given aborts the transfer.
+private let writeCallback: acurl_data_callback = { data, size, count, context in
+    let n = size * count
+    return transfer(context).receiveBody(UnsafeRawBufferPointer(start: data, count: n)) ? n : 0
+}
+
+private let headerCallback: acurl_data_callback = { data, size, count, context in
+    let n = size * count
+    return transfer(context).receiveHeader(UnsafeRawBufferPointer(start: data, count: n)) ? n : 0
+}
+
+private let prereqCallback: acurl_prereq_callback = { context, _, _, _, _ in
+    transfer(context).requestGoesOut()
+    return 0
+}
