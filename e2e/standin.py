@@ -11,7 +11,13 @@ and adds what the tests need on top:
 * scripted jobs: ``server.plan_job(outcome="failed", pending_polls=3)`` for the next
   submission, ``server.add_job(...)`` to create a job without submitting it;
 * an image host (``/images/...``) that serves real PNG bytes for ``url`` images;
-* ``ForwardingProxy``: a plain HTTP forwarding proxy that logs what it forwarded.
+* ``ForwardingProxy``: a plain HTTP forwarding proxy that logs what it forwarded;
+* connection tracking: every accepted TCP connection gets an id (``LoggedRequest.conn``,
+  ``server.accepted_connections``, ``server.requests_by_conn()``);
+* ``RawTCPServer``: a loopback TCP server that answers every connection with fixed bytes
+  (e.g. garbage instead of a TLS handshake) and counts the connections;
+* ``BlackholeServer``: a loopback port whose connections never complete (a connect timeout);
+* ``raise_open_file_limit()``: lift RLIMIT_NOFILE for tests with many sockets.
 
 Use it as a context manager::
 
@@ -29,6 +35,17 @@ Endpoints (names used by inject/requests_for):
     image   GET  /images/...
     other   anything else (answered with HTTP 404, an HTML page)
 
+The image host (``/images/<name>``) serves ``png_for("/images/<name>")``, except:
+    /images/not-an-image...            HTTP 200 with an HTML body
+    /images/missing...                 HTTP 404
+    /images/huge...                    a 51 MB body
+    /images/redirect/<n>/<name>        n >= 1: a redirect (``?status=`` 301/302/303/307/308, default
+                                       302) to /images/redirect/<n-1>/<name> on the host the client
+                                       named (Host header); n == 0: ``png_for("/images/<name>")``.
+                                       ``server.redirect_chain_url(hops, name)`` builds the URL.
+    /images/redirect-to?location=URL   a redirect (``&status=``, default 302) to any URL (another
+                                       origin, ``ftp://...``, ``file:///...``); ``server.redirect_to_url``.
+
 Faults (``inject(endpoint, kind, times=1, **params)``), each consumed by one request:
     http500_html, http502_html, http503_html, http504_html
                      that HTTP status with an HTML body (a load balancer's error page)
@@ -43,6 +60,11 @@ Faults (``inject(endpoint, kind, times=1, **params)``), each consumed by one req
     not_envelope     HTTP 200 with JSON that is not an envelope (``body=`` any JSON value)
     business         HTTP 200 envelope with ``code``, ``message`` (and optional ``data``)
     raw              ``status``, ``headers`` (dict), ``body`` (bytes/str) sent as given
+    truncate         the status line and headers of the real answer with its full Content-Length,
+                     then only ``keep`` bytes of the body (default: half), then close: a reply cut
+                     mid-body (``create_job=True`` by default on submit, as for ``drop``;
+                     ``status=`` and ``body=`` replace the real answer)
+    redirect         HTTP ``status`` (default 302) with ``Location: <location>`` and an HTML body
 """
 
 from __future__ import annotations
@@ -56,6 +78,7 @@ import http.client
 import http.server
 import json
 import re
+import resource
 import secrets
 import socket
 import struct
@@ -249,6 +272,7 @@ class LoggedRequest:
     response_body: bytes | None = None
     answered_time: float | None = None
     log_id: str | None = None  # the job this request created or asked about
+    conn: int | None = None  # id of the TCP connection it came on (1, 2, ... in accept order)
 
     @property
     def request_id(self) -> str | None:
@@ -332,6 +356,7 @@ class ServerState:
         self.jobs: dict[str, Job] = {}
         self.held: list[Fault] = []
         self.seq = 0
+        self.connections = 0  # TCP connections accepted so far (the last connection id)
         self.log_limit: int | None = None  # keep only the newest entries (long benchmark runs)
 
 
@@ -355,6 +380,14 @@ class StandinHandler(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # silence
         pass
+
+    def setup(self) -> None:
+        super().setup()
+        st = self.state
+        with st.lock:
+            st.connections += 1
+            self.conn_id = st.connections
+            st.changed.notify_all()
 
     def do_GET(self) -> None:
         self._handle()
@@ -399,6 +432,7 @@ class StandinHandler(http.server.BaseHTTPRequestHandler):
                 headers=Headers(list(self.headers.items())),
                 body=body,
                 time=time.monotonic(),
+                conn=self.conn_id,
             )
             st.log.append(entry)
             st.seq += 1
@@ -467,6 +501,12 @@ class StandinHandler(http.server.BaseHTTPRequestHandler):
                 body = body.encode() if isinstance(body, str) else body
                 self._send(entry, int(p.get("status", 200)), dict(p.get("headers", {})), body)
                 return
+            elif kind == "redirect":
+                self._redirect(entry, int(p.get("status", 302)), str(p["location"]))
+                return
+            elif kind == "truncate":
+                self._truncate(entry, p)
+                return
             else:
                 raise ValueError(f"unknown fault {kind!r}")
         if entry.endpoint == "image":
@@ -477,6 +517,35 @@ class StandinHandler(http.server.BaseHTTPRequestHandler):
             self._html(entry, 404)
             return
         self._send(entry, status, {"Content-Type": "application/json; charset=utf-8"}, payload)
+
+    def _truncate(self, entry: LoggedRequest, p: dict[str, Any]) -> None:
+        """Status line, headers with the full Content-Length, part of the body, then close."""
+        if "body" in p:
+            status = int(p.get("status", 200))
+            body = p["body"].encode() if isinstance(p["body"], str) else bytes(p["body"])
+        elif entry.endpoint == "submit" and not p.get("create_job", True):
+            status, body = 200, json.dumps(self._envelope(0, SUCCESS_MESSAGE, {
+                "logId": new_log_id(), "status": "generating"})).encode("utf-8")
+        elif entry.endpoint == "image":
+            status, body = 200, png_for(entry.path)
+        else:
+            status, body = self._route(entry)  # on submit: the job exists, it is billed
+            status = int(p.get("status", status))
+        keep = int(p.get("keep", len(body) // 2))
+        keep = max(0, min(keep, len(body) - 1))
+        entry.status = status
+        entry.response_body = body[:keep]
+        self.send_response(status)
+        self.send_header("Content-Type", "image/png" if entry.endpoint == "image" else "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body[:keep])
+        self._drop(False)
+
+    def _redirect(self, entry: LoggedRequest, status: int, location: str) -> None:
+        reason = http.client.responses.get(status, "Redirect")
+        body = HTML_PAGE.format(status=status, reason=reason).encode()
+        self._send(entry, status, {"Location": location, "Content-Type": "text/html"}, body)
 
     def _drop(self, rst: bool) -> None:
         self.close_connection = True
@@ -597,6 +666,23 @@ class StandinHandler(http.server.BaseHTTPRequestHandler):
             return
         if name.startswith("missing"):
             self._html(entry, 404)
+            return
+        query = urllib.parse.parse_qs(entry.query)
+        redirect_status = int((query.get("status") or ["302"])[0])
+        if name == "redirect-to":
+            self._redirect(entry, redirect_status, (query.get("location") or [""])[0])
+            return
+        m = re.fullmatch(r"redirect/(\d+)/(.+)", name)
+        if m:
+            hops, rest = int(m.group(1)), m.group(2)
+            if hops == 0:
+                self._send(entry, 200, {"Content-Type": "image/png"}, png_for(IMAGE_PREFIX + rest))
+                return
+            host = self.headers.get("Host") or f"{self.server.server_address[0]}:{self.server.server_address[1]}"
+            location = f"http://{host}{IMAGE_PREFIX}redirect/{hops - 1}/{rest}"
+            if entry.query:
+                location += "?" + entry.query
+            self._redirect(entry, redirect_status, location)
             return
         if name.startswith("huge"):
             entry.status = 200
@@ -724,7 +810,7 @@ def make_images(st: ServerState, job: Job) -> list[dict[str, Any]]:
 class _HTTPServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
-    request_queue_size = 128
+    request_queue_size = 1024  # listen backlog: hundreds of clients may connect at once
 
 
 # ---------------------------------------------------------------------------
@@ -784,6 +870,23 @@ class Standin:
 
     def url(self, path: str) -> str:
         return self.base_url + path
+
+    def image_url(self, name: str) -> str:
+        """The URL of `/images/<name>` on the image host (image_base_url, else base_url)."""
+        with self._state.lock:
+            base = self._state.image_base_url or self._state.base_url
+        return f"{base}{IMAGE_PREFIX}{name}"
+
+    def redirect_chain_url(self, hops: int, name: str, status: int = 302) -> str:
+        """An image URL that answers `hops` redirects (HTTP `status`), each to the next link of
+        the chain on the same host, before the PNG ``png_for("/images/<name>")``."""
+        url = self.image_url(f"redirect/{hops}/{name}")
+        return url if status == 302 else f"{url}?status={status}"
+
+    def redirect_to_url(self, location: str, status: int = 302) -> str:
+        """An image URL that answers one redirect (HTTP `status`) to `location`, any URL."""
+        query = urllib.parse.urlencode({"location": location, "status": status})
+        return self.image_url(f"redirect-to?{query}")
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -914,8 +1017,29 @@ class Standin:
                 self._state.changed.wait(left)
 
     def clear_log(self) -> None:
+        """Forget the logged requests (the connection count and ids go on)."""
         with self._state.lock:
             self._state.log.clear()
+
+    # -- connections ----------------------------------------------------------------------
+
+    @property
+    def accepted_connections(self) -> int:
+        """TCP connections accepted so far, whether or not a request came on them. Connection
+        ids (``LoggedRequest.conn``) run 1..accepted_connections in accept order."""
+        with self._state.lock:
+            return self._state.connections
+
+    def requests_by_conn(self, endpoint: str | None = None) -> dict[int, list[LoggedRequest]]:
+        """Logged requests grouped by connection id (in arrival order); `endpoint` keeps only
+        the connections that carried at least one request to it (with all their requests)."""
+        groups: dict[int, list[LoggedRequest]] = {}
+        with self._state.lock:
+            for r in self._state.log:
+                groups.setdefault(r.conn if r.conn is not None else -1, []).append(r)
+        if endpoint is not None:
+            groups = {c: rs for c, rs in groups.items() if any(r.endpoint == endpoint for r in rs)}
+        return groups
 
 
 # ---------------------------------------------------------------------------
@@ -1050,6 +1174,151 @@ class ForwardingProxy:
 
     def __exit__(self, *exc: Any) -> None:
         self.stop()
+
+
+# ---------------------------------------------------------------------------
+# Raw TCP servers (no HTTP)
+# ---------------------------------------------------------------------------
+
+
+class RawTCPServer:
+    """A loopback TCP server that reads what the client sends first (up to `read_timeout`
+    seconds, one recv), writes `reply` and closes; for example garbage in answer to a TLS
+    ClientHello. `accepted` counts the connections; `received` holds each one's first bytes."""
+
+    def __init__(self, reply: bytes = b"HELLO\r\n", read_timeout: float = 2.0, port: int = 0):
+        self.reply = reply
+        self.read_timeout = read_timeout
+        self._cond = threading.Condition()
+        self._received: list[bytes] = []
+        self._accepted = 0
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._sock.bind(("127.0.0.1", port))
+        self._sock.listen(1024)
+        self.port = self._sock.getsockname()[1]
+        self._closing = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def accepted(self) -> int:
+        with self._cond:
+            return self._accepted
+
+    @property
+    def received(self) -> list[bytes]:
+        with self._cond:
+            return list(self._received)
+
+    def wait_received(self, count: int, timeout: float = 5.0) -> list[bytes]:
+        """Wait until `count` connections were answered and closed; their first bytes."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while len(self._received) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"raw server: {len(self._received)} connection(s) answered "
+                                         f"after {timeout}s, wanted {count}")
+                self._cond.wait(left)
+            return list(self._received)
+
+    def _serve(self) -> None:
+        while not self._closing.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except OSError:
+                return
+            with self._cond:
+                self._accepted += 1
+                self._cond.notify_all()
+            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn: socket.socket) -> None:
+        data = b""
+        try:
+            conn.settimeout(self.read_timeout)
+            try:
+                data = conn.recv(65536)
+            except OSError:
+                pass
+            conn.sendall(self.reply)
+            conn.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        finally:
+            conn.close()
+            with self._cond:
+                self._received.append(data)
+                self._cond.notify_all()
+
+    def start(self) -> "RawTCPServer":
+        self._thread = threading.Thread(target=self._serve, name=f"raw-{self.port}", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._closing.set()
+        try:
+            self._sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self._sock.close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> "RawTCPServer":
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+
+class BlackholeServer:
+    """A loopback port where a TCP connect never completes: the socket listens with a backlog
+    of 0, never accepts, and one filler connection of its own takes the only queue slot, so
+    the kernel drops every further SYN (the client's connect times out; nothing is refused)."""
+
+    def __init__(self) -> None:
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen(0)
+        self.port = self._sock.getsockname()[1]
+        self._fillers: list[socket.socket] = []
+
+    def start(self) -> "BlackholeServer":
+        # Fill the accept queue until a connect attempt of our own no longer completes.
+        for _ in range(8):
+            c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            c.settimeout(0.3)
+            try:
+                c.connect(("127.0.0.1", self.port))
+            except OSError:
+                c.close()
+                return self
+            self._fillers.append(c)
+        raise RuntimeError("BlackholeServer: the accept queue never filled up")
+
+    def stop(self) -> None:
+        for c in self._fillers:
+            c.close()
+        self._sock.close()
+
+    def __enter__(self) -> "BlackholeServer":
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+
+def raise_open_file_limit(minimum: int = 4096) -> int:
+    """Raise this process's RLIMIT_NOFILE soft limit to at least `minimum` (capped by the hard
+    limit); child processes inherit it. Returns the soft limit now in force."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = minimum if hard == resource.RLIM_INFINITY else min(minimum, hard)
+    if soft != resource.RLIM_INFINITY and soft < want:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+        soft = want
+    return soft
 
 
 def closed_port() -> int:

@@ -26,8 +26,9 @@ final class CurlEventLoop: @unchecked Sendable {
     private init(multi: UnsafeMutableRawPointer) {
         self.multi = multi
         // Kept-alive connections for status polls; HTTP/2 streams share one where the server offers it.
+        // The connection cache keeps libcurl's default size (4 per transfer added): a fixed cap
+        // counts connections in use too, and under hundreds of jobs would close every one after use.
         acurl_multi_setopt_long(multi, ACURLMOPT_PIPELINING, 2)
-        acurl_multi_setopt_long(multi, ACURLMOPT_MAXCONNECTS, 64)
     }
 
     private static let instance = Locked<Result<CurlEventLoop, TransportFailure>?>(nil)
