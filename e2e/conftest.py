@@ -6,11 +6,32 @@ The binary is taken from env AITOEARN_RPC_BIN, else <repo>/.build/debug/aitoearn
 from __future__ import annotations
 
 import os
+import tempfile
+from pathlib import Path
 
 import pytest
 
 import rpc
 from rpc import Adapter
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_tmpdir():
+    """Every adapter of the run gets one TMPDIR; afterwards it must hold no simulator folder.
+
+    The simulator keeps its images in a private folder made for its process and removed at
+    exit (README, "Options"): a whole e2e run leaves none behind.
+    """
+    root = Path(tempfile.mkdtemp(prefix="aitoearn-e2e-tmp-"))
+    old = os.environ.get("TMPDIR")
+    os.environ["TMPDIR"] = str(root)
+    yield root
+    if old is None:
+        os.environ.pop("TMPDIR", None)
+    else:
+        os.environ["TMPDIR"] = old
+    left = sorted(p.name for p in root.glob("aitoearn-rpc-sim-*"))
+    assert not left, f"simulator folders left behind in {root}: {left}"
 
 
 @pytest.fixture(scope="session")

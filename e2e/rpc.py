@@ -625,6 +625,15 @@ class Adapter:
         self.proc.send_signal(sig)
 
     def kill(self) -> None:
+        # End of input first: the adapter exits by itself within a second and removes what it made
+        # (the simulator's private folder); SIGKILL only if it does not.
+        if self.proc.poll() is None:
+            try:
+                with self._write_lock:
+                    self.proc.stdin.close()
+                self.proc.wait(timeout=1.5)
+            except (OSError, ValueError, subprocess.TimeoutExpired):
+                pass
         if self.proc.poll() is None:
             try:
                 self.proc.kill()

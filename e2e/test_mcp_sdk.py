@@ -271,7 +271,8 @@ def test_include_image_data_over_1mb_links_only_and_says_so(tmp_path, mcp_standi
 
     async def body():
         async with sdk_session(tmp_path, server=mcp_standin, image_dir=image_dir) as s:
-            r = await s.client.call_tool("generate_image", {"prompt": PROMPT, "model": "gpt-image-1",
+            # n as many as the job lists: a job never yields more images than it asked for.
+            r = await s.client.call_tool("generate_image", {"prompt": PROMPT, "model": "gpt-image-1", "n": len(pngs),
                                                             "response_format": "b64_json",
                                                             "include_image_data": True})
         assert not r.is_error, r

@@ -58,6 +58,7 @@ public enum AdapterMain {
             try InitializeHandler.handle(params, session: session, methods: methods)
         }
         server.hooks.sessionStarted = { _, trigger in session.start(trigger: trigger) }
+        server.hooks.willExit = { session.cleanUp() }
         stopper.arm(server: server, logger: logger)
         logger.info("serving on stdio (\(settings.simulate ? "simulator" : settings.baseURL.absoluteString))")
         server.start()

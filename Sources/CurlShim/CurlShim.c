@@ -1,6 +1,9 @@
 #include "CurlShim.h"
 
 #include <dlfcn.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -119,6 +122,7 @@ int acurl_easy_setopt_long(void *easy, int option, long value) { return curl.eas
 int acurl_easy_setopt_ptr(void *easy, int option, const void *value) { return curl.easy_setopt(easy, option, value); }
 int acurl_easy_setopt_off(void *easy, int option, int64_t value) { return curl.easy_setopt(easy, option, (int64_t)value); }
 int acurl_easy_getinfo_long(void *easy, int info, long *value) { return curl.easy_getinfo(easy, info, value); }
+int acurl_easy_getinfo_string(void *easy, int info, const char **value) { return curl.easy_getinfo(easy, info, value); }
 const char *acurl_easy_strerror(int code) { return curl.easy_strerror(code); }
 
 int acurl_easy_set_write(void *easy, acurl_data_callback callback, void *context) {
@@ -134,6 +138,67 @@ int acurl_easy_set_header(void *easy, acurl_data_callback callback, void *contex
 int acurl_easy_set_prereq(void *easy, acurl_prereq_callback callback, void *context) {
     int r = curl.easy_setopt(easy, 20312 /* CURLOPT_PREREQFUNCTION */, callback);
     return r != 0 ? r : curl.easy_setopt(easy, 10313 /* CURLOPT_PREREQDATA */, context);
+}
+
+// libcurl's struct curl_sockaddr.
+struct curl_sockaddr_view {
+    int family;
+    int socktype;
+    int protocol;
+    unsigned int addrlen;
+    struct sockaddr addr;
+};
+
+static int is_link_local(const struct sockaddr *a) {
+    if (a->sa_family == AF_INET) {
+        uint32_t ip = ntohl(((const struct sockaddr_in *)a)->sin_addr.s_addr);
+        return (ip >> 16) == 0xA9FE; // 169.254.0.0/16
+    }
+    if (a->sa_family == AF_INET6) {
+        const uint8_t *b = ((const struct sockaddr_in6 *)a)->sin6_addr.s6_addr;
+        return b[0] == 0xFE && (b[1] & 0xC0) == 0x80; // fe80::/10
+    }
+    return 1;
+}
+
+static int is_private_or_loopback(const struct sockaddr *a) {
+    if (a->sa_family == AF_INET) {
+        uint32_t ip = ntohl(((const struct sockaddr_in *)a)->sin_addr.s_addr);
+        return (ip >> 24) == 127 || (ip >> 24) == 10 || (ip >> 24) == 0 || (ip >> 20) == 0xAC1 /* 172.16/12 */
+            || (ip >> 16) == 0xC0A8 /* 192.168/16 */ || (ip >> 22) == 0x191 /* 100.64/10 */;
+    }
+    if (a->sa_family == AF_INET6) {
+        const struct in6_addr *v6 = &((const struct sockaddr_in6 *)a)->sin6_addr;
+        const uint8_t *b = v6->s6_addr;
+        if (IN6_IS_ADDR_LOOPBACK(v6) || IN6_IS_ADDR_UNSPECIFIED(v6)) return 1;
+        if ((b[0] & 0xFE) == 0xFC) return 1; // fc00::/7
+        if (IN6_IS_ADDR_V4MAPPED(v6)) {
+            struct sockaddr_in v4 = {0};
+            v4.sin_family = AF_INET;
+            memcpy(&v4.sin_addr, b + 12, 4);
+            return is_private_or_loopback((const struct sockaddr *)&v4) || is_link_local((const struct sockaddr *)&v4);
+        }
+        return 0;
+    }
+    return 1;
+}
+
+static int guarded_open_socket(void *context, int purpose, struct curl_sockaddr_view *address) {
+    (void)purpose;
+    acurl_address_guard *guard = context;
+    const struct sockaddr *a = &address->addr;
+    int refuse = (guard->policy >= ACURL_ADDRESSES_NOT_LINK_LOCAL && is_link_local(a))
+        || (guard->policy == ACURL_ADDRESSES_PUBLIC && is_private_or_loopback(a));
+    if (refuse) {
+        guard->refused = 1;
+        return -1; // CURL_SOCKET_BAD
+    }
+    return socket(address->family, address->socktype, address->protocol);
+}
+
+int acurl_easy_set_address_guard(void *easy, acurl_address_guard *guard) {
+    int r = curl.easy_setopt(easy, 20163 /* CURLOPT_OPENSOCKETFUNCTION */, guarded_open_socket);
+    return r != 0 ? r : curl.easy_setopt(easy, 10164 /* CURLOPT_OPENSOCKETDATA */, guard);
 }
 
 void *acurl_slist_append(void *list, const char *text) { return curl.slist_append(list, text); }

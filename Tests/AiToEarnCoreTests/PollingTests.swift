@@ -39,7 +39,7 @@ struct PollingTests {
     }
 
     private func jobs(_ t: HTTPTransport, _ clock: CoreClock) -> ImageJobs {
-        ImageJobs(client: makeClient(t, clock: clock), saver: ImageSaver(transport: t, localImageRoot: nil, requestTimeoutMs: 1000))
+        ImageJobs(client: makeClient(t, clock: clock), saver: ImageSaver(transport: t, localImages: nil, requestTimeoutMs: 1000, addresses: .any))
     }
 
     private let request = ImageRequest(body: ["prompt": "p", "model": "m"], prompt: "p", model: "m", responseFormat: nil, count: 1)

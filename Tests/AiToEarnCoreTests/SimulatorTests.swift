@@ -25,9 +25,11 @@ struct SimulatorTests {
     @Test("a simulated job succeeds with base64 images after its delay; failure models behave as documented")
     func simulatedJob() async throws {
         let clock = VirtualClock()
-        let sim = SimulatorTransport(delayMs: 3000, clock: clock)
+        let folder = SimulatorFolder(insideImageDirectory: nil)
+        defer { folder.remove() }
+        let sim = SimulatorTransport(delayMs: 3000, folder: folder, clock: clock)
         let client = makeClient(sim, clock: clock)
-        let jobs = ImageJobs(client: client, saver: ImageSaver(transport: sim, localImageRoot: sim.imageRoot, requestTimeoutMs: 1000))
+        let jobs = ImageJobs(client: client, saver: ImageSaver(transport: sim, localImages: folder, requestTimeoutMs: 1000, addresses: .any))
         let req = ImageRequest(body: ["prompt": "fox", "model": "sim-image", "n": 2, "response_format": "b64_json"],
                                prompt: "fox", model: "sim-image", responseFormat: "b64_json", count: 2)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sim-test-\(getpid())").path
@@ -52,7 +54,7 @@ struct SimulatorTests {
     @Test("saving refuses file:// URLs from the service and non-image bytes")
     func refusals() async {
         let t = ScriptedTransport([], fallback: .http(status: 200, body: "<html>not an image</html>", headers: [:]))
-        let saver = ImageSaver(transport: t, localImageRoot: nil, requestTimeoutMs: 1000)
+        let saver = ImageSaver(transport: t, localImages: nil, requestTimeoutMs: 1000, addresses: .any)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("save-test-\(getpid())").path
         for image: JSONValue in [["url": "file:///etc/passwd"], ["url": "https://cdn.example/x.png"], ["url": "ftp://x/y"], ["b64_json": "!!!"]] {
             do {

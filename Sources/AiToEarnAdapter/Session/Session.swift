@@ -9,6 +9,8 @@ final class Session: Sendable {
     private struct State {
         var settings: Settings
         var jobs: ImageJobs?
+        /// Kept across `initialize` overrides, so there is one per process.
+        var simulatorFolder: SimulatorFolder?
     }
 
     /// Which protocol the client speaks: decided by `initialize` (or `--mcp`).
@@ -49,7 +51,7 @@ final class Session: Sendable {
     func apply(_ overrides: Settings.Overrides) throws(SettingsError) {
         let next = try settings.applying(overrides)
         if let k = next.apiKey { redactor.add(k) }
-        state.withLock { $0 = State(settings: next, jobs: nil) }
+        state.withLock { $0.settings = next; $0.jobs = nil }
     }
 
     /// The session-start hook: LSP clients get their first `status.changed`; MCP clients get none,
@@ -71,20 +73,26 @@ final class Session: Sendable {
     var jobs: ImageJobs {
         state.withLock { s in
             if let j = s.jobs { return j }
-            let j = makeJobs(s.settings)
+            if s.settings.simulate && s.simulatorFolder == nil {
+                s.simulatorFolder = SimulatorFolder(insideImageDirectory: launch.imageDir)
+            }
+            let j = makeJobs(s.settings, simulatorFolder: s.simulatorFolder)
             s.jobs = j
             return j
         }
     }
 
-    private func makeJobs(_ settings: Settings) -> ImageJobs {
+    /// Removes what this process left behind (the simulator's private folder).
+    func cleanUp() {
+        state.current.simulatorFolder?.remove()
+    }
+
+    private func makeJobs(_ settings: Settings, simulatorFolder: SimulatorFolder?) -> ImageJobs {
         let network = CurlTransport(environment: environment, connectTimeoutMs: settings.connectTimeoutMs)
-        var simRoot: String?
         let transport: HTTPTransport
         var effective = settings
-        if settings.simulate {
-            let sim = SimulatorTransport(delayMs: settings.simulateDelayMs, clock: clock)
-            simRoot = sim.imageRoot
+        if settings.simulate, let simulatorFolder {
+            let sim = SimulatorTransport(delayMs: settings.simulateDelayMs, folder: simulatorFolder, clock: clock)
             transport = sim
             // The simulator needs no key; a placeholder keeps the real request path intact.
             if (effective.apiKey ?? "").isEmpty { effective.apiKey = "simulator" }
@@ -93,7 +101,8 @@ final class Session: Sendable {
         }
         let client = UpstreamClient(settings: effective, transport: transport, clock: clock, health: health,
                                     logger: logger, trace: trace)
-        let saver = ImageSaver(transport: network, localImageRoot: simRoot, requestTimeoutMs: settings.requestTimeoutMs)
+        let saver = ImageSaver(transport: network, localImages: settings.simulate ? simulatorFolder : nil, requestTimeoutMs: settings.requestTimeoutMs,
+                               addresses: ImageSaver.addressPolicy(forBaseURL: settings.baseURL))
         return ImageJobs(client: client, saver: saver)
     }
 }

@@ -17,6 +17,8 @@ public struct CoreError: Error, Sendable {
         case noAPIKey
         case unauthorized(upstreamCode: Int, upstreamMessage: String)
         case upstream(code: Int, message: String)
+        /// The submission was accepted but its logId is not the service's shape; nothing more is asked.
+        case badLogId(received: JSONValue)
         case jobFailed(logId: String, task: JSONValue)
         case timedOut(logId: String, task: JSONValue?)
         case unreachable(httpStatus: Int?, attempts: Int, reason: String, maybeSubmitted: Bool)
@@ -60,6 +62,9 @@ public struct CoreError: Error, Sendable {
             case 10002: return "The service rejected the request as invalid: check the params against image.models and the method's schema."
             default: return "The service refused the request (code \(code)): see data.upstreamMessage."
             }
+        case .badLogId:
+            return "The service accepted the submission but answered with an unusable logId (see data.receivedLogId): "
+                + "the job may have been submitted and billed; check your history before retrying."
         case .jobFailed(let logId, _):
             return "The image job \(logId) failed on the service: see data.task.errorMessage; change the prompt or model and try again."
         case .timedOut(let logId, _):

@@ -16,6 +16,8 @@ public struct HTTPRequest: Sendable {
     /// Told each time the request goes out on a connection. libcurl resends an idempotent request
     /// by itself when a kept-alive connection turns out dead; this keeps attempt counts true.
     public var onSend: (@Sendable () -> Void)?
+    /// Which addresses the request may connect to (checked after DNS, on every redirect).
+    public var addresses: AddressPolicy = .any
 
     /// API replies are small; image downloads set their own limit.
     public static let defaultMaxResponseBytes = 8 * 1024 * 1024
@@ -35,6 +37,16 @@ public struct HTTPRequest: Sendable {
     public func header(_ name: String) -> String? {
         headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1
     }
+}
+
+/// Which network addresses a request may reach. Image URLs come from the service, so they must
+/// not be a way to probe the user's own machine or network.
+public enum AddressPolicy: Sendable, Equatable {
+    case any
+    /// Everything but link-local (cloud metadata services live there).
+    case notLinkLocal
+    /// Public addresses only: no loopback, private, carrier-grade NAT or link-local ranges.
+    case publicOnly
 }
 
 /// One HTTP response: status, headers (names lower-cased) and body.

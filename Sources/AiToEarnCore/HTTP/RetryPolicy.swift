@@ -8,7 +8,11 @@ public struct RetryPolicy: Sendable, Equatable {
     /// A `Retry-After` longer than this is shortened: a caller is waiting.
     public var maxRetryAfterMs: Int
 
-    public init(maxAttempts: Int = 4, baseDelayMs: Int = 500, maxDelayMs: Int = 8000, maxRetryAfterMs: Int = 30_000) {
+    /// The longest `Retry-After` honoured, in either form.
+    public static let retryAfterCapMs = 60_000
+
+    public init(maxAttempts: Int = 4, baseDelayMs: Int = 500, maxDelayMs: Int = 8000,
+                maxRetryAfterMs: Int = RetryPolicy.retryAfterCapMs) {
         self.maxAttempts = maxAttempts
         self.baseDelayMs = baseDelayMs
         self.maxDelayMs = maxDelayMs
@@ -24,15 +28,15 @@ public struct RetryPolicy: Sendable, Equatable {
         return step / 2 + Int(Double(step - step / 2) * min(max(jitter, 0), 0.999_999))
     }
 
-    /// `Retry-After` as delta-seconds or an HTTP date, in milliseconds from `now`.
+    /// `Retry-After` as delta-seconds or an HTTP date, in milliseconds from `now`, at most `retryAfterCapMs`.
     public static func parseRetryAfter(_ value: String?, now: Date = Date()) -> Int? {
         guard let v = value?.trimmingCharacters(in: .whitespaces), !v.isEmpty else { return nil }
-        if let seconds = Double(v), seconds >= 0, seconds.isFinite { return Int(min(seconds, 86_400) * 1000) }
+        if let seconds = Double(v), seconds >= 0, seconds.isFinite { return Int(min(seconds * 1000, Double(retryAfterCapMs))) }
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = TimeZone(identifier: "GMT")
         f.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
         guard let date = f.date(from: v) else { return nil }
-        return max(0, Int(date.timeIntervalSince(now) * 1000))
+        return Int(min(max(0, date.timeIntervalSince(now) * 1000), Double(retryAfterCapMs)))
     }
 }

@@ -2,41 +2,77 @@ import Foundation
 import JSONValue
 
 /// Writes a finished job's images into a directory: decoded base64 or downloaded http(s) URLs,
-/// at most 50 MB each, checked to be images, named from the logId and index only, never outside it.
+/// checked to be images, named from the logId and index only, never outside it.
+///
+/// What the service sends is not trusted with the user's disk or network: at most 50 MB an image
+/// and 200 MB a job, downloads only from hosts the address policy allows, four at a time, all
+/// within the job's deadline.
 public struct ImageSaver: Sendable {
     public static let maxImageBytes = 50 * 1024 * 1024
+    public static let maxJobBytes = 200 * 1024 * 1024
     /// Image hosts may redirect (to a CDN, say), http(s) only and never with the API key.
     public static let maxRedirects = 5
+    static let parallelDownloads = 4
 
     let transport: HTTPTransport
     /// The simulator's image folder: `file://` URLs inside it may be copied; all others are refused.
-    let localImageRoot: String?
+    let localImages: SimulatorFolder?
     let requestTimeoutMs: Int
+    let addresses: AddressPolicy
 
-    public init(transport: HTTPTransport, localImageRoot: String?, requestTimeoutMs: Int) {
+    public init(transport: HTTPTransport, localImages: SimulatorFolder?, requestTimeoutMs: Int, addresses: AddressPolicy) {
         self.transport = transport
-        self.localImageRoot = localImageRoot
+        self.localImages = localImages
         self.requestTimeoutMs = requestTimeoutMs
+        self.addresses = addresses
+    }
+
+    /// The address policy for image hosts when the API lives at `baseURL`: public hosts only,
+    /// unless the service itself is on a loopback or private network (tests, the simulator).
+    public static func addressPolicy(forBaseURL baseURL: URL) -> AddressPolicy {
+        guard let host = baseURL.host else { return .publicOnly }
+        return NetworkRanges.isLocal(host: host) ? .notLinkLocal : .publicOnly
     }
 
     /// Returns the absolute paths written, by image index. `inlineOnly` saves just the images that
-    /// arrived as base64 (URL images stay links).
-    public func save(task: JSONValue, logId: String, to directory: String, inlineOnly: Bool = false) async throws(CoreError) -> [Int: String] {
-        func failure(_ reason: String) -> CoreError {
-            CoreError(.saveFailed(logId: logId, task: task, reason: reason), logId: logId)
-        }
-        let dir = URL(fileURLWithPath: directory).standardizedFileURL
+    /// arrived as base64 (URL images stay links). Downloads end by `deadlineMs` on `clock`.
+    public func save(task: JSONValue, logId: String, to directory: String, inlineOnly: Bool = false,
+                     deadlineMs: Int64? = nil, clock: CoreClock = SystemClock()) async throws(CoreError) -> [Int: String] {
+        let failure = { (reason: String) in CoreError(.saveFailed(logId: logId, task: task, reason: reason), logId: logId) }
+        let dir = URL(fileURLWithPath: Self.absolutePath(directory), isDirectory: true)
         do {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         } catch {
             throw failure("cannot create the directory \(dir.path): \(error.localizedDescription)")
         }
-        let images = task["images"]?.arrayValue ?? []
+        let images = (ImageLimit.apply(to: task)["images"]?.arrayValue ?? []).enumerated()
+            .filter { !inlineOnly || $0.element["b64_json"]?.stringValue != nil }
         // Only safe characters from the id reach the file name.
         let stem = String(logId.unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) && $0.isASCII }.map(Character.init))
+        let fetched: [(Int, Result<Data, ImageFailure>)] = await withTaskGroup(of: (Int, Result<Data, ImageFailure>).self) { group in
+            var results: [(Int, Result<Data, ImageFailure>)] = []
+            var next = images.makeIterator()
+            func launch() {
+                guard let (index, image) = next.next() else { return }
+                group.addTask { (index, await self.fetch(image, deadlineMs: deadlineMs, clock: clock)) }
+            }
+            for _ in 0..<Self.parallelDownloads { launch() }
+            while let r = await group.next() {
+                results.append(r)
+                if case .failure = r.1 { group.cancelAll() } else { launch() }
+            }
+            return results.sorted { $0.0 < $1.0 }
+        }
+        var total = 0
         var paths: [Int: String] = [:]
-        for (index, image) in images.enumerated() where !inlineOnly || image["b64_json"]?.stringValue != nil {
-            let bytes = try await fetch(image, failure: { failure("image \(index + 1): \($0)") })
+        for (index, result) in fetched {
+            let bytes: Data
+            switch result {
+            case .success(let d): bytes = d
+            case .failure(let f): throw failure("image \(index + 1): \(f.reason)")
+            }
+            total += bytes.count
+            guard total <= Self.maxJobBytes else { throw failure("the job's images are larger than 200 MB together") }
             guard let type = ImageType.detect(bytes) else { throw failure("image \(index + 1) is not a PNG, JPEG, GIF or WebP image") }
             let target = dir.appendingPathComponent("\(stem.isEmpty ? "image" : stem)-\(index + 1).\(type.fileExtension)")
             guard target.deletingLastPathComponent().path == dir.path else { throw failure("unsafe file name") }
@@ -50,43 +86,71 @@ public struct ImageSaver: Sendable {
         return paths
     }
 
-    private func fetch(_ image: JSONValue, failure: (String) -> CoreError) async throws(CoreError) -> Data {
+    /// Why one image could not be had.
+    struct ImageFailure: Error {
+        var reason: String
+    }
+
+    private func fetch(_ image: JSONValue, deadlineMs: Int64?, clock: CoreClock) async -> Result<Data, ImageFailure> {
+        func fail(_ r: String) -> Result<Data, ImageFailure> { .failure(ImageFailure(reason: r)) }
         if let b64 = image["b64_json"]?.stringValue {
-            guard b64.utf8.count <= ImageSaver.maxImageBytes * 4 / 3 + 4 else { throw failure("larger than 50 MB") }
-            guard let data = Data(base64Encoded: b64, options: .ignoreUnknownCharacters) else { throw failure("b64_json is not valid base64") }
-            return data
+            guard b64.utf8.count <= ImageSaver.maxImageBytes * 4 / 3 + 4 else { return fail("larger than 50 MB") }
+            guard let data = Data(base64Encoded: b64, options: .ignoreUnknownCharacters) else { return fail("b64_json is not valid base64") }
+            return .success(data)
         }
         guard let text = image["url"]?.stringValue, let url = URL(string: text), let scheme = url.scheme?.lowercased() else {
-            throw failure("it has neither b64_json nor a URL")
+            return fail("it has neither b64_json nor a URL")
         }
         switch scheme {
         case "http", "https":
+            var timeout = requestTimeoutMs
+            if let deadlineMs {
+                let left = deadlineMs - clock.nowMs
+                guard left > 0 else { return fail("the job's timeoutMs passed before it could be downloaded") }
+                timeout = Int(min(Int64(timeout), left))
+            }
+            let host = url.host ?? "?"
+            if addresses == .publicOnly && NetworkRanges.isLocal(host: host) {
+                return fail("\(host) is on a loopback, private or link-local network, which is refused")
+            }
+            var request = HTTPRequest(method: "GET", url: url,
+                                      headers: [("Accept", "image/*"), ("User-Agent", "aitoearn-rpc/\(ProductVersion.current)")],
+                                      timeoutMs: timeout, maxResponseBytes: ImageSaver.maxImageBytes,
+                                      maxRedirects: ImageSaver.maxRedirects)
+            request.addresses = addresses
             let response: HTTPResponse
             do {
-                response = try await transport.send(HTTPRequest(method: "GET", url: url, headers: [("Accept", "image/*"), ("User-Agent", "aitoearn-rpc/\(ProductVersion.current)")],
-                                                                timeoutMs: requestTimeoutMs, maxResponseBytes: ImageSaver.maxImageBytes,
-                                                                maxRedirects: ImageSaver.maxRedirects))
+                response = try await transport.send(request)
             } catch {
-                throw failure("download failed: \(error.reason)")
+                return fail("download from \(host) failed: \(error.reason)")
             }
-            guard (200..<300).contains(response.status) else { throw failure("download answered HTTP \(response.status)") }
-            if let length = response.headers["content-length"].flatMap(Int.init), length > ImageSaver.maxImageBytes {
-                throw failure("larger than 50 MB")
-            }
-            guard response.body.count <= ImageSaver.maxImageBytes else { throw failure("larger than 50 MB") }
-            return response.body
+            guard (200..<300).contains(response.status) else { return fail("\(host) answered HTTP \(response.status)") }
+            return .success(response.body)
         case "file":
             let path = url.standardizedFileURL.resolvingSymlinksInPath().path
-            guard let root = localImageRoot, path.hasPrefix(root + "/") else {
-                throw failure("file:// URLs from the service are refused")
+            guard let root = localImages?.existing, path.hasPrefix(root + "/") else {
+                return fail("file:// URLs from the service are refused")
             }
             guard let attrs = try? FileManager.default.attributesOfItem(atPath: path),
                   let size = attrs[.size] as? Int, size <= ImageSaver.maxImageBytes,
-                  let data = FileManager.default.contents(atPath: path) else { throw failure("cannot read \(path)") }
-            return data
+                  let data = FileManager.default.contents(atPath: path) else { return fail("cannot read \(path)") }
+            return .success(data)
         default:
-            throw failure("only http(s) URLs are downloaded, not \(scheme)://")
+            return fail("only http(s) URLs are downloaded, not \(scheme)://")
         }
+    }
+
+    /// `path` made absolute against the working directory and cleaned of `.` and `..`, taken as
+    /// written: `~` is an ordinary character here (a JSON API has no shell to expand it).
+    static func absolutePath(_ path: String) -> String {
+        let joined = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        var parts: [Substring] = []
+        for part in joined.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == "." { continue }
+            if part == ".." { _ = parts.popLast(); continue }
+            parts.append(part)
+        }
+        return "/" + parts.joined(separator: "/")
     }
 }
 

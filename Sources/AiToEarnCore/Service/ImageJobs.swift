@@ -18,7 +18,7 @@ public struct ImageJobs: Sendable {
         if Task.isCancelled { throw CoreError(.cancelled(logId: nil)) }
         let reply: UpstreamReply
         do {
-            reply = try await submitShielded(request.body)
+            reply = try await submitShielded(request.body, deadlineMs: startMs + Int64(options.timeoutMs))
         } catch {
             // Cancelled meanwhile: the caller asked to stop, so that is the answer it gets.
             if Task.isCancelled { throw CoreError(.cancelled(logId: nil), upstreamRequestId: error.upstreamRequestId) }
@@ -26,8 +26,9 @@ public struct ImageJobs: Sendable {
         }
         var trail = reply.requestId
         let submission = reply.data
-        guard let logId = submission["logId"]?.stringValue else {
-            throw CoreError(.upstream(code: 0, message: "the submission reply has no logId"), upstreamRequestId: trail)
+        // The id goes into URLs, file names and every notification: only the service's own shape is used.
+        guard let logId = submission["logId"]?.stringValue, LogID.isValid(logId) else {
+            throw CoreError(.badLogId(received: submission["logId"] ?? .null), upstreamRequestId: trail)
         }
         events(.submitted(logId: logId, status: submission["status"]?.stringValue ?? "generating",
                           elapsedMs: clock.nowMs - startMs))
@@ -38,7 +39,7 @@ public struct ImageJobs: Sendable {
         if task["status"]?.stringValue == "failed" {
             throw CoreError(.jobFailed(logId: logId, task: task), upstreamRequestId: trail, logId: logId)
         }
-        return try await save(task, logId: logId, to: saveTo, trail: trail)
+        return try await save(task, logId: logId, to: saveTo, deadlineMs: startMs + Int64(options.timeoutMs), trail: trail)
     }
 
     /// The status of a job; with `options.wait`, its final status, `failed` included.
@@ -49,13 +50,13 @@ public struct ImageJobs: Sendable {
         if options.wait {
             task = try await follow(logId: logId, options: options, startMs: startMs, trail: &trail, events: events, pollFirst: true)
         } else {
-            let reply = try await client.taskStatus(logId: logId)
-            task = reply.data
+            let reply = try await client.taskStatus(logId: logId, deadlineMs: startMs + Int64(options.timeoutMs))
+            task = ImageLimit.apply(to: reply.data)
             trail = reply.requestId
             events(.polled(logId: logId, status: task["status"]?.stringValue ?? "", poll: 1, elapsedMs: clock.nowMs - startMs))
         }
         if task["status"]?.stringValue == "success" {
-            task = try await save(task, logId: logId, to: saveTo, trail: trail)
+            task = try await save(task, logId: logId, to: saveTo, deadlineMs: startMs + Int64(options.timeoutMs), trail: trail)
         }
         return task
     }
@@ -66,10 +67,10 @@ public struct ImageJobs: Sendable {
 
     /// Runs the submission in a task of its own, so a cancel cannot cut it off mid-flight:
     /// the job may be billed and the caller must learn its logId. The HTTP timeout bounds the wait.
-    private func submitShielded(_ body: JSONObject) async throws(CoreError) -> UpstreamReply {
+    private func submitShielded(_ body: JSONObject, deadlineMs: Int64) async throws(CoreError) -> UpstreamReply {
         let client = self.client
         let result = await Task { () async -> Result<UpstreamReply, CoreError> in
-            do throws(CoreError) { return .success(try await client.submit(body)) } catch { return .failure(error) }
+            do throws(CoreError) { return .success(try await client.submit(body, deadlineMs: deadlineMs)) } catch { return .failure(error) }
         }.value
         return try result.get()
     }
@@ -98,8 +99,8 @@ public struct ImageJobs: Sendable {
             }
             let status: JSONValue
             do {
-                let reply = try await client.taskStatus(logId: logId)
-                status = reply.data
+                let reply = try await client.taskStatus(logId: logId, deadlineMs: startMs + Int64(options.timeoutMs))
+                status = ImageLimit.apply(to: reply.data)
                 trail = reply.requestId ?? trail
             } catch var e {
                 if case .cancelled = e.kind { e.kind = .cancelled(logId: logId) }
@@ -116,11 +117,13 @@ public struct ImageJobs: Sendable {
         }
     }
 
-    private func save(_ task: JSONValue, logId: String, to dir: String?, trail: String?) async throws(CoreError) -> JSONValue {
+    private func save(_ task: JSONValue, logId: String, to dir: String?, deadlineMs: Int64,
+                      trail: String?) async throws(CoreError) -> JSONValue {
         guard let dir, case .object(var o) = task else { return task }
         let paths: [String]
         do {
-            paths = try await saver.save(task: task, logId: logId, to: dir).sorted { $0.key < $1.key }.map(\.value)
+            paths = try await saver.save(task: task, logId: logId, to: dir, deadlineMs: deadlineMs, clock: clock)
+                .sorted { $0.key < $1.key }.map(\.value)
         } catch var e {
             e.upstreamRequestId = e.upstreamRequestId ?? trail
             throw e

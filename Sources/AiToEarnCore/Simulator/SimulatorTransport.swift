@@ -25,15 +25,13 @@ public final class SimulatorTransport: HTTPTransport {
     private let clock: CoreClock
     private let jobs = Locked<[String: Job]>([:])
     private let counter = Locked<UInt64>(0)
-    /// Where `url` images are written; `ImageSaver` may copy files from here and nowhere else.
-    public let imageRoot: String
+    /// Where `url` images are written; `ImageSaver` may copy files from there and nowhere else.
+    public let folder: SimulatorFolder
 
-    public init(delayMs: Int, clock: CoreClock = SystemClock()) {
+    public init(delayMs: Int, folder: SimulatorFolder, clock: CoreClock = SystemClock()) {
         self.delayMs = Int64(delayMs)
         self.clock = clock
-        let root = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("aitoearn-rpc-sim-\(getuid())")
-        try? FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        imageRoot = root.resolvingSymlinksInPath().path
+        self.folder = folder
     }
 
     public func send(_ request: HTTPRequest) async throws(TransportFailure) -> HTTPResponse {
@@ -106,7 +104,11 @@ public final class SimulatorTransport: HTTPTransport {
         if base64 {
             return .object(["b64_json": .string(Data(png).base64EncodedString()), "revised_prompt": .string(prompt)])
         }
-        let file = URL(fileURLWithPath: imageRoot).appendingPathComponent("\(logId)-\(index + 1).png")
+        guard let root = folder.path() else {
+            // No folder to write to: the image comes inline instead of as a dead link.
+            return .object(["b64_json": .string(Data(png).base64EncodedString()), "revised_prompt": .string(prompt)])
+        }
+        let file = URL(fileURLWithPath: root).appendingPathComponent("\(logId)-\(index + 1).png")
         if !FileManager.default.fileExists(atPath: file.path) { try? Data(png).write(to: file, options: .atomic) }
         return .object(["url": .string(file.absoluteString), "revised_prompt": .string(prompt)])
     }

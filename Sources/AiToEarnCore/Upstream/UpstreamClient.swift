@@ -38,12 +38,14 @@ public final class UpstreamClient: Sendable {
     }
 
     /// Submits a generation job. Not idempotent: resent only when the server surely did not take it.
-    public func submit(_ body: JSONObject) async throws(CoreError) -> UpstreamReply {
-        try await call("POST", "/api/ai/image/generate/async", body: .object(body), needsKey: true, idempotent: false)
+    /// `deadlineMs` (on `clock`) bounds the waits between attempts: a wait that would pass it is not made.
+    public func submit(_ body: JSONObject, deadlineMs: Int64? = nil) async throws(CoreError) -> UpstreamReply {
+        try await call("POST", "/api/ai/image/generate/async", body: .object(body), needsKey: true, idempotent: false,
+                       deadlineMs: deadlineMs)
     }
 
-    public func taskStatus(logId: String) async throws(CoreError) -> UpstreamReply {
-        try await call("GET", "/api/ai/image/task/\(logId)", body: nil, needsKey: true, idempotent: true)
+    public func taskStatus(logId: String, deadlineMs: Int64? = nil) async throws(CoreError) -> UpstreamReply {
+        try await call("GET", "/api/ai/image/task/\(logId)", body: nil, needsKey: true, idempotent: true, deadlineMs: deadlineMs)
     }
 
     public func models() async throws(CoreError) -> UpstreamReply {
@@ -59,7 +61,8 @@ public final class UpstreamClient: Sendable {
         case retryable(reason: String, httpStatus: Int?, retryAfterMs: Int?, safeForSubmission: Bool)
     }
 
-    func call(_ method: String, _ path: String, body: JSONValue?, needsKey: Bool, idempotent: Bool) async throws(CoreError) -> UpstreamReply {
+    func call(_ method: String, _ path: String, body: JSONValue?, needsKey: Bool, idempotent: Bool,
+              deadlineMs: Int64? = nil) async throws(CoreError) -> UpstreamReply {
         let key = settings.apiKey
         if needsKey && (key ?? "").isEmpty {
             health?.report(.noKey)
@@ -118,6 +121,11 @@ public final class UpstreamClient: Sendable {
                     throw exhausted(last, attempts: attempts, maybeSubmitted: !allowed, requestId: answeredRequestId)
                 }
                 let wait = retry.delayMs(afterAttempt: attempts, retryAfterMs: retryAfter, jitter: jitter())
+                if let deadlineMs, clock.nowMs + Int64(wait) >= deadlineMs {
+                    // The caller's time is up before the next attempt could go out: say so now.
+                    if last.was429 { last.retryAfterMs = wait }
+                    throw exhausted(last, attempts: attempts, maybeSubmitted: false, requestId: answeredRequestId)
+                }
                 do {
                     try await clock.sleep(ms: Int64(wait))
                 } catch {

@@ -24,6 +24,7 @@ int acurl_easy_setopt_long(void *easy, int option, long value);
 int acurl_easy_setopt_ptr(void *easy, int option, const void *value);
 int acurl_easy_setopt_off(void *easy, int option, int64_t value);
 int acurl_easy_getinfo_long(void *easy, int info, long *value);
+int acurl_easy_getinfo_string(void *easy, int info, const char **value);
 const char *acurl_easy_strerror(int code);
 
 typedef size_t (*acurl_data_callback)(char *data, size_t size, size_t count, void *context);
@@ -32,6 +33,18 @@ int acurl_easy_set_write(void *easy, acurl_data_callback callback, void *context
 int acurl_easy_set_header(void *easy, acurl_data_callback callback, void *context);
 /// Called once a connection is ready, just before the request is sent (libcurl >= 7.80).
 int acurl_easy_set_prereq(void *easy, acurl_prereq_callback callback, void *context);
+
+/// Which addresses a transfer may connect to: every address, all but link-local ones, or public
+/// ones only. `refused` is set when a connection was refused for its address.
+typedef struct {
+    int policy;
+    int refused;
+} acurl_address_guard;
+#define ACURL_ADDRESSES_ANY 0
+#define ACURL_ADDRESSES_NOT_LINK_LOCAL 1
+#define ACURL_ADDRESSES_PUBLIC 2
+/// Checks each address libcurl is about to connect to (after DNS, on every redirect) against `guard`.
+int acurl_easy_set_address_guard(void *easy, acurl_address_guard *guard);
 
 void *acurl_slist_append(void *list, const char *text);
 void acurl_slist_free_all(void *list);
@@ -77,6 +90,7 @@ void *acurl_multi_next_done(void *multi, int *result);
 
 // Info (CURLINFO_*).
 #define ACURLINFO_RESPONSE_CODE 0x200002
+#define ACURLINFO_EFFECTIVE_URL 0x100001
 
 // Result codes (CURLcode) the client tells apart.
 #define ACURLE_OK 0

@@ -12,6 +12,7 @@ final class CurlTransfer: @unchecked Sendable {
     let easy: UnsafeMutableRawPointer
     private var headerList: UnsafeMutableRawPointer?
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: 256)
+    private let addressGuard = UnsafeMutablePointer<acurl_address_guard>.allocate(capacity: 1)
 
     // Loop-thread state.
     private var body = Data()
@@ -33,6 +34,7 @@ final class CurlTransfer: @unchecked Sendable {
         self.request = request
         self.easy = easy
         errorBuffer.initialize(repeating: 0, count: 256)
+        addressGuard.initialize(to: acurl_address_guard(policy: Self.policyCode(request.addresses), refused: 0))
         let me = Unmanaged.passUnretained(self).toOpaque()
         knowsWhenSent = acurl_easy_set_prereq(easy, prereqCallback, me) == ACURLE_OK
         acurl_easy_set_write(easy, writeCallback, me)
@@ -43,6 +45,8 @@ final class CurlTransfer: @unchecked Sendable {
         if trySet(ACURLOPT_PROTOCOLS_STR, "http,https") != ACURLE_OK { set(ACURLOPT_PROTOCOLS, 3) }
         // A proxy of our own choosing, or none: libcurl must not read the environment itself.
         (proxy.map { "http://\($0.host):\($0.port)" } ?? "").withCString { set(ACURLOPT_PROXY, pointer: $0) }
+        // Through a proxy, the proxy's own address is what the socket sees; the proxy decides.
+        if request.addresses != .any && proxy == nil { acurl_easy_set_address_guard(easy, addressGuard) }
         set(ACURLOPT_CONNECTTIMEOUT_MS, connectTimeoutMs)
         if !knowsWhenSent { set(ACURLOPT_TIMEOUT_MS, connectTimeoutMs + request.timeoutMs) }
         if request.maxRedirects > 0 {
@@ -80,6 +84,15 @@ final class CurlTransfer: @unchecked Sendable {
         acurl_easy_cleanup(easy)
         if let headerList { acurl_slist_free_all(headerList) }
         errorBuffer.deallocate()
+        addressGuard.deallocate()
+    }
+
+    private static func policyCode(_ p: AddressPolicy) -> Int32 {
+        switch p {
+        case .any: return ACURL_ADDRESSES_ANY
+        case .notLinkLocal: return ACURL_ADDRESSES_NOT_LINK_LOCAL
+        case .publicOnly: return ACURL_ADDRESSES_PUBLIC
+        }
     }
 
     // libcurl copies strings it is given (7.17+), so a pointer that lives for the call is enough.
@@ -105,6 +118,12 @@ final class CurlTransfer: @unchecked Sendable {
             return .success(HTTPResponse(status: status, headers: headers, body: body))
         }
         if tooLarge { return .failure(.noResponse("the reply is larger than \(request.maxResponseBytes) bytes")) }
+        if addressGuard.pointee.refused != 0 {
+            var current: UnsafePointer<CChar>?
+            acurl_easy_getinfo_string(easy, ACURLINFO_EFFECTIVE_URL, &current)
+            let host = current.flatMap { URL(string: String(cString: $0))?.host } ?? request.url.host ?? "?"
+            return .failure(.notConnected("\(host) is on a loopback, private or link-local network, which is refused"))
+        }
         return .failure(failure(code: code))
     }
 
