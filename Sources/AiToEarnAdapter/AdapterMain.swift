@@ -61,6 +61,11 @@ public enum AdapterMain {
         server.hooks.willExit = { session.cleanUp() }
         stopper.arm(server: server, logger: logger)
         logger.info("serving on stdio (\(settings.simulate ? "simulator" : settings.baseURL.absoluteString))")
+        if isatty(STDIN_FILENO) != 0 {
+            // A person ran it by hand: silence would look like a hang.
+            FileHandle.standardError.write(Data(("aitoearn-rpc: waiting for JSON-RPC 2.0 messages on stdin (editors and agent "
+                + "frameworks start this program for you); see --help, or press Ctrl-D to quit.\n").utf8))
+        }
         server.start()
         withExtendedLifetime(signals) { dispatchMain() }
     }

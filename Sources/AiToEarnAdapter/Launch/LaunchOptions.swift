@@ -27,6 +27,12 @@ public struct LaunchOptions: Sendable {
         public var description: String
     }
 
+    /// Every option `parse` knows, for "did you mean".
+    static let optionNames = ["--simulate", "--simulate-delay-ms", "--region", "--base-url", "--api-key-file", "--framing",
+                              "--log-level", "--log-file", "--max-message-bytes", "--request-timeout-ms",
+                              "--connect-timeout-ms", "--retry-base-delay-ms", "--trace-file", "--mcp", "--image-dir",
+                              "--help", "--version"]
+
     public static func parse(_ args: [String]) throws(UsageError) -> LaunchOptions {
         var o = LaunchOptions()
         var i = 0
@@ -81,7 +87,8 @@ public struct LaunchOptions: Sendable {
             case "-h", "--help": o.showHelp = true
             case "-V", "--version": o.showVersion = true
             default:
-                throw fail("unknown option \"\(args[i - 1])\" (see --help)")
+                let hint = arg.hasPrefix("-") ? Suggestion.hint(for: arg, among: Self.optionNames) : ""
+                throw fail("unknown option \"\(args[i - 1])\"\(hint.isEmpty ? " (see --help)" : hint)")
             }
             if inline != nil, ["--simulate", "--mcp", "--help", "--version"].contains(arg) {
                 throw fail("\(arg) takes no value")

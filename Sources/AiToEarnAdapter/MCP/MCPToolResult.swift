@@ -48,7 +48,10 @@ enum MCPToolResult {
                 imageContent = inline.map { .object(["type": "image", "data": .string($0.data), "mimeType": .string($0.mime)]) }
             }
         }
-        if isError { notes.append("The image job failed: \(task["errorMessage"]?.stringValue ?? "no reason given"). Change the prompt or model and try again.") }
+        if isError {
+            let reason = task["errorMessage"]?.stringValue ?? "no reason given"
+            notes.append("The image job failed: \(sentence(reason)) Change the prompt or model and try again.")
+        }
         if !notes.isEmpty { structured["message"] = .string(notes.joined(separator: " ")) }
         return result(structured: structured, extra: links + imageContent, isError: isError)
     }
@@ -77,6 +80,13 @@ enum MCPToolResult {
         var r: JSONObject = ["content": .array(content), "structuredContent": .object(structured)]
         if isError { r["isError"] = true }
         return .object(r)
+    }
+
+    /// `text` ending in exactly one full stop (or its own ! or ?).
+    static func sentence(_ text: String) -> String {
+        var t = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        while t.hasSuffix(".") { t.removeLast() }
+        return t.hasSuffix("!") || t.hasSuffix("?") || t.hasSuffix("。") ? t : t + "."
     }
 
     private static func mimeType(_ uri: String, _ image: JSONValue) -> String {

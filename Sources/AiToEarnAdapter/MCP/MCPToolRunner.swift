@@ -99,10 +99,35 @@ struct MCPToolRunner: Sendable {
 
     /// A core error as a tool error; cancellation stays cancellation (the engine sends nothing).
     private func failure(_ error: CoreError) throws -> JSONValue {
-        if case .cancelled = error.kind { throw CancellationError() }
+        if case .cancelled(let logId) = error.kind {
+            // No response goes out, so the billed job's id would be lost: say it where the client looks.
+            if let logId {
+                let text = "The call was cancelled after job \(logId) was submitted; the job goes on and is billed. "
+                    + "Call \(MCPToolCatalog.status) with logId \(logId) to get its images."
+                session.logger.warn(text)
+                session.mcp.log("warning", text)
+            }
+            throw CancellationError()
+        }
         if case .invalidParams(let issues) = error.kind { return MCPToolResult.invalidArguments(issues) }
-        session.mcp.log("error", error.message)
-        let rpc = error.rpcError
-        return MCPToolResult.error("\(error.message) (error \(rpc.code.rawValue)\(rpc.data.map { ", data: \($0.serializedString())" } ?? ""))")
+        let text = error.message(naming: MCPToolRunner.naming) + Self.details(error.kind)
+        session.mcp.log("error", text)
+        return MCPToolResult.error(text)
+    }
+
+    /// Operations as an MCP client knows them; its key lives in the server's environment.
+    static let naming = OperationNames(generate: MCPToolCatalog.generate, status: MCPToolCatalog.status,
+                                       models: MCPToolCatalog.models, sessionKey: nil)
+
+    /// What the service itself said, for the model to read alongside the adapter's sentence.
+    private static func details(_ kind: CoreError.Kind) -> String {
+        switch kind {
+        case .upstream(let code, let message), .unauthorized(let code, let message):
+            return " (service code \(code): \(message))"
+        case .unreachable(let status?, _, _, _):
+            return " (HTTP \(status))"
+        default:
+            return ""
+        }
     }
 }

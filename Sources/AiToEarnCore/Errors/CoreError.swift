@@ -10,6 +10,26 @@ public struct ValidationIssue: Sendable, Equatable {
     }
 }
 
+/// How the face that reports an error names its operations and settings, so each message speaks
+/// the caller's language (JSON-RPC methods, or MCP tools).
+public struct OperationNames: Sendable {
+    public var generate: String
+    public var status: String
+    public var models: String
+    /// Where a per-session key goes, after the environment and the key file.
+    public var sessionKey: String?
+
+    public init(generate: String, status: String, models: String, sessionKey: String?) {
+        self.generate = generate
+        self.status = status
+        self.models = models
+        self.sessionKey = sessionKey
+    }
+
+    public static let methods = OperationNames(generate: "image.generate", status: "task.status", models: "image.models",
+                                               sessionKey: "initializationOptions.apiKey")
+}
+
 /// Everything that can go wrong in the core, as a value a program can act on.
 public struct CoreError: Error, Sendable {
     public enum Kind: Sendable {
@@ -44,22 +64,27 @@ public struct CoreError: Error, Sendable {
     }
 
     /// The adapter's own sentence: what happened and what to do.
-    public var message: String {
+    public var message: String { message(naming: .methods) }
+
+    /// The sentence with operations named as the caller knows them.
+    public func message(naming n: OperationNames) -> String {
+        let keyPlaces = n.sessionKey.map { "set AITOEARN_API_KEY, pass --api-key-file, or send \($0)" }
+            ?? "set AITOEARN_API_KEY in the server's environment or pass --api-key-file"
         switch kind {
         case .invalidParams(let issues):
             let list = issues.map { "\($0.path): \($0.message)" }.joined(separator: "; ")
             return "Invalid params: \(list)."
         case .noAPIKey:
-            return "No API key is configured: set AITOEARN_API_KEY, pass --api-key-file, or send initializationOptions.apiKey."
+            return "No API key is configured: \(keyPlaces) (or start with --simulate to try everything offline, without a key)."
         case .unauthorized:
-            return "The API key was rejected: set AITOEARN_API_KEY or initializationOptions.apiKey to a valid key."
+            return "The API key was rejected: \(keyPlaces) with a valid key."
         case .upstream(let code, _):
             switch code {
             case 12001: return "Your AiToEarn credits are insufficient: top up your account, then try again."
-            case 12300: return "The service does not know this model: call image.models and pick one of its names."
+            case 12300: return "The service does not know this model: call \(n.models) and pick one of its names."
             case 12301: return "The service's AI call failed: try again later or with another model."
-            case 404: return "The service has no task with this logId: check the id (it comes from image.generate)."
-            case 10002: return "The service rejected the request as invalid: check the params against image.models and the method's schema."
+            case 404: return "The service has no task with this logId: check the id (it comes from \(n.generate))."
+            case 10002: return "The service rejected the request as invalid: check it against \(n.models) and the input schema."
             default: return "The service refused the request (code \(code)): see data.upstreamMessage."
             }
         case .badLogId:
@@ -68,7 +93,7 @@ public struct CoreError: Error, Sendable {
         case .jobFailed(let logId, _):
             return "The image job \(logId) failed on the service: see data.task.errorMessage; change the prompt or model and try again."
         case .timedOut(let logId, _):
-            return "The image job \(logId) did not finish in time: it goes on upstream; call task.status with this logId later."
+            return "The image job \(logId) did not finish in time: it goes on upstream; call \(n.status) with this logId later."
         case .unreachable(let status, let attempts, let reason, let maybeSubmitted):
             let what = status.map { "answered HTTP \($0)" } ?? "could not be reached (\(reason))"
             let hint = maybeSubmitted
@@ -85,7 +110,7 @@ public struct CoreError: Error, Sendable {
         case .saveFailed(let logId, _, let reason):
             return "The image job \(logId) succeeded but its images could not be saved (\(reason)); data.task holds the images."
         case .cancelled(let logId):
-            return logId.map { "The request was cancelled; job \($0) goes on upstream: resume it with task.status." }
+            return logId.map { "The request was cancelled; job \($0) goes on upstream: resume it with \(n.status)." }
                 ?? "The request was cancelled before any job id was known."
         }
     }

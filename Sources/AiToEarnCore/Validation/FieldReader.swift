@@ -1,3 +1,4 @@
+import Diagnostics
 import JSONValue
 
 /// Reads typed fields out of a params object, collecting every rule broken instead of stopping at the first.
@@ -61,7 +62,7 @@ public struct FieldReader: Sendable {
     /// Every member not read so far is an error: a typo must not be dropped silently.
     public mutating func rejectUnknown() {
         for key in object.keys where !known.contains(key) {
-            fail(key, "is not a known field")
+            fail(key, "is not a known field" + Suggestion.hint(for: key, among: known))
         }
     }
 

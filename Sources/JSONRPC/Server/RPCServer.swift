@@ -227,7 +227,7 @@ public final class RPCServer: @unchecked Sendable {
             }
             if methods[method] == nil {
                 return Immediate(response: OutgoingMessage.error(id: id, RPCError(.methodNotFound,
-                    "There is no method named \"\(method)\".")))
+                    "There is no method named \"\(method)\"\(Suggestion.hint(for: method, among: methods.keys)).")))
             }
             return nil
         }
