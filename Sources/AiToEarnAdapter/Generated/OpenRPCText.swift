@@ -569,7 +569,7 @@ enum OpenRPCText {
       },
       "SaveTo": {
         "title": "SaveTo",
-        "description": "A directory (created if needed; a relative path is resolved against the adapter's working directory). When the job has succeeded, every image is written there, in image order: `b64_json` decoded, `http(s)` URLs downloaded (other URL schemes from the service are refused), at most 50 MB per image, checked to be an image. Files are named from the logId and the image index only (e.g. `<logId>-1.png`), never from anything the service sent, and never outside the directory. The result then gains `saved`: the absolute paths written. A failed save is error -32015 with the task, so the job is not lost.",
+        "description": "A directory (created if needed). It is a path, not a shell word: a relative path is resolved against the adapter's working directory and `~` is an ordinary character. When the job has succeeded, every image is written there, in image order: `b64_json` decoded, `http(s)` URLs downloaded (other URL schemes from the service are refused; redirects are followed up to 5 times, http(s) only, never with the API key), at most 50 MB per image and 200 MB per job, four downloads at a time, all within the request's `timeoutMs`, checked to be an image. Images are downloaded only from public addresses, unless the API itself is on a loopback or private network (then only link-local addresses are refused). Files are named from the logId and the image index only (e.g. `<logId>-1.png`), never from anything the service sent, and never outside the directory. The result then gains `saved`: the absolute paths written. A failed save is error -32015 with the task, so the job is not lost.",
         "type": "string",
         "minLength": 1
       },
@@ -823,7 +823,7 @@ enum OpenRPCText {
       },
       "TaskStatus": {
         "title": "TaskStatus",
-        "description": "The upstream job status object, verbatim (it may carry fields not listed here). `images` is present on `success`, `errorMessage` on `failed`. The adapter adds only `saved`, and only when the request carried `saveTo`.",
+        "description": "The upstream job status object, verbatim (it may carry fields not listed here). `images` is present on `success`, `errorMessage` on `failed`. The adapter adds only `saved` (when the request carried `saveTo`) and `droppedImages`: a job yields at most max(n, 1) images and never more than 10; images the service listed beyond that are left out of `images` and counted here.",
         "type": "object",
         "properties": {
           "logId": {
@@ -878,6 +878,11 @@ enum OpenRPCText {
             "items": {
               "type": "string"
             }
+          },
+          "droppedImages": {
+            "description": "Images the service listed beyond the job's allowance (max(n, 1), at most 10), left out.",
+            "type": "integer",
+            "minimum": 1
           }
         },
         "required": [
@@ -1295,7 +1300,7 @@ enum OpenRPCText {
       },
       "UpstreamErrorData": {
         "title": "UpstreamErrorData",
-        "description": "The service answered a business code other than 0 and 401: e.g. 10002 validation failed, 12001 credits insufficient, 12300 invalid model, 12301 AI call failed, 404 task not found.",
+        "description": "The service answered a business code other than 0 and 401: e.g. 10002 validation failed, 12001 credits insufficient, 12300 invalid model, 12301 AI call failed, 404 task not found. Also -32010 with `upstreamCode` 0: the service accepted a submission but its `logId` is not 24 hexadecimal characters; no further request is made, `receivedLogId` shows what came, and the job may have been submitted and billed.",
         "type": "object",
         "properties": {
           "upstreamCode": {
@@ -1312,6 +1317,10 @@ enum OpenRPCText {
           "logId": {
             "type": "string",
             "description": "The job this error concerns, when one was already submitted (it may still run upstream: resume it with task.status)."
+          },
+          "receivedLogId": {
+            "description": "The unusable logId the service sent, as text, cut to 100 characters.",
+            "type": "string"
           }
         },
         "required": [
@@ -1374,15 +1383,15 @@ enum OpenRPCText {
       },
       "UnreachableErrorData": {
         "title": "UnreachableErrorData",
-        "description": "Network error, HTTP 5xx or a body that is not a JSON envelope, after retries. A submission is not resent once it may have reached the service.",
+        "description": "Network error, HTTP 5xx or a body that is not a JSON envelope, after retries; also, with `attempts` 1 and no retry: a redirect from the API (never followed: `httpStatus` is the 3xx and the message names the Location's host), or no libcurl to send with (the message says which package to install). A submission is not resent once it may have reached the service: then the message says \"may have been submitted\" and `attempts` is 1.",
         "type": "object",
         "properties": {
           "httpStatus": {
-            "description": "The last HTTP status, when there was an answer.",
+            "description": "The HTTP status of the last complete answer (a 5xx, a non-JSON body, a redirect); absent when no complete answer arrived.",
             "type": "integer"
           },
           "attempts": {
-            "description": "HTTP attempts made (at most 4).",
+            "description": "Times the request went out or tried to (at most 4); libcurl's own resend of a status request on a dead kept-alive connection counts as one.",
             "type": "integer",
             "minimum": 1
           },
@@ -1401,12 +1410,14 @@ enum OpenRPCText {
       },
       "RateLimitedErrorData": {
         "title": "RateLimitedErrorData",
+        "description": "Still HTTP 429 after the retries, or at once when the wait the service asks for (or the next backoff) would pass the request's `timeoutMs`.",
         "type": "object",
         "properties": {
           "retryAfterMs": {
-            "description": "From the last Retry-After header, when there was one.",
+            "description": "The wait the service asked for (Retry-After, in seconds or as an HTTP date, capped at 60000).",
             "type": "integer",
-            "minimum": 0
+            "minimum": 0,
+            "maximum": 60000
           },
           "upstreamRequestId": {
             "type": "string",
