@@ -42,7 +42,7 @@ class ProtocolError(AssertionError):
     """The adapter wrote something to stdout that is not a well-formed frame/message."""
 
 
-# JSON-RPC 2.0 and PROTOCOL.md error codes.
+# JSON-RPC 2.0 error codes and the adapter's own (docs/protocol.md §2, §6).
 PARSE_ERROR = -32700
 INVALID_REQUEST = -32600
 METHOD_NOT_FOUND = -32601
@@ -50,7 +50,7 @@ INVALID_PARAMS = -32602
 INTERNAL_ERROR = -32603
 REQUEST_CANCELLED = -32800
 
-# Notifications the adapter may send on its own at any time (PROTOCOL.md section 5).
+# Notifications the adapter may send on its own at any time (docs/protocol.md §5).
 UNSOLICITED = {"status.changed"}
 
 # A method name that will never exist.

@@ -14,6 +14,8 @@ and adds what the tests need on top:
 * ``ForwardingProxy``: a plain HTTP forwarding proxy that logs what it forwarded;
 * connection tracking: every accepted TCP connection gets an id (``LoggedRequest.conn``,
   ``server.accepted_connections``, ``server.requests_by_conn()``);
+* concurrency tracking: how many requests to an endpoint are being served at once, and the most
+  so far (``server.in_flight("image")``, ``server.max_in_flight("image")``);
 * ``RawTCPServer``: a loopback TCP server that answers every connection with fixed bytes
   (e.g. garbage instead of a TLS handshake) and counts the connections;
 * ``BlackholeServer``: a loopback port whose connections never complete (a connect timeout);
@@ -26,7 +28,10 @@ Use it as a context manager::
         ...
         server.requests_for("submit")
 
-or from the command line: ``python3 e2e/standin.py --port 8080 [--api-key K]``.
+or from the command line: ``python3 e2e/standin.py --port 8080 [--api-key K]``. With
+``--then CMD ARGS...`` it runs CMD (stdin, stdout and stderr inherited) once it listens, exits with
+CMD's status when CMD ends, and with ``--log-json PATH`` writes its request log there as JSON
+lines: a stand-in and a client in one process tree, e.g. inside a private network namespace.
 
 Endpoints (names used by inject/requests_for):
     submit  POST /api/ai/image/generate/async
@@ -38,13 +43,19 @@ Endpoints (names used by inject/requests_for):
 The image host (``/images/<name>``) serves ``png_for("/images/<name>")``, except:
     /images/not-an-image...            HTTP 200 with an HTML body
     /images/missing...                 HTTP 404
-    /images/huge...                    a 51 MB body
+    /images/huge...                    a 51 MB body (``HUGE_IMAGE_BYTES``; ``?bytes=N``: N bytes), a PNG
+                                       header padded with zeros; ``LoggedRequest.bytes_sent`` counts
+                                       what was written before the client went away
     /images/redirect/<n>/<name>        n >= 1: a redirect (``?status=`` 301/302/303/307/308, default
                                        302) to /images/redirect/<n-1>/<name> on the host the client
                                        named (Host header); n == 0: ``png_for("/images/<name>")``.
                                        ``server.redirect_chain_url(hops, name)`` builds the URL.
     /images/redirect-to?location=URL   a redirect (``&status=``, default 302) to any URL (another
                                        origin, ``ftp://...``, ``file:///...``); ``server.redirect_to_url``.
+
+Submissions may also be answered with a logId other than the job's (the job is still created, i.e.
+billed): ``server.plan_job(answer_log_id=VALUE)`` puts any JSON value in the answer's ``logId``;
+``answer_log_id=OMIT`` leaves the field out.
 
 Faults (``inject(endpoint, kind, times=1, **params)``), each consumed by one request:
     http500_html, http502_html, http503_html, http504_html
@@ -196,6 +207,16 @@ HTML_PAGE = (
 HUGE_IMAGE_BYTES = 51 * 1024 * 1024
 
 
+class _Omit:
+    """``plan_job(answer_log_id=OMIT)``: the submission answer carries no logId at all."""
+
+    def __repr__(self) -> str:
+        return "OMIT"
+
+
+OMIT = _Omit()
+
+
 def utf16_len(s: str) -> int:
     return len(s.encode("utf-16-le")) // 2
 
@@ -273,6 +294,7 @@ class LoggedRequest:
     answered_time: float | None = None
     log_id: str | None = None  # the job this request created or asked about
     conn: int | None = None  # id of the TCP connection it came on (1, 2, ... in accept order)
+    bytes_sent: int | None = None  # body bytes written by the /images/huge route so far
 
     @property
     def request_id(self) -> str | None:
@@ -357,6 +379,8 @@ class ServerState:
         self.held: list[Fault] = []
         self.seq = 0
         self.connections = 0  # TCP connections accepted so far (the last connection id)
+        self.in_flight: collections.Counter[str] = collections.Counter()  # being served now, per endpoint
+        self.max_in_flight: collections.Counter[str] = collections.Counter()  # the most at once so far
         self.log_limit: int | None = None  # keep only the newest entries (long benchmark runs)
 
 
@@ -443,6 +467,8 @@ class StandinHandler(http.server.BaseHTTPRequestHandler):
                 entry.fault = fault.kind
                 if fault.kind == "hold":
                     st.held.append(fault)
+            st.in_flight[endpoint] += 1
+            st.max_in_flight[endpoint] = max(st.max_in_flight[endpoint], st.in_flight[endpoint])
             st.changed.notify_all()
         try:
             self._serve(entry, fault)
@@ -450,6 +476,10 @@ class StandinHandler(http.server.BaseHTTPRequestHandler):
             pass
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
+        finally:
+            with st.lock:
+                st.in_flight[endpoint] -= 1
+                st.changed.notify_all()
 
     # -- faults --------------------------------------------------------------
 
@@ -641,7 +671,13 @@ class StandinHandler(http.server.BaseHTTPRequestHandler):
             plan = st.plans.popleft() if st.plans else {}
             job = st_new_job(st, body, plan)
             entry.log_id = job.log_id
-        return self._ok({"logId": job.log_id, "status": "generating"})
+        answer: dict[str, Any] = {"logId": job.log_id, "status": "generating"}
+        if "answer_log_id" in plan:
+            if plan["answer_log_id"] is OMIT:
+                del answer["logId"]
+            else:
+                answer["logId"] = plan["answer_log_id"]
+        return self._ok(answer)
 
     def _status(self, entry: LoggedRequest) -> tuple[int, bytes]:
         st = self.state
@@ -685,19 +721,23 @@ class StandinHandler(http.server.BaseHTTPRequestHandler):
             self._redirect(entry, redirect_status, location)
             return
         if name.startswith("huge"):
+            size = int((query.get("bytes") or [str(HUGE_IMAGE_BYTES)])[0])
             entry.status = 200
+            entry.bytes_sent = 0
             self.send_response(200)
             self.send_header("Content-Type", "image/png")
-            self.send_header("Content-Length", str(HUGE_IMAGE_BYTES))
+            self.send_header("Content-Length", str(size))
             self.end_headers()
             head = make_png(64, 64)
             self.wfile.write(head)
-            left = HUGE_IMAGE_BYTES - len(head)
+            entry.bytes_sent = len(head)
+            left = size - len(head)
             block = b"\x00" * 65536
             while left > 0:
                 n = min(left, len(block))
                 self.wfile.write(block[:n])
                 left -= n
+                entry.bytes_sent += n
             self.wfile.flush()
             with self.state.lock:
                 entry.answered = True
@@ -943,7 +983,9 @@ class Standin:
 
     def plan_job(self, **plan: Any) -> None:
         """How the next accepted submission's job behaves: outcome, pending_polls,
-        delay_ms, error_message, images (explicit list), extra (extra fields), log_id."""
+        delay_ms, error_message, images (explicit list), extra (extra fields), log_id;
+        answer_log_id: the logId the submission answer carries instead of the job's (any JSON
+        value; ``OMIT``: none at all)."""
         with self._state.lock:
             self._state.plans.append(plan)
 
@@ -1015,6 +1057,21 @@ class Standin:
                 if left <= 0:
                     raise AssertionError(f"stand-in: no held {endpoint} request after {timeout}s")
                 self._state.changed.wait(left)
+
+    def in_flight(self, endpoint: str) -> int:
+        """Requests to `endpoint` being served now (read, not yet fully answered or dropped)."""
+        with self._state.lock:
+            return self._state.in_flight[endpoint]
+
+    def max_in_flight(self, endpoint: str) -> int:
+        """The most requests to `endpoint` served at the same time since the start (or the last
+        ``reset_max_in_flight``)."""
+        with self._state.lock:
+            return self._state.max_in_flight[endpoint]
+
+    def reset_max_in_flight(self) -> None:
+        with self._state.lock:
+            self._state.max_in_flight = collections.Counter(self._state.in_flight)
 
     def clear_log(self) -> None:
         """Forget the logged requests (the connection count and ids go on)."""
@@ -1335,23 +1392,52 @@ def closed_port() -> int:
 # ---------------------------------------------------------------------------
 
 
+def log_entry_json(r: LoggedRequest) -> dict[str, Any]:
+    """One logged request as a JSON object (``--log-json``)."""
+    return {"seq": r.seq, "endpoint": r.endpoint, "method": r.method, "path": r.path, "query": r.query,
+            "headers": r.headers.items, "body": r.body.decode("utf-8", errors="replace"), "fault": r.fault,
+            "status": r.status, "answered": r.answered, "log_id": r.log_id, "conn": r.conn}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="A local stand-in for the AiToEarn HTTP API.")
-    ap.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: ephemeral)")
+    ap.add_argument("--port", type=int, default=0, help="port (default: ephemeral)")
+    ap.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     ap.add_argument("--api-key", default="sk-standin-test-key",
                     help="the valid API key; '*' accepts any non-empty key")
     ap.add_argument("--pending-polls", type=int, default=1,
                     help="status answers that say `generating` before a job ends")
     ap.add_argument("--job-delay-ms", type=int, default=None, help="or: jobs end this long after submission")
     ap.add_argument("--outcome", choices=("success", "failed"), default="success")
+    ap.add_argument("--image-base-url", default=None,
+                    help="where the `url` images of jobs point (default: this stand-in)")
     ap.add_argument("--proxy-port", type=int, default=None, help="also run a forwarding proxy on this port")
     ap.add_argument("--log-limit", type=int, default=10000, help="request log entries kept in memory")
+    ap.add_argument("--log-json", default=None, help="with --then: write the request log here at the end")
+    ap.add_argument("--then", nargs=argparse.REMAINDER, default=None,
+                    help="run this command once listening (stdio inherited); exit with its status")
     args = ap.parse_args(argv)
     pending = args.pending_polls if args.job_delay_ms is None else None
     server = Standin(api_key=None if args.api_key == "*" else args.api_key, port=args.port,
-                     pending_polls=pending, job_delay_ms=args.job_delay_ms, outcome=args.outcome)
+                     pending_polls=pending, job_delay_ms=args.job_delay_ms, outcome=args.outcome, host=args.host)
     server.log_limit = args.log_limit
+    if args.image_base_url:
+        server.image_base_url = args.image_base_url
     server.start()
+    if args.then:
+        # stdout belongs to the command: say nothing there.
+        import subprocess
+        import sys
+        print(f"stand-in listening on {server.base_url}", file=sys.stderr, flush=True)
+        try:
+            status = subprocess.call(args.then)
+        finally:
+            server.stop()
+            if args.log_json:
+                with open(args.log_json, "w", encoding="utf-8") as f:
+                    for r in server.requests:
+                        f.write(json.dumps(log_entry_json(r)) + "\n")
+        return status
     print(f"stand-in listening on {server.base_url}", flush=True)
     proxy = None
     if args.proxy_port is not None:

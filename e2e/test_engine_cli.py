@@ -1,4 +1,4 @@
-"""PROTOCOL.md section 9 and the README: the command line."""
+"""docs/protocol.md §9 and the README: the command line."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Concurrency: requests run concurrently, responses in completion order, messages never
-interleave on stdout (PROTOCOL.md sections 1 and 2)."""
+interleave on stdout (docs/protocol.md §1 and §2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""PROTOCOL.md section 2 (JSON-RPC 2.0) end to end, in both framings."""
+"""docs/protocol.md §2 (JSON-RPC 2.0) end to end, in both framings."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""PROTOCOL.md section 3 (lifecycle, cancellation, exit) end to end, in both framings."""
+"""docs/protocol.md §3 (lifecycle, cancellation, exit) end to end, in both framings."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from rpc import (
     is_notification,
 )
 
-# PROTOCOL.md: end of stdin, SIGTERM or SIGINT -> exit 0 within one second.
+# docs/protocol.md §3: end of stdin, SIGTERM or SIGINT -> exit 0 within one second.
 EXIT_BUDGET = float(os.environ.get("AITOEARN_E2E_EXIT_BUDGET", "1.0"))
 # The brief: an orphaned adapter exits within about two seconds of its parent's death.
 ORPHAN_BUDGET = float(os.environ.get("AITOEARN_E2E_ORPHAN_BUDGET", "2.5"))

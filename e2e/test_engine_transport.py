@@ -1,4 +1,4 @@
-"""PROTOCOL.md section 1 (transport and framing) end to end."""
+"""docs/protocol.md §1 (transport and framing) end to end."""
 
 from __future__ import annotations
 

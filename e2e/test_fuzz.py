@@ -1,5 +1,5 @@
-"""Deterministic fuzzing of the reader, framing and dispatcher (PROTOCOL.md section 1:
-"Nothing a caller sends can crash the process or wedge the reader").
+"""Deterministic fuzzing of the reader, framing and dispatcher (docs/protocol.md §1:
+no input, however malformed, makes the adapter crash or stop reading).
 
 Fixed seed (random.Random(1234)); ~10,000 generated and mutated inputs fed to a few
 long-lived adapter processes. After every input a well-formed probe request with a unique

@@ -1,4 +1,4 @@
-"""$/cancelRequest and shutdown while a job is polled or submitted (PROTOCOL §3, §6)."""
+"""$/cancelRequest and shutdown while a job is polled or submitted (docs/protocol.md §3, §6)."""
 
 from __future__ import annotations
 

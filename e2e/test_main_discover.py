@@ -1,4 +1,4 @@
-"""rpc.discover and schemas/openrpc.json (PROTOCOL §4, §5)."""
+"""rpc.discover and schemas/openrpc.json (docs/protocol.md §4, §5)."""
 
 from __future__ import annotations
 
@@ -77,3 +77,28 @@ def test_results_and_notifications_match_the_schema(adapter_factory, standin, tm
             doc.validate_notification(n["method"], n.get("params"))
             seen.add(n["method"])
     assert seen == set(NOTIFICATIONS + ["$/progress"]), seen
+
+
+def test_protocol_doc_mentions_every_method_and_error_code():
+    # docs/protocol.md is the prose twin of schemas/openrpc.json: a method or error code
+    # added to the schema must be described there too, so the two cannot drift apart.
+    import re
+
+    doc_path = OPENRPC_PATH.parent.parent / "docs" / "protocol.md"
+    assert doc_path.exists(), f"{doc_path} is missing"
+    text = doc_path.read_text(encoding="utf-8")
+    schema = json.loads(OPENRPC_PATH.read_text(encoding="utf-8"))
+
+    def mentioned(token: str) -> bool:
+        # A whole token: `initialize` must not count as found inside `initialized`,
+        # nor -3201 inside -32010.
+        return re.search(r"(?<![\w$/.-])" + re.escape(token) + r"(?![\w/-])", text) is not None
+
+    names = [m["name"] for m in schema["methods"]]
+    assert names, "schemas/openrpc.json declares no methods"
+    errors = schema.get("components", {}).get("errors", {})
+    codes = [e["code"] for e in (errors.values() if isinstance(errors, dict) else errors)]
+    assert codes, "schemas/openrpc.json declares no errors"
+
+    missing = [n for n in names if not mentioned(n)] + [str(c) for c in codes if not mentioned(str(c))]
+    assert not missing, f"docs/protocol.md does not mention: {missing}"

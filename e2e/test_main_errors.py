@@ -1,4 +1,4 @@
-"""Errors (PROTOCOL §6), retries and billing safety (§7), status.changed (§5)."""
+"""Errors (docs/protocol.md §6), retries and billing safety (§7), status.changed (§5)."""
 
 from __future__ import annotations
 

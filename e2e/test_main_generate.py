@@ -1,4 +1,4 @@
-"""image.generate and task.status against the stand-in service (PROTOCOL §4, §5)."""
+"""image.generate and task.status against the stand-in service (docs/protocol.md §4, §5)."""
 
 from __future__ import annotations
 
@@ -115,7 +115,7 @@ def test_timeout_is_error_32012_with_the_last_status(adapter_factory, standin):
 
 
 def test_timeout_before_the_first_poll_still_reports_the_job(adapter_factory, standin):
-    # PROTOCOL §6: -32012 data is { logId, task } (last status seen); task is not optional.
+    # docs/protocol.md §6: -32012 data is { logId, task } (last status seen); for image.generate task is not optional.
     # Before any poll, the last status seen is the submission's ("generating").
     standin.plan_job(pending_polls=None)
     a = start_adapter(adapter_factory, standin)

@@ -1,5 +1,5 @@
-"""Talking to the service (PROTOCOL §7): headers, base URL and region, proxies, settings
-precedence, initializationOptions, and the API key's secrecy."""
+"""Talking to the service (docs/protocol.md §7): headers, base URL and region, proxies,
+settings precedence, initializationOptions, and the API key's secrecy."""
 
 from __future__ import annotations
 
@@ -71,7 +71,7 @@ def test_submission_is_json_with_content_type(adapter_factory, standin):
 
 
 def test_every_request_carries_content_type(adapter_factory, standin):
-    # PROTOCOL §7: "Each HTTP request carries X-Api-Key, Content-Type/Accept: application/json".
+    # docs/protocol.md §7: every request carries Accept and Content-Type: application/json.
     a = start_adapter(adapter_factory, standin)
     run_everything(a, standin)
     for r in standin.requests:

@@ -1,4 +1,4 @@
-"""saveTo (PROTOCOL §4): images written to a directory, named from logId and index,
+"""saveTo (docs/protocol.md §4): images written to a directory, named from logId and index,
 never outside it; a failed save is -32015 with the job so it is not lost."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""--simulate end to end (PROTOCOL §8; the simulator models are listed in --help and the README)."""
+"""--simulate end to end (docs/protocol.md §8; the simulator models are listed in --help and the README)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Local validation (PROTOCOL §4): every violation is -32602 with data.errors listing each
+"""Local validation (docs/protocol.md §4): every violation is -32602 with data.errors listing each
 violated field, and no HTTP request is made."""
 
 from __future__ import annotations

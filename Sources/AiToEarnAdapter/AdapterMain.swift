@@ -38,27 +38,23 @@ public enum AdapterMain {
             trace = TraceRecorder(sink: s, redactor: redactor)
         }
 
+        if let password = settings.baseURL.password { redactor.add(password) }
         let protocolFD = StandardStreams.protectStdout()
-        let server = RPCServer(inputFD: STDIN_FILENO, outputFD: protocolFD,
+        let server = RPCServer(input: FileDescriptorSource(fd: STDIN_FILENO), output: FileDescriptorSink(fd: protocolFD),
                                options: .init(framing: launch.framing, maxMessageBytes: launch.maxMessageBytes),
-                               logger: logger, trace: trace)
+                               logger: logger, trace: trace, redactor: redactor)
         let session = Session(launch: launch, settings: settings, environment: environment, logger: logger,
                               trace: trace, redactor: redactor, notifier: { server.notifier })
-        server.register(ImageGenerateMethod(session: session))
-        server.register(TaskStatusMethod(session: session))
-        server.register(ImageModelsMethod(session: session))
-        server.register(DiscoverMethod())
-        let methods = server.methodNames
-        for m: any RPCMethod in [MCPListTools(session: session), MCPCallTool(session: session), MCPPing(session: session),
-                                 MCPSetLevel(session: session), MCPGetTask(session: session), MCPTaskResult(session: session),
-                                 MCPListTasks(session: session), MCPCancelTask(session: session)] {
-            server.register(m)
+        let lsp = Faces.lsp(session: session, server: server)
+        let mcp = Faces.mcp(session: session, server: server)
+        server.useMethods(launch.mcp ? mcp : lsp)
+        var hooks = RPCServer.Hooks()
+        hooks.initialize = { params in
+            try InitializeHandler.handle(params, session: session, methods: lsp.methodNames, enterMCP: { server.useMethods(mcp) })
         }
-        server.hooks.initialize = { params in
-            try InitializeHandler.handle(params, session: session, methods: methods)
-        }
-        server.hooks.sessionStarted = { _, trigger in session.start(trigger: trigger) }
-        server.hooks.willExit = { session.cleanUp() }
+        hooks.sessionStarted = { _, trigger in session.start(trigger: trigger) }
+        hooks.willExit = { session.cleanUp() }
+        server.setHooks(hooks)
         stopper.arm(server: server, logger: logger)
         logger.info("serving on stdio (\(settings.simulate ? "simulator" : settings.baseURL.absoluteString))")
         if isatty(STDIN_FILENO) != 0 {

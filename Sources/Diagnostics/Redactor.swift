@@ -1,20 +1,141 @@
-/// Removes secrets from any text before it leaves the process through logs or traces.
+import Foundation
+import JSONValue
+
+/// Removes secrets from everything that leaves the process: protocol output, logs, traces.
+///
+/// A secret is known in every form it can take on the way out: as it is, escaped inside a JSON
+/// string, and in base64 (at each of the three byte alignments inside a longer payload).
 public final class Redactor: Sendable {
-    private let secrets: Locked<[String]> = Locked([])
+    public static let mask = "***"
+    private let forms: Locked<[[UInt8]]> = Locked([])
 
     public init() {}
 
     /// Registers a secret; short strings are ignored so ordinary words are never blanked.
     public func add(_ secret: String) {
-        guard secret.count >= 4 else { return }
-        secrets.withLock { if !$0.contains(secret) { $0.append(secret) } }
+        guard secret.utf8.count >= 4 else { return }
+        let new = Self.forms(of: secret)
+        forms.withLock { known in
+            for f in new where !known.contains(f) { known.append(f) }
+            // Longest first, so a form is never half-replaced by a shorter one inside it.
+            known.sort { $0.count > $1.count }
+        }
     }
 
-    public func redact(_ text: String) -> String {
-        var out = text
-        for s in secrets.current where out.contains(s) {
-            out = out.replacingOccurrences(of: s, with: "***")
+    static func forms(of secret: String) -> [[UInt8]] {
+        let plain = Array(secret.utf8)
+        var out: [[UInt8]] = [plain]
+        let escaped = Array(JSONValue.string(secret).serialized().dropFirst().dropLast())
+        out.append(escaped)
+        let slashEscaped = Array(String(decoding: escaped, as: UTF8.self).replacingOccurrences(of: "/", with: "\\/").utf8)
+        out.append(slashEscaped)
+        for offset in 0..<3 {
+            let encoded = Array((Data(repeating: 0, count: offset) + Data(plain)).base64EncodedString().utf8)
+            // Drop the characters that mix in neighbouring bytes: the first group when shifted,
+            // the last one unless it ends on a byte boundary.
+            let head = offset == 0 ? 0 : 4
+            let tail = (offset + plain.count) % 3 == 0 ? 0 : 4
+            guard encoded.count - head - tail >= 8 else { continue }
+            out.append(Array(encoded.dropFirst(head).dropLast(tail)))
         }
+        var unique: [[UInt8]] = []
+        for f in out where !f.isEmpty && !unique.contains(f) { unique.append(f) }
+        return unique
+    }
+
+    /// `bytes` with every known form of every secret replaced by `***`.
+    public func redact(_ bytes: [UInt8]) -> [UInt8] {
+        let patterns = forms.current
+        guard !patterns.isEmpty else { return bytes }
+        var out = bytes
+        for p in patterns { out = Self.replace(p, in: out) }
         return out
+    }
+
+    /// `text` with every secret replaced, and any user:password in a URL masked.
+    public func redact(_ text: String) -> String {
+        let masked = Self.maskUserInfo(text)
+        guard !forms.current.isEmpty else { return masked }
+        return String(decoding: redact(Array(masked.utf8)), as: UTF8.self)
+    }
+
+    private static func replace(_ pattern: [UInt8], in bytes: [UInt8]) -> [UInt8] {
+        let n = pattern.count
+        guard bytes.count >= n, let first = pattern.first else { return bytes }
+        var out: [UInt8]?
+        var copied = 0
+        var i = 0
+        bytes.withUnsafeBufferPointer { b in
+            pattern.withUnsafeBufferPointer { p in
+                while i <= b.count - n {
+                    if b[i] == first && memcmp(b.baseAddress! + i, p.baseAddress!, n) == 0 {
+                        if out == nil { out = []; out!.reserveCapacity(b.count) }
+                        out!.append(contentsOf: b[copied..<i])
+                        out!.append(contentsOf: Redactor.mask.utf8)
+                        i += n
+                        copied = i
+                    } else {
+                        i += 1
+                    }
+                }
+            }
+        }
+        guard var result = out else { return bytes }
+        result.append(contentsOf: bytes[copied...])
+        return result
+    }
+
+    /// `scheme://user:password@host` → `scheme://***@host`.
+    static func maskUserInfo(_ text: String) -> String {
+        guard text.contains("://"), text.contains("@") else { return text }
+        var out = ""
+        var rest = Substring(text)
+        while let scheme = rest.range(of: "://") {
+            out += rest[..<scheme.upperBound]
+            rest = rest[scheme.upperBound...]
+            let authorityEnd = rest.firstIndex { $0 == "/" || $0 == " " || $0 == "\"" || $0 == "?" || $0 == "#" || $0 == "\n" } ?? rest.endIndex
+            if let at = rest[..<authorityEnd].lastIndex(of: "@") {
+                out += Redactor.mask
+                rest = rest[at...]
+            }
+        }
+        return out + rest
+    }
+
+    /// Masks the values of members whose names say they hold a secret, in text that may not be
+    /// valid JSON (input that failed to parse): `"apiKey": "…"` → `"apiKey": "***"`.
+    public static func maskSecretMembers(_ text: String) -> String {
+        var out = ""
+        var rest = Substring(text)
+        while let quote = rest.firstIndex(of: "\"") {
+            out += rest[...quote]
+            rest = rest[rest.index(after: quote)...]
+            guard let close = rest.firstIndex(of: "\"") else { break }
+            let name = rest[..<close]
+            out += rest[...close]
+            rest = rest[rest.index(after: close)...]
+            guard isSecretName(String(name)) else { continue }
+            let afterColon = rest.drop { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+            guard afterColon.first == ":" else { continue }
+            let value = afterColon.dropFirst().drop { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+            guard value.first == "\"" else { continue }
+            // Find the closing quote, skipping escaped characters.
+            var i = value.index(after: value.startIndex)
+            var escaped = false
+            while i < value.endIndex {
+                let c = value[i]
+                if escaped { escaped = false } else if c == "\\" { escaped = true } else if c == "\"" { break }
+                i = value.index(after: i)
+            }
+            out += rest[..<value.startIndex] + "\"" + Redactor.mask + "\""
+            rest = i < value.endIndex ? value[value.index(after: i)...] : value[value.endIndex...]
+        }
+        return out + rest
+    }
+
+    /// Member names that hold secrets (`apiKey`, `api_key`, `X-Api-Key`, `password`, …).
+    public static func isSecretName(_ name: String) -> Bool {
+        let n = name.lowercased().filter { $0.isLetter }
+        return n.hasSuffix("apikey") || n.contains("secret") || n.contains("password") || n == "authorization"
     }
 }

@@ -21,6 +21,19 @@ public final class TraceRecorder: Sendable {
         sink.write(redactor.redact(JSONValue.object(o).serializedString()))
     }
 
+    /// Input that is not JSON: secret-named members masked by pattern, then cut to 4 KiB.
+    public func recordUnparsed(_ bytes: [UInt8]) {
+        let text = Redactor.maskSecretMembers(String(decoding: bytes, as: UTF8.self))
+        record(direction: "recv", ["raw": .string(clip(text, toBytes: 4096))])
+    }
+
+    /// `text` redacted first, then cut: a cut must never leave part of a secret behind.
+    public func clip(_ text: String, toBytes limit: Int) -> String {
+        let clean = redactor.redact(text)
+        guard clean.utf8.count > limit else { return clean }
+        return String(decoding: clean.utf8.prefix(limit), as: UTF8.self)
+    }
+
     /// Blanks members whose names say they hold a secret: a key may be traced before anyone
     /// knows it is one (the `initialize` that carries it, for instance).
     static func maskSecrets(_ v: JSONValue) -> JSONValue {
@@ -28,7 +41,7 @@ public final class TraceRecorder: Sendable {
         case .object(let o):
             var out = JSONObject()
             for m in o {
-                out[m.key] = isSecretName(m.key) && m.value != .null ? .string("***") : maskSecrets(m.value)
+                out[m.key] = Redactor.isSecretName(m.key) && m.value != .null ? .string(Redactor.mask) : maskSecrets(m.value)
             }
             return .object(out)
         case .array(let a):
@@ -36,10 +49,5 @@ public final class TraceRecorder: Sendable {
         default:
             return v
         }
-    }
-
-    static func isSecretName(_ name: String) -> Bool {
-        let n = name.lowercased().filter { $0.isLetter }
-        return n.hasSuffix("apikey") || n.contains("secret") || n.contains("password") || n == "authorization"
     }
 }

@@ -12,13 +12,6 @@ extension MCPMethod {
         if let p = params, p.objectValue == nil, p != .null { throw RPCError.invalidParams("params must be an object.") }
         return params
     }
-
-    /// MCP methods exist only in an MCP session.
-    func requireMCP() throws(RPCError) {
-        guard session.face.current == .mcp else {
-            throw RPCError(.methodNotFound, "There is no method named \"\(Self.name)\" outside an MCP session (initialize with a protocolVersion).")
-        }
-    }
 }
 
 /// `tools/list`.
@@ -27,7 +20,6 @@ struct MCPListTools: MCPMethod {
     let session: Session
 
     func callAsFunction(_ p: JSONValue?, context: RequestContext) async throws -> JSONValue {
-        try requireMCP()
         return .object(["tools": .array(MCPToolCatalog.tools(withTasks: session.mcp.supportsTasks))])
     }
 }
@@ -38,7 +30,6 @@ struct MCPCallTool: MCPMethod {
     let session: Session
 
     func callAsFunction(_ p: JSONValue?, context: RequestContext) async throws -> JSONValue {
-        try requireMCP()
         guard let name = p?["name"]?.stringValue else { throw RPCError.invalidParams("tools/call needs a tool \"name\".") }
         let runner = MCPToolRunner(session: session)
         let arguments = p?["arguments"]
@@ -74,7 +65,6 @@ struct MCPSetLevel: MCPMethod {
     let session: Session
 
     func callAsFunction(_ p: JSONValue?, context: RequestContext) async throws -> JSONValue {
-        try requireMCP()
         guard let level = p?["level"]?.stringValue, MCPState.logLevels.contains(level) else {
             throw RPCError.invalidParams("level must be one of " + MCPState.logLevels.joined(separator: ", ") + ".")
         }

@@ -155,7 +155,6 @@ struct MCPGetTask: MCPMethod {
     static let name = "tasks/get"
     let session: Session
     func callAsFunction(_ p: JSONValue?, context: RequestContext) async throws -> JSONValue {
-        try requireMCP()
         return try session.mcp.tasks.get(try taskId(p))
     }
 }
@@ -165,7 +164,6 @@ struct MCPTaskResult: MCPMethod {
     static let name = "tasks/result"
     let session: Session
     func callAsFunction(_ p: JSONValue?, context: RequestContext) async throws -> JSONValue {
-        try requireMCP()
         return try await session.mcp.tasks.result(try taskId(p))
     }
 }
@@ -175,7 +173,6 @@ struct MCPListTasks: MCPMethod {
     static let name = "tasks/list"
     let session: Session
     func callAsFunction(_ p: JSONValue?, context: RequestContext) async throws -> JSONValue {
-        try requireMCP()
         return try session.mcp.tasks.list(cursor: p?["cursor"]?.stringValue)
     }
 }
@@ -185,7 +182,6 @@ struct MCPCancelTask: MCPMethod {
     static let name = "tasks/cancel"
     let session: Session
     func callAsFunction(_ p: JSONValue?, context: RequestContext) async throws -> JSONValue {
-        try requireMCP()
         return try session.mcp.tasks.cancel(try taskId(p), notify: session.mcp.notify)
     }
 }

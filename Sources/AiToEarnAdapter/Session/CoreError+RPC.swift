@@ -15,7 +15,7 @@ extension ErrorCode {
 }
 
 extension CoreError {
-    /// The JSON-RPC error of PROTOCOL §6: code, the adapter's sentence, and data a program can act on.
+    /// The JSON-RPC error of docs/protocol.md §6: code, the adapter's sentence, and data a program can act on.
     var rpcError: RPCError {
         var data = JSONObject()
         let code: ErrorCode

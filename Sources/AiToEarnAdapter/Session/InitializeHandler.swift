@@ -6,12 +6,15 @@ import JSONValue
 enum InitializeHandler {
     static let notifications = ["task.progress", "$/progress", "status.changed"]
 
-    static func handle(_ params: JSONValue?, session: Session, methods: [String]) throws(RPCError) -> JSONValue {
+    /// `enterMCP` switches the server to the MCP face's methods.
+    static func handle(_ params: JSONValue?, session: Session, methods: [String],
+                       enterMCP: () -> Void) throws(RPCError) -> JSONValue {
         if let p = params, p.objectValue == nil, p != .null {
             throw RPCError.invalidParams("initialize params must be an object.")
         }
         // An MCP client names its protocol version; an LSP client does not.
         if params?["protocolVersion"] != nil || session.face.current == .mcp {
+            enterMCP()
             return MCPInitialize.handle(params, session: session)
         }
         var r = FieldReader(params: params?["initializationOptions"])

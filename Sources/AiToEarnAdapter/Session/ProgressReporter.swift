@@ -29,10 +29,11 @@ final class ProgressReporter: Sendable {
         case .submitted(let l, let s, let ms): (logId, status, poll, elapsed) = (l, s, 0, ms)
         case .polled(let l, let s, let p, let ms): (logId, status, poll, elapsed) = (l, s, p, ms)
         }
+        // Under back-pressure only the latest progress of a request is worth writing.
         context.notify("task.progress", .object([
             "requestId": context.id, "logId": .string(logId), "status": .string(status),
             "poll": .integer(Int64(poll)), "elapsedMs": .integer(elapsed),
-        ]))
+        ]), replacing: "task.progress " + context.id.serializedString())
         if poll == 0 {
             beginOnce("submitted \(logId)")
         } else {
@@ -48,7 +49,8 @@ final class ProgressReporter: Sendable {
 
     private func workDone(_ value: JSONObject) {
         guard let token else { return }
-        context.notify("$/progress", .object(["token": token, "value": .object(value)]))
+        let key = value["kind"] == "report" ? "$/progress report " + token.serializedString() : nil
+        context.notify("$/progress", .object(["token": token, "value": .object(value)]), replacing: key)
     }
 
     /// Reads an LSP progress token: a string or an integer.

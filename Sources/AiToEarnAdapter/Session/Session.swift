@@ -16,7 +16,7 @@ final class Session: Sendable {
     /// Which protocol the client speaks: decided by `initialize` (or `--mcp`).
     enum Face: Sendable { case lsp, mcp }
 
-    let launch: LaunchOptions
+    private let launch: LaunchOptions
     let logger: Logger
     let trace: TraceRecorder?
     let redactor: Redactor

@@ -194,7 +194,7 @@ public final class UpstreamClient: Sendable {
             var h = JSONObject()
             for (k, v) in response.headers.sorted(by: { $0.key < $1.key }) { h[k] = .string(v) }
             event["response"] = .object(["status": .integer(Int64(response.status)), "headers": .object(h),
-                                         "body": .string(String(decoding: response.body.prefix(65_536), as: UTF8.self))])
+                                         "body": .string(trace.clip(String(decoding: response.body, as: UTF8.self), toBytes: 65_536))])
         } else {
             event["response"] = .null
             event["error"] = .string(failure?.reason ?? "unknown")

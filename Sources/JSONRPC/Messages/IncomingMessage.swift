@@ -34,7 +34,8 @@ public enum IncomingMessage: Sendable, Equatable {
                 self = .invalid(id: replyId, error: RPCError(.invalidRequest, "\"method\" must be a string."))
                 return
             }
-            let params = o["params"]
+            // `"params": null` is the same as no params (pygls, LSP4IJ and others send it).
+            let params = o["params"] == .null ? nil : o["params"]
             switch params {
             case nil, .object?, .array?: break
             default:
@@ -49,5 +50,15 @@ public enum IncomingMessage: Sendable, Equatable {
             return
         }
         self = .invalid(id: replyId, error: RPCError(.invalidRequest, "The message is neither a request, a notification nor a response."))
+    }
+}
+
+extension IncomingMessage {
+    /// The method a request or notification names; nil for anything else.
+    var methodName: String? {
+        switch self {
+        case .request(_, let m, _), .notification(let m, _): return m
+        default: return nil
+        }
     }
 }

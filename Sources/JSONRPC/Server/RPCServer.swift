@@ -4,26 +4,34 @@ import JSONValue
 
 /// The JSON-RPC 2.0 server: reads frames, dispatches requests concurrently, enforces the LSP-style
 /// lifecycle, and writes every message whole through one writer.
-public final class RPCServer: @unchecked Sendable {
+///
+/// Threads: the reader thread owns the framer and decides everything about a message's arrival
+/// (lifecycle, session start, `initialize`, inline answers); requests run as tasks; the writer
+/// thread owns output. Shared state lives in `Locked` values.
+public final class RPCServer: Sendable {
     /// Engine settings chosen on the command line.
     public struct Options: Sendable {
         public var framing: FramingKind?
         public var maxMessageBytes: Int
-        public init(framing: FramingKind? = nil, maxMessageBytes: Int = 16 << 20) {
+        /// Queued output past which input waits.
+        public var outputBudget: Int
+        public init(framing: FramingKind? = nil, maxMessageBytes: Int = 16 << 20, outputBudget: Int = 8 << 20) {
             self.framing = framing
             self.maxMessageBytes = maxMessageBytes
+            self.outputBudget = outputBudget
         }
     }
 
     /// What the application adds to the lifecycle.
     public struct Hooks: Sendable {
-        /// Builds the `initialize` result from its params.
-        public var initialize: @Sendable (JSONValue?) async throws -> JSONValue = { _ in .object(JSONObject()) }
+        /// Builds the `initialize` result from its params. Runs on the reader thread, before the
+        /// next message is read, so it may switch method tables.
+        public var initialize: @Sendable (JSONValue?) throws -> JSONValue = { _ in .object(JSONObject()) }
         /// Runs once: right after the `initialize` reply, or before the first request (or reply)
         /// when there was none. Gets the method that triggered it ("" for a reply to bad input);
         /// returning false defers the start to the next trigger (a protocol probe, say).
         public var sessionStarted: @Sendable (Notifier, String) -> Bool = { _, _ in true }
-        /// Runs before the process ends, after output is flushed.
+        /// Runs before the process ends, after output is flushed (or given up on).
         public var willExit: @Sendable () -> Void = {}
         public init() {}
     }
@@ -31,51 +39,61 @@ public final class RPCServer: @unchecked Sendable {
     let options: Options
     let logger: Logger
     let trace: TraceRecorder?
-    public var hooks = Hooks()
-
+    let hooks = Locked(Hooks())
     private let input: InputReader
-    private let writer: OutputWriter
-    private var framer: AutoFramer  // touched by the reader thread only
+    let writer: OutputWriter
+    /// The reader thread's own: touched nowhere else.
+    private let framer: ReaderConfined<AutoFramer>
     private let outputKind: Locked<FramingKind?>
-    private var methods: [String: RegisteredMethod] = [:]
-    private let inFlight = InFlightTable()
-    private let state = Locked(Lifecycle())
-    private let startLock = NSLock()
-    private var parentWatcher: ParentWatcher?
+    private let table = Locked(MethodTable())
+    let inFlight = InFlightTable()
+    let state = Locked(Lifecycle())
+    let parentWatcher = Locked<ParentWatcher?>(nil)
+    let exitProcess: @Sendable (Int32) -> Void
+    /// Everything outgoing passes it (the key must never reach stdout).
+    private let redactor: Redactor?
 
     struct Lifecycle {
         var initializeSeen = false
         var shutdownRequested = false
         var sessionStarted = false
         var exiting = false
+        /// Between reading `initialize` and writing its result, other output waits here.
+        var held: [(bytes: [UInt8], key: String?)]?
     }
 
-    public init(inputFD: Int32, outputFD: Int32, options: Options, logger: Logger, trace: TraceRecorder?) {
+    /// `exit` ends the process (tests pass one that records the status instead).
+    public init(input: any ByteSource, output: any ByteSink, options: Options, logger: Logger, trace: TraceRecorder?,
+                redactor: Redactor? = nil, exit: @escaping @Sendable (Int32) -> Void = { _exit($0) }) {
         self.options = options
         self.logger = logger
         self.trace = trace
-        input = InputReader(fd: inputFD)
-        writer = OutputWriter(fd: outputFD)
-        framer = AutoFramer(forced: options.framing, maxMessageBytes: options.maxMessageBytes)
+        self.redactor = redactor
+        self.input = InputReader(source: input)
+        writer = OutputWriter(sink: output, budget: options.outputBudget)
+        framer = ReaderConfined(AutoFramer(forced: options.framing, maxMessageBytes: options.maxMessageBytes))
         outputKind = Locked(options.framing)
+        exitProcess = exit
     }
 
-    /// Adds a method to the table; call before `start`.
-    public func register<M: RPCMethod>(_ method: M) {
-        methods[M.name] = RegisteredMethod(method)
-    }
+    /// Sets the lifecycle hooks; call before `start`.
+    public func setHooks(_ h: Hooks) { hooks.withLock { $0 = h } }
 
-    public var methodNames: [String] { methods.keys.sorted() }
+    /// The methods the client can call from now on.
+    public func useMethods(_ t: MethodTable) { table.withLock { $0 = t } }
 
-    public var notifier: Notifier { Notifier { [weak self] in self?.send($0) } }
+    public var methodNames: [String] { table.current.methodNames }
+
+    public var notifier: Notifier { Notifier { [weak self] message, key in self?.send(message, replacing: key) } }
 
     /// Starts reading; returns at once. The process ends through `exit`, end of input or a signal.
     public func start() {
         input.start(
+            mayRead: { [writer] timeout in writer.hasRoom(waiting: timeout) },
             onBytes: { [self] bytes in
                 // Replies to this very chunk need the framing, so decide it before consuming.
                 if outputKind.current == nil, let k = AutoFramer.detect(bytes) { outputKind.withLock { $0 = k } }
-                framer.consume(bytes) { event in self.handle(event) }
+                framer.value.consume(bytes) { event in self.handle(event) }
             },
             onEnd: { [self] in
                 logger.info("end of input")
@@ -85,27 +103,37 @@ public final class RPCServer: @unchecked Sendable {
 
     // MARK: Output
 
-    /// Serializes, frames and queues one message; the writer keeps it whole.
-    public func send(_ message: JSONValue) {
-        let body = message.serialized()
+    /// Serializes, redacts, frames and queues one message; the writer keeps it whole. With
+    /// `replacing`, a queued message with the same key that is not written yet gives way to this one.
+    public func send(_ message: JSONValue, replacing key: String? = nil) {
+        let frame = self.frame(message)
+        let heldBack = state.withLock { s -> Bool in
+            guard s.held != nil else { return false }
+            s.held!.append((frame, key))
+            return true
+        }
+        if !heldBack { writer.enqueue(frame, replacing: key) }
+    }
+
+    /// The message as it goes on the wire: serialized, redacted, framed (and traced).
+    func frame(_ message: JSONValue) -> [UInt8] {
+        var body = message.serialized()
+        if let redactor { body = redactor.redact(body) }
         trace?.record(direction: "send", ["message": message])
-        writer.enqueue((outputKind.current ?? .lsp).encode(body))
+        return (outputKind.current ?? .lsp).encode(body)
     }
 
     /// Sends a reply. Replies to bad input may be the first thing written, so they may start the
-    /// session; requests started it (or not) when they arrived; `initialize` starts it after its reply.
-    private func reply(_ message: JSONValue, to request: String? = nil) {
-        if request == nil { startSessionIfNeeded(trigger: "") }
+    /// session (on the reader thread only; batches started it when they arrived).
+    private func reply(_ message: JSONValue, startsSession: Bool = false) {
+        if startsSession { startSessionIfNeeded(trigger: "") }
         send(message)
-        if request == "initialize" { startSessionIfNeeded(trigger: "initialize") }
     }
 
-    private func startSessionIfNeeded(trigger: String) {
-        // Serialized: the hook decides whether this trigger starts the session.
-        startLock.lock()
-        defer { startLock.unlock() }
+    /// Reader thread only: the hook decides whether this trigger starts the session.
+    func startSessionIfNeeded(trigger: String) {
         guard !state.current.sessionStarted else { return }
-        if hooks.sessionStarted(notifier, trigger) { state.withLock { $0.sessionStarted = true } }
+        if hooks.current.sessionStarted(notifier, trigger) { state.withLock { $0.sessionStarted = true } }
     }
 
     // MARK: Input
@@ -117,11 +145,12 @@ public final class RPCServer: @unchecked Sendable {
         case .oversized(let length):
             trace?.record(direction: "recv", ["oversized": .integer(Int64(length))])
             reply(OutgoingMessage.error(id: .null, RPCError(.invalidRequest,
-                "The message is \(length) bytes, more than the limit of \(options.maxMessageBytes) (--max-message-bytes); it was discarded.")))
+                "The message is \(length) bytes, more than the limit of \(options.maxMessageBytes) (--max-message-bytes); it was discarded.")),
+                startsSession: true)
         case .malformedHeader(let reason):
             trace?.record(direction: "recv", ["malformedHeader": .string(reason)])
             reply(OutgoingMessage.error(id: .null, RPCError(.parseError,
-                "The header block could not be read (\(reason)); skipping to the next Content-Length header.")))
+                "The header block could not be read (\(reason)); skipping to the next Content-Length header.")), startsSession: true)
         }
     }
 
@@ -130,8 +159,8 @@ public final class RPCServer: @unchecked Sendable {
         do {
             value = try JSONParser.parse(bytes)
         } catch {
-            trace?.record(direction: "recv", ["raw": .string(String(decoding: bytes.prefix(4096), as: UTF8.self))])
-            reply(OutgoingMessage.error(id: .null, RPCError(.parseError, "The message is not valid JSON: \(error).")))
+            trace?.recordUnparsed(bytes)
+            reply(OutgoingMessage.error(id: .null, RPCError(.parseError, "The message is not valid JSON: \(error).")), startsSession: true)
             return
         }
         trace?.record(direction: "recv", ["message": value])
@@ -140,28 +169,31 @@ public final class RPCServer: @unchecked Sendable {
             return
         }
         let message = IncomingMessage(value)
+        if case .request(let id, "initialize", let params) = message {
+            return initialize(id: id, params: params)
+        }
         // Without initialize, the session starts with the first request, before its notifications.
-        if case .request(_, let method, _) = message, method != "initialize" { startSessionIfNeeded(trigger: method) }
+        if case .request(_, let method, _) = message, !state.current.initializeSeen { startSessionIfNeeded(trigger: method) }
         if let immediate = answerInline(message) {
-            if let response = immediate.response { reply(response, to: message.methodName) }
+            if let response = immediate.response { reply(response, startsSession: message.methodName == nil) }
             return
         }
         guard case .request(let id, let method, _) = message else { return }
-        if message.methodName == "shutdown" {
+        if method == "shutdown" {
             // Not in the table: shutdown must outlive the requests it cancels.
-            Task { self.reply(await self.answer(message)!, to: method) }
+            Task { self.send(await self.shutdown(id: id)) }
             return
         }
         inFlight.start(id: id) { isSilenced in
             let response = await self.answer(message)
-            if let response, !isSilenced() { self.reply(response, to: method) }
+            if let response, !isSilenced() { self.send(response) }
             return nil
         }
     }
 
     private func handleBatch(_ elements: [JSONValue]) {
         guard !elements.isEmpty else {
-            reply(OutgoingMessage.error(id: .null, RPCError(.invalidRequest, "A batch must not be empty.")))
+            reply(OutgoingMessage.error(id: .null, RPCError(.invalidRequest, "A batch must not be empty.")), startsSession: true)
             return
         }
         startSessionIfNeeded(trigger: "")
@@ -169,6 +201,10 @@ public final class RPCServer: @unchecked Sendable {
         var ready: [JSONValue] = []
         for element in elements {
             let message = IncomingMessage(element)
+            if case .request(let id, "initialize", _) = message {
+                ready.append(OutgoingMessage.error(id: id, RPCError(.invalidRequest, "\"initialize\" cannot be sent in a batch.")))
+                continue
+            }
             if let immediate = answerInline(message) {
                 if let r = immediate.response { ready.append(r) }
                 continue
@@ -177,13 +213,13 @@ public final class RPCServer: @unchecked Sendable {
             pending.append(inFlight.start(id: id) { _ in await self.answer(message) })
         }
         if pending.isEmpty {
-            if !ready.isEmpty { reply(.array(ready)) }
+            if !ready.isEmpty { send(.array(ready)) }
             return
         }
         Task {
             var all = ready
             for t in pending { if let r = await t.value { all.append(r) } }
-            if !all.isEmpty { self.reply(.array(all)) }
+            if !all.isEmpty { self.send(.array(all)) }
         }
     }
 
@@ -201,30 +237,16 @@ public final class RPCServer: @unchecked Sendable {
             handleNotification(method, params)
             return Immediate(response: nil)
         case .request(let id, let method, _):
-            let s = state.current
             if method == "exit" {
                 handleNotification("exit", nil)
                 return Immediate(response: nil)
             }
-            if s.shutdownRequested {
+            if state.current.shutdownRequested {
                 return Immediate(response: OutgoingMessage.error(id: id, RPCError(.invalidRequest,
-                    "The server is shutting down: after \"shutdown\" only \"exit\" is accepted.")))
+                    "The server is shutting down: only \"exit\" is accepted after \"shutdown\".")))
             }
-            if method == "initialize" {
-                let again = state.withLock { s -> Bool in
-                    defer { s.initializeSeen = true }
-                    return s.initializeSeen
-                }
-                if again {
-                    return Immediate(response: OutgoingMessage.error(id: id, RPCError(.invalidRequest,
-                        "The server is already initialized: \"initialize\" may be sent once.")))
-                }
-                return nil
-            }
-            if method == "shutdown" {
-                state.withLock { $0.shutdownRequested = true }
-                return nil
-            }
+            if method == "shutdown" { return nil }
+            let methods = table.current.requests
             if methods[method] == nil {
                 return Immediate(response: OutgoingMessage.error(id: id, RPCError(.methodNotFound,
                     "There is no method named \"\(method)\"\(Suggestion.hint(for: method, among: methods.keys)).")))
@@ -234,38 +256,28 @@ public final class RPCServer: @unchecked Sendable {
     }
 
     private func handleNotification(_ method: String, _ params: JSONValue?) {
-        switch method {
-        case "$/cancelRequest":
-            if let id = params?["id"] { inFlight.cancel(id: id) }
-        case "notifications/cancelled":
-            // MCP's cancellation: the request stops and sends no response.
-            if let id = params?["requestId"] { inFlight.cancel(id: id, silently: true) }
-        case "exit":
+        if method == "exit" {
             let status: Int32 = state.current.shutdownRequested ? 0 : 1
-            exitProcess(status: status)
-        default:
-            // `initialized` and unknown notifications: nothing to do.
-            break
+            return end(status: status)
         }
+        // Faces bring their own (cancellation, say); unknown notifications are ignored.
+        table.current.notifications[method]?(params)
+    }
+
+    /// Stops the named request; `silently` means it must send no response at all (a protocol
+    /// whose cancellation expects none).
+    public func cancelRequest(id: JSONValue, silently: Bool = false) {
+        inFlight.cancel(id: id, silently: silently)
     }
 
     /// Runs a request that needs a task and returns its reply.
     private func answer(_ message: IncomingMessage) async -> JSONValue? {
         guard case .request(let id, let method, let params) = message else { return nil }
+        guard let run = table.current.requests[method]?.run else {
+            return OutgoingMessage.error(id: id, RPCError(.methodNotFound, "There is no method named \"\(method)\"."))
+        }
         do {
-            let result: JSONValue
-            switch method {
-            case "initialize":
-                if let pid = params?["processId"]?.integerValue, pid > 0 { watchParent(pid: Int32(clamping: pid)) }
-                result = try await hooks.initialize(params)
-            case "shutdown":
-                for t in inFlight.cancelAll() { _ = await t.value }
-                result = .null
-            default:
-                let context = RequestContext(id: id, notifier: notifier)
-                result = try await methods[method]!.run(params, context)
-            }
-            return OutgoingMessage.result(id: id, result)
+            return OutgoingMessage.result(id: id, try await run(params, RequestContext(id: id, notifier: notifier)))
         } catch let error as RPCError {
             return OutgoingMessage.error(id: id, error)
         } catch is CancellationError {
@@ -276,37 +288,10 @@ public final class RPCServer: @unchecked Sendable {
             return OutgoingMessage.error(id: id, RPCError(.internalError, "Internal error: \(error)"))
         }
     }
-
-    // MARK: Ending
-
-    private func watchParent(pid: Int32) {
-        parentWatcher = ParentWatcher(pid: pid) { [self] in
-            logger.info("the parent process \(pid) is gone; exiting")
-            terminate(status: 0)
-        }
-    }
-
-    /// End of input, a signal, or the parent gone: stop work, let cancelled requests answer briefly,
-    /// flush, and exit well within a second.
-    public func terminate(status: Int32) {
-        guard state.withLock({ s -> Bool in defer { s.exiting = true }; return !s.exiting }) else { return }
-        _ = inFlight.cancelAll()
-        inFlight.waitUntilEmpty(deadline: Date(timeIntervalSinceNow: 0.4))
-        exitProcess(status: status)
-    }
-
-    private func exitProcess(status: Int32) {
-        writer.flush()
-        hooks.willExit()
-        _exit(status)
-    }
 }
 
-extension IncomingMessage {
-    var methodName: String? {
-        switch self {
-        case .request(_, let m, _), .notification(let m, _): return m
-        default: return nil
-        }
-    }
+/// A value only one thread ever touches (documented where it is declared), so it needs no lock.
+final class ReaderConfined<Value>: @unchecked Sendable {
+    var value: Value
+    init(_ value: Value) { self.value = value }
 }

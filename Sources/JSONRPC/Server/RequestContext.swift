@@ -2,12 +2,14 @@ import JSONValue
 
 /// Sends server-to-client notifications through the one serialized writer.
 public struct Notifier: Sendable {
-    let sendMessage: @Sendable (JSONValue) -> Void
+    let sendMessage: @Sendable (JSONValue, String?) -> Void
 
-    public init(_ send: @escaping @Sendable (JSONValue) -> Void) { sendMessage = send }
+    public init(_ send: @escaping @Sendable (JSONValue, String?) -> Void) { sendMessage = send }
 
-    public func notify(_ method: String, _ params: JSONValue?) {
-        sendMessage(OutgoingMessage.notification(method, params))
+    /// With `replacing`, this notification may take the place of an earlier one with the same
+    /// key that is still waiting to be written (only the latest progress matters).
+    public func notify(_ method: String, _ params: JSONValue?, replacing key: String? = nil) {
+        sendMessage(OutgoingMessage.notification(method, params), key)
     }
 }
 
@@ -17,5 +19,7 @@ public struct RequestContext: Sendable {
     public let id: JSONValue
     public let notifier: Notifier
 
-    public func notify(_ method: String, _ params: JSONValue?) { notifier.notify(method, params) }
+    public func notify(_ method: String, _ params: JSONValue?, replacing key: String? = nil) {
+        notifier.notify(method, params, replacing: key)
+    }
 }

@@ -1,27 +1,35 @@
 import Foundation
 
-/// A dedicated thread doing blocking reads, so the cooperative pool never waits on stdin.
-public final class InputReader: @unchecked Sendable {
-    private let fd: Int32
+/// A dedicated thread doing blocking reads, so the cooperative pool never waits on input.
+///
+/// Before each read it asks `mayRead`: while output is backed up, input is left unread (the
+/// client's own writes then block) instead of piling up answers nobody takes; while paused it
+/// still notices when the client has gone.
+final class InputReader: Sendable {
+    private let source: any ByteSource
     private let chunkSize: Int
 
-    public init(fd: Int32, chunkSize: Int = 1 << 16) {
-        self.fd = fd
+    init(source: any ByteSource, chunkSize: Int = 1 << 16) {
+        self.source = source
         self.chunkSize = chunkSize
     }
 
     /// Calls `onBytes` for every chunk read, then `onEnd` once at end of input or on a read error.
-    public func start(onBytes: @escaping @Sendable (UnsafeBufferPointer<UInt8>) -> Void, onEnd: @escaping @Sendable () -> Void) {
-        let fd = self.fd
+    /// `mayRead(timeout)` returns false while input should wait.
+    func start(mayRead: @escaping @Sendable (TimeInterval) -> Bool,
+               onBytes: @escaping @Sendable (UnsafeBufferPointer<UInt8>) -> Void, onEnd: @escaping @Sendable () -> Void) {
+        let source = self.source
         let size = chunkSize
         let thread = Thread {
-            let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: size)
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 1)
             defer { buffer.deallocate() }
-            while true {
-                let n = read(fd, buffer.baseAddress, size)
-                if n < 0 && errno == EINTR { continue }
+            reading: while true {
+                while !mayRead(0.1) {
+                    if source.hasHungUp() { break reading }
+                }
+                let n = source.read(into: buffer)
                 if n <= 0 { break }
-                onBytes(UnsafeBufferPointer(rebasing: buffer[0..<n]))
+                onBytes(UnsafeBufferPointer(start: buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), count: n))
             }
             onEnd()
         }

@@ -1,58 +1,98 @@
 import Diagnostics
 import Foundation
 
-/// The single owner of the protocol's output descriptor: whole frames in, written in order by one thread.
+/// The single owner of the protocol's output: whole frames in, written in order by one thread.
 ///
-/// Frames queued while a write is in progress are coalesced into the next write, which is what
-/// keeps throughput high under load; a frame is never split across two callers.
-public final class OutputWriter: @unchecked Sendable {
-    private let fd: Int32
-    private let condition = NSCondition()
-    private var queue: [[UInt8]] = []
-    private var writing = false
-    private var broken = false
+/// Frames queued while a write is in progress are coalesced into the next write, which keeps
+/// throughput high under load; a frame is never split. The queue is bounded by a budget the reader
+/// honours (`hasRoom`), and a frame may carry a key that lets a newer frame replace an older one
+/// not yet written (progress for the same request: only the latest matters).
+final class OutputWriter: Sendable {
+    private struct Frame {
+        var bytes: [UInt8]
+        var key: String?
+    }
 
-    public init(fd: Int32) {
-        self.fd = fd
+    /// Everything below is guarded by `condition`.
+    private struct State {
+        var queue: [Frame] = []
+        var queuedBytes = 0
+        var writing = false
+        var broken = false
+    }
+
+    private let sink: any ByteSink
+    /// Past this many queued bytes, input waits.
+    let budget: Int
+    private let condition = NSCondition()
+    private nonisolated(unsafe) var state = State()
+
+    init(sink: any ByteSink, budget: Int) {
+        self.sink = sink
+        self.budget = budget
         let thread = Thread { [unowned self] in self.run() }
         thread.name = "aitoearn-rpc.writer"
         thread.start()
     }
 
-    public func enqueue(_ frame: [UInt8]) {
+    /// Queues a frame; with `replacing`, a queued frame with the same key is replaced in place.
+    func enqueue(_ bytes: [UInt8], replacing key: String? = nil) {
         condition.lock()
-        if !broken { queue.append(frame) }
-        condition.signal()
-        condition.unlock()
+        defer { condition.unlock() }
+        guard !state.broken else { return }
+        if let key, let i = state.queue.lastIndex(where: { $0.key == key }) {
+            state.queuedBytes += bytes.count - state.queue[i].bytes.count
+            state.queue[i].bytes = bytes
+        } else {
+            state.queue.append(Frame(bytes: bytes, key: key))
+            state.queuedBytes += bytes.count
+        }
+        condition.broadcast()
     }
 
-    /// Blocks until everything queued so far has been written (or the reader side is gone).
-    public func flush() {
+    /// Waits up to `timeout` for the queue to fall within the budget; true when it is (or output is gone).
+    func hasRoom(waiting timeout: TimeInterval) -> Bool {
+        let deadline = Date(timeIntervalSinceNow: timeout)
         condition.lock()
-        while (!queue.isEmpty || writing) && !broken { condition.wait() }
-        condition.unlock()
+        defer { condition.unlock() }
+        while state.queuedBytes > budget && !state.broken {
+            if !condition.wait(until: deadline) { break }
+        }
+        return state.queuedBytes <= budget || state.broken
+    }
+
+    /// Waits until everything queued so far is written, the reader is gone, or `deadline` passes:
+    /// a client that never reads must not keep the process alive.
+    func flush(until deadline: Date) {
+        condition.lock()
+        defer { condition.unlock() }
+        while (!state.queue.isEmpty || state.writing) && !state.broken {
+            if !condition.wait(until: deadline) { return }
+        }
     }
 
     private func run() {
         var buffer: [UInt8] = []
         while true {
             condition.lock()
-            while queue.isEmpty { condition.wait() }
-            let frames = queue
-            queue.removeAll(keepingCapacity: true)
-            writing = true
+            while state.queue.isEmpty { condition.wait() }
+            let frames = state.queue
+            state.queue.removeAll(keepingCapacity: true)
+            state.writing = true
             condition.unlock()
 
             buffer.removeAll(keepingCapacity: true)
-            for f in frames { buffer.append(contentsOf: f) }
-            let ok = writeAll(fd: fd, buffer)
+            for f in frames { buffer.append(contentsOf: f.bytes) }
+            let ok = buffer.withUnsafeBytes { sink.write($0) }
 
             condition.lock()
-            writing = false
+            state.writing = false
+            state.queuedBytes -= buffer.count
             if !ok {
                 // The client closed its end: nothing more can be delivered.
-                broken = true
-                queue.removeAll()
+                state.broken = true
+                state.queue.removeAll()
+                state.queuedBytes = 0
             }
             condition.broadcast()
             condition.unlock()

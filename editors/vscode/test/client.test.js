@@ -174,7 +174,7 @@ test('pending requests fail when the adapter dies; stop() ends it with status 0'
 });
 
 test('the trace file never shows the API key given in initializationOptions', OPTS, async (t) => {
-  // PROTOCOL: the key appears nowhere but in the X-Api-Key header; --trace-file redacts it.
+  // docs/protocol.md §7: the key travels only in the X-Api-Key header; --trace-file redacts it.
   // The editors pass the key from their secret store this way, so they rely on it.
   const dir = tempDir(t);
   const trace = path.join(dir, 'trace.ndjson');

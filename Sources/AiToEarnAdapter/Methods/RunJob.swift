@@ -1,0 +1,18 @@
+import AiToEarnCore
+import JSONRPC
+import JSONValue
+
+/// Runs a core job for a request: progress begin/end around it, core errors as JSON-RPC errors.
+func runJob(context: RequestContext, session: Session, options: JobOptions, title: String,
+            _ body: @Sendable (ProgressReporter) async throws(CoreError) -> JSONValue) async throws(RPCError) -> JSONValue {
+    let progress = ProgressReporter(context: context, token: options.workDoneToken, title: title)
+    do {
+        let result = try await body(progress)
+        progress.end(result["status"]?.stringValue ?? "done")
+        return result
+    } catch {
+        progress.end(error.message)
+        session.logger.info("request \(context.id) ended: \(error.message)")
+        throw error.rpcError
+    }
+}

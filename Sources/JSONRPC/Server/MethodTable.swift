@@ -1,0 +1,22 @@
+import JSONValue
+
+/// The methods and notifications one face of the server answers. The engine swaps tables when
+/// the application decides which protocol the client speaks, so no method has to ask.
+public struct MethodTable: Sendable {
+    private(set) var requests: [String: RegisteredMethod] = [:]
+    private(set) var notifications: [String: @Sendable (JSONValue?) -> Void] = [:]
+
+    public init() {}
+
+    public mutating func add<M: RPCMethod>(_ method: M) {
+        requests[M.name] = RegisteredMethod(method)
+    }
+
+    /// A client notification this face understands (unknown ones are ignored).
+    public mutating func on(_ notification: String, _ handler: @escaping @Sendable (JSONValue?) -> Void) {
+        notifications[notification] = handler
+    }
+
+    /// The request methods, sorted.
+    public var methodNames: [String] { requests.keys.sorted() }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import JSONValue
+
+/// The LSP-style lifecycle: `initialize` (optional), `shutdown`, `exit`, and the other ways out.
+extension RPCServer {
+    /// Reader thread: answers `initialize` before the next message is read, so whatever the hook
+    /// decides (the face, its methods) holds for everything after it. Nothing else is written
+    /// between reading it and writing its result.
+    func initialize(id: JSONValue, params: JSONValue?) {
+        let again = state.withLock { s -> Bool in
+            defer { s.initializeSeen = true }
+            return s.initializeSeen
+        }
+        if again {
+            return send(OutgoingMessage.error(id: id, RPCError(.invalidRequest,
+                "The server is already initialized: \"initialize\" may be sent once.")))
+        }
+        if state.current.shutdownRequested {
+            return send(OutgoingMessage.error(id: id, RPCError(.invalidRequest,
+                "The server is shutting down: only \"exit\" is accepted after \"shutdown\".")))
+        }
+        state.withLock { $0.held = [] }
+        let response: JSONValue
+        do {
+            if let pid = params?["processId"]?.integerValue, pid > 0 { watchParent(pid: Int32(clamping: pid)) }
+            response = OutgoingMessage.result(id: id, try hooks.current.initialize(params))
+        } catch let error as RPCError {
+            response = OutgoingMessage.error(id: id, error)
+        } catch {
+            response = OutgoingMessage.error(id: id, RPCError(.internalError, "Internal error: \(error)"))
+        }
+        let first = frame(response)
+        // Under the state lock, so no other message can slip in between.
+        state.withLock { s in
+            writer.enqueue(first)
+            for held in s.held ?? [] { writer.enqueue(held.bytes, replacing: held.key) }
+            s.held = nil
+        }
+        startSessionIfNeeded(trigger: "initialize")
+    }
+
+    /// Cancels every request in flight (each answers -32800 first), then answers `null`.
+    func shutdown(id: JSONValue) async -> JSONValue {
+        state.withLock { $0.shutdownRequested = true }
+        for t in inFlight.cancelAll() { _ = await t.value }
+        return OutgoingMessage.result(id: id, .null)
+    }
+
+    private func watchParent(pid: Int32) {
+        let watcher = ParentWatcher(pid: pid) { [self] in
+            logger.info("the parent process \(pid) is gone; exiting")
+            terminate(status: 0)
+        }
+        parentWatcher.withLock { $0 = watcher }
+    }
+
+    /// End of input, a signal, or the parent gone: stop work, let cancelled requests answer briefly,
+    /// flush what can be, and exit well within a second.
+    public func terminate(status: Int32) {
+        guard state.withLock({ s -> Bool in defer { s.exiting = true }; return !s.exiting }) else { return }
+        _ = inFlight.cancelAll()
+        inFlight.waitUntilEmpty(deadline: Date(timeIntervalSinceNow: 0.4))
+        end(status: status)
+    }
+
+    /// Flushes (giving up on a client that does not read), runs the exit hook, ends.
+    func end(status: Int32) {
+        state.withLock { $0.exiting = true }
+        writer.flush(until: Date(timeIntervalSinceNow: 0.3))
+        hooks.current.willExit()
+        exitProcess(status)
+    }
+}

@@ -1,0 +1,100 @@
+import Diagnostics
+import Foundation
+
+/// Bytes in for an engine that runs in memory (tests): feed them, then close.
+public final class MemorySource: ByteSource {
+    /// Guarded by `condition`: pending bytes and whether the writing side closed.
+    private struct State { var bytes: [UInt8] = []; var closed = false }
+    private let condition = NSCondition()
+    private nonisolated(unsafe) var state = State()
+
+    public init() {}
+
+    public func feed(_ bytes: [UInt8]) {
+        condition.lock()
+        state.bytes += bytes
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    public func feed(_ text: String) { feed(Array(text.utf8)) }
+
+    /// End of input.
+    public func close() {
+        condition.lock()
+        state.closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        condition.lock()
+        defer { condition.unlock() }
+        while state.bytes.isEmpty && !state.closed { condition.wait() }
+        if state.bytes.isEmpty { return 0 }
+        let n = min(buffer.count, state.bytes.count)
+        state.bytes.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: n) }
+        state.bytes.removeFirst(n)
+        return n
+    }
+
+    public func hasHungUp() -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return state.closed
+    }
+}
+
+/// Bytes out of an engine that runs in memory: everything written, and a switch that makes the
+/// reading side stop reading (writes then block, as on a full pipe).
+public final class MemorySink: ByteSink {
+    /// Guarded by `condition`.
+    private struct State { var bytes: [UInt8] = []; var stalled = false; var gone = false }
+    private let condition = NSCondition()
+    private nonisolated(unsafe) var state = State()
+
+    public init() {}
+
+    /// While stalled, writes block: a client that never reads.
+    public func stall(_ on: Bool) {
+        condition.lock()
+        state.stalled = on
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The reading side went away: writes fail from now on.
+    public func hangUp() {
+        condition.lock()
+        state.gone = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    public var written: [UInt8] {
+        condition.lock()
+        defer { condition.unlock() }
+        return state.bytes
+    }
+
+    public func write(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while state.stalled && !state.gone { condition.wait() }
+        if state.gone { return false }
+        state.bytes += bytes
+        condition.broadcast()
+        return true
+    }
+
+    /// Waits until `predicate` holds for what was written, or `timeout` passes; returns whether it held.
+    public func wait(timeout: TimeInterval = 5, until predicate: ([UInt8]) -> Bool) -> Bool {
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        condition.lock()
+        defer { condition.unlock() }
+        while !predicate(state.bytes) {
+            if !condition.wait(until: deadline) { return predicate(state.bytes) }
+        }
+        return true
+    }
+}
