@@ -12,7 +12,6 @@ public final class Logger: Sendable {
         self.redactor = redactor
     }
 
-    public func enabled(_ l: LogLevel) -> Bool { l <= level }
 
     public func log(_ l: LogLevel, _ message: @autoclosure () -> String) {
         guard l <= level else { return }

@@ -42,7 +42,7 @@ struct PollingTests {
         ImageJobs(client: makeClient(t, clock: clock), saver: ImageSaver(transport: t, localImages: nil, requestTimeoutMs: 1000, addresses: .any))
     }
 
-    private let request = ImageRequest(body: ["prompt": "p", "model": "m"], prompt: "p", model: "m", responseFormat: nil, count: 1)
+    private let request = ImageRequest(body: ["prompt": "p", "model": "m"], model: "m")
 
     @Test("a 30-second job with the default schedule: at most 16 polls, noticed within 2 s")
     func thirtySecondJob() async throws {

@@ -30,8 +30,7 @@ struct SimulatorTests {
         let sim = SimulatorTransport(delayMs: 3000, folder: folder, clock: clock)
         let client = makeClient(sim, clock: clock)
         let jobs = ImageJobs(client: client, saver: ImageSaver(transport: sim, localImages: folder, requestTimeoutMs: 1000, addresses: .any))
-        let req = ImageRequest(body: ["prompt": "fox", "model": "sim-image", "n": 2, "response_format": "b64_json"],
-                               prompt: "fox", model: "sim-image", responseFormat: "b64_json", count: 2)
+        let req = ImageRequest(body: ["prompt": "fox", "model": "sim-image", "n": 2, "response_format": "b64_json"], model: "sim-image")
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sim-test-\(getpid())").path
         let done = try await jobs.generate(req, options: PollOptions(wait: true, timeoutMs: 60_000, pollIntervalMs: 500),
                                            saveTo: dir, startMs: 0, events: { _ in })

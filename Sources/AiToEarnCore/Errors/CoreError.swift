@@ -79,12 +79,12 @@ public struct CoreError: Error, Sendable {
         case .unauthorized:
             return "The API key was rejected: \(keyPlaces) with a valid key."
         case .upstream(let code, _):
-            switch code {
-            case 12001: return "Your AiToEarn credits are insufficient: top up your account, then try again."
-            case 12300: return "The service does not know this model: call \(n.models) and pick one of its names."
-            case 12301: return "The service's AI call failed: try again later or with another model."
-            case 404: return "The service has no task with this logId: check the id (it comes from \(n.generate))."
-            case 10002: return "The service rejected the request as invalid: check it against \(n.models) and the input schema."
+            switch UpstreamCode(rawValue: code) {
+            case .insufficientCredits: return "Your AiToEarn credits are insufficient: top up your account, then try again."
+            case .invalidModel: return "The service does not know this model: call \(n.models) and pick one of its names."
+            case .aiCallFailed: return "The service's AI call failed: try again later or with another model."
+            case .taskNotFound: return "The service has no task with this logId: check the id (it comes from \(n.generate))."
+            case .validationFailed: return "The service rejected the request as invalid: check it against \(n.models) and the input schema."
             default: return "The service refused the request (code \(code)): see data.upstreamMessage."
             }
         case .badLogId:

@@ -38,19 +38,19 @@ public final class SimulatorTransport: HTTPTransport {
         if Task.isCancelled { throw .cancelled }
         let path = request.url.path
         let requestId = request.header("X-Request-Id")
-        let reply: (Int, String, JSONValue)
-        if request.method == "GET", path == "/api/ai/models/image/generation" {
-            reply = (0, "请求成功", Self.modelList)
+        let reply: (UpstreamCode, JSONValue)
+        if request.method == "GET", path == UpstreamAPI.generationModels {
+            reply = (.ok, Self.modelList)
         } else if (request.header("X-Api-Key") ?? "").isEmpty {
-            reply = (401, "Unauthorized", .object([:]))
-        } else if request.method == "POST", path == "/api/ai/image/generate/async" {
+            reply = (.unauthorized, .object([:]))
+        } else if request.method == "POST", path == UpstreamAPI.submitGeneration {
             reply = submit(request.body ?? Data())
-        } else if request.method == "GET", path.hasPrefix("/api/ai/image/task/") {
-            reply = status(String(path.dropFirst("/api/ai/image/task/".count)))
+        } else if request.method == "GET", path.hasPrefix(UpstreamAPI.taskPrefix) {
+            reply = status(String(path.dropFirst(UpstreamAPI.taskPrefix.count)))
         } else {
-            reply = (404, "Not Found", .object([:]))
+            reply = (.taskNotFound, .object([:]))
         }
-        var env: JSONObject = ["code": .integer(Int64(reply.0)), "message": .string(reply.1), "data": reply.2]
+        var env: JSONObject = ["code": .integer(Int64(reply.0.rawValue)), "message": .string(reply.0.serviceMessage), "data": reply.1]
         if let requestId { env["requestId"] = .string(requestId) }
         return HTTPResponse(status: 200, headers: ["Content-Type": "application/json"], body: Data(JSONValue.object(env).serialized()))
     }
@@ -61,42 +61,42 @@ public final class SimulatorTransport: HTTPTransport {
                         "tags": ["simulator"], "sizes": ["1024x1024", "512x512"], "qualities": ["standard"], "styles": ["vivid"]])
     })
 
-    private func submit(_ body: Data) -> (Int, String, JSONValue) {
-        guard let value = try? JSONParser.parse(body) else { return (10002, "参数验证失败", .object([:])) }
+    private func submit(_ body: Data) -> (UpstreamCode, JSONValue) {
+        guard let value = try? JSONParser.parse(body) else { return (.validationFailed, .object([:])) }
         var reader = FieldReader(params: value)
-        guard let req = ImageRequest.read(&reader), reader.issues.isEmpty else { return (10002, "参数验证失败", .object([:])) }
+        guard let req = ImageRequest.read(&reader), reader.issues.isEmpty else { return (.validationFailed, .object([:])) }
         switch req.model {
         case "sim-image", "sim-image-fail": break
-        case "sim-image-broke": return (12001, "用户Credits不足", .object([:]))
-        default: return (12300, "无效的 AI 模型", .object([:]))
+        case "sim-image-broke": return (.insufficientCredits, .object([:]))
+        default: return (.invalidModel, .object([:]))
         }
         let n = counter.withLock { c -> UInt64 in c += 1; return c }
         let logId = String(format: "%08x%016llx", UInt32(truncatingIfNeeded: time(nil)), n &* 0x9E37_79B9 ^ UInt64(getpid()))
         let job = Job(createdMs: clock.nowMs, createdAt: Timestamp.now(), request: req.body, fails: req.model == "sim-image-fail")
         jobs.withLock { $0[logId] = job }
-        return (0, "请求成功", .object(["logId": .string(logId), "status": "generating"]))
+        return (.ok, .object(["logId": .string(logId), "status": "generating"]))
     }
 
-    private func status(_ logId: String) -> (Int, String, JSONValue) {
-        guard LogID.isValid(logId) else { return (10002, "参数验证失败", .object([:])) }
-        guard let job = jobs.current[logId] else { return (404, "任务不存在", .object([:])) }
+    private func status(_ logId: String) -> (UpstreamCode, JSONValue) {
+        guard LogID.isValid(logId) else { return (.validationFailed, .object([:])) }
+        guard let job = jobs.current[logId] else { return (.taskNotFound, .object([:])) }
         let elapsed = clock.nowMs - job.createdMs
         var task: JSONObject = ["logId": .string(logId), "status": "generating", "startedAt": .string(job.createdAt),
                                 "request": .object(job.request), "createdAt": .string(job.createdAt),
                                 "updatedAt": .string(Timestamp.now())]
-        guard elapsed >= delayMs else { return (0, "请求成功", .object(task)) }
+        guard elapsed >= delayMs else { return (.ok, .object(task)) }
         task["duration"] = .integer(delayMs)
         if job.fails {
             task["status"] = "failed"
             task["errorMessage"] = "Simulated failure (model sim-image-fail)."
-            return (0, "请求成功", .object(task))
+            return (.ok, .object(task))
         }
         task["status"] = "success"
         let prompt = job.request["prompt"]?.stringValue ?? ""
         let count = Int(job.request["n"]?.integerValue ?? 1)
         let asBase64 = job.request["response_format"]?.stringValue == "b64_json"
         task["images"] = .array((0..<count).map { i in image(prompt: prompt, logId: logId, index: i, base64: asBase64) })
-        return (0, "请求成功", .object(task))
+        return (.ok, .object(task))
     }
 
     private func image(prompt: String, logId: String, index: Int, base64: Bool) -> JSONValue {

@@ -10,8 +10,6 @@ public struct UpstreamReply: Sendable {
 
 /// Talks to the AiToEarn API: builds requests, reads envelopes, retries by the rules, reports health.
 public final class UpstreamClient: Sendable {
-    public static let version = ProductVersion.current
-
     let settings: Settings
     let transport: HTTPTransport
     let retry: RetryPolicy
@@ -40,16 +38,16 @@ public final class UpstreamClient: Sendable {
     /// Submits a generation job. Not idempotent: resent only when the server surely did not take it.
     /// `deadlineMs` (on `clock`) bounds the waits between attempts: a wait that would pass it is not made.
     public func submit(_ body: JSONObject, deadlineMs: Int64? = nil) async throws(CoreError) -> UpstreamReply {
-        try await call("POST", "/api/ai/image/generate/async", body: .object(body), needsKey: true, idempotent: false,
+        try await call("POST", UpstreamAPI.submitGeneration, body: .object(body), needsKey: true, idempotent: false,
                        deadlineMs: deadlineMs)
     }
 
     public func taskStatus(logId: String, deadlineMs: Int64? = nil) async throws(CoreError) -> UpstreamReply {
-        try await call("GET", "/api/ai/image/task/\(logId)", body: nil, needsKey: true, idempotent: true, deadlineMs: deadlineMs)
+        try await call("GET", UpstreamAPI.task(logId), body: nil, needsKey: true, idempotent: true, deadlineMs: deadlineMs)
     }
 
     public func models() async throws(CoreError) -> UpstreamReply {
-        try await call("GET", "/api/ai/models/image/generation", body: nil, needsKey: false, idempotent: true)
+        try await call("GET", UpstreamAPI.generationModels, body: nil, needsKey: false, idempotent: true)
     }
 
     /// What one attempt came to.
@@ -80,7 +78,7 @@ public final class UpstreamClient: Sendable {
             var headers: [(String, String)] = [
                 ("Accept", "application/json"),
                 ("Content-Type", "application/json"),
-                ("User-Agent", "aitoearn-rpc/\(Self.version)"),
+                ("User-Agent", "aitoearn-rpc/\(ProductVersion.current)"),
                 ("X-Request-Id", requestId),
             ]
             if let key, !key.isEmpty { headers.append(("X-Api-Key", key)) }
@@ -173,11 +171,11 @@ public final class UpstreamClient: Sendable {
             let keyed = !(settings.apiKey ?? "").isEmpty
             health?.report(settings.simulate ? .simulator : keyed ? .ready : .noKey)
             return env.data
-        case 401:
+        case UpstreamCode.unauthorized.rawValue:
             health?.report(.keyRejected)
-            throw CoreError(.unauthorized(upstreamCode: 401, upstreamMessage: env.message), upstreamRequestId: requestId)
+            throw CoreError(.unauthorized(upstreamCode: env.code, upstreamMessage: env.message), upstreamRequestId: requestId)
         default:
-            if env.code == 12001 { health?.report(.noCredits) }
+            if env.code == UpstreamCode.insufficientCredits.rawValue { health?.report(.noCredits) }
             throw CoreError(.upstream(code: env.code, message: env.message), upstreamRequestId: requestId)
         }
     }

@@ -4,10 +4,13 @@ import JSONValue
 public struct ImageRequest: Sendable, Equatable {
     /// The fields sent upstream, as the caller wrote them (nulls dropped).
     public var body: JSONObject
-    public var prompt: String
+    /// The model asked for (the simulator decides by it).
     public var model: String
-    public var responseFormat: String?
-    public var count: Int
+
+    public init(body: JSONObject, model: String) {
+        self.body = body
+        self.model = model
+    }
 
     public static let fields = ["prompt", "model", "n", "quality", "response_format", "size", "style", "user", "source"]
     public static let responseFormats = ["url", "b64_json"]
@@ -26,17 +29,17 @@ public struct ImageRequest: Sendable, Equatable {
             }
         }
         let model = r.string("model", required: true, nonEmpty: true)
-        let n = r.integer("n", in: 1...10)
+        _ = r.integer("n", in: 1...10)
         _ = r.string("quality")
-        let format = r.oneOf("response_format", responseFormats)
+        _ = r.oneOf("response_format", responseFormats)
         _ = r.string("size")
         _ = r.string("style")
         _ = r.string("user")
         _ = r.oneOf("source", sources)
-        guard r.issues.count == before, let prompt, let model else { return nil }
+        guard r.issues.count == before, prompt != nil, let model else { return nil }
         var body = JSONObject()
         for m in r.object where fields.contains(m.key) && m.value != .null { body[m.key] = m.value }
-        return ImageRequest(body: body, prompt: prompt, model: model, responseFormat: format, count: Int(n ?? 1))
+        return ImageRequest(body: body, model: model)
     }
 }
 

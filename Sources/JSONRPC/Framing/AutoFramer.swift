@@ -31,12 +31,9 @@ public struct AutoFramer: Framer {
         return bytes[i] == UInt8(ascii: "{") || bytes[i] == UInt8(ascii: "[") ? .ndjson : .lsp
     }
 
+    /// Whitespace, a UTF-8 byte-order mark and NULs before the first message say nothing about
+    /// the framing (some clients and shells put them there); they are skipped.
     private static func firstSignificant(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
-        bytes.firstIndex { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D) }
-    }
-
-    /// Before detection nothing has been read, so nothing is written either; LSP is the fallback.
-    public static func encode(_ body: [UInt8]) -> [UInt8] {
-        FramingKind.lsp.encode(body)
+        bytes.firstIndex { !($0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D || $0 == 0x00 || $0 == 0xEF || $0 == 0xBB || $0 == 0xBF) }
     }
 }

@@ -123,7 +123,7 @@ public struct ContentLengthFramer: Framer {
             } else if length == 0 {
                 emit(.message([]))
             } else {
-                body.reserveCapacity(length)
+                // The buffer grows as bytes arrive: a header's promise is no reason to allocate.
                 state = .body(remaining: length)
             }
             return nil

@@ -12,8 +12,6 @@ public enum FrameEvent: Sendable, Equatable {
 public protocol Framer: Sendable {
     /// Feeds bytes and reports every event they complete, in order.
     mutating func consume(_ bytes: UnsafeBufferPointer<UInt8>, _ emit: (FrameEvent) -> Void)
-    /// Wraps one serialized message for the wire.
-    static func encode(_ body: [UInt8]) -> [UInt8]
 }
 
 extension Framer {

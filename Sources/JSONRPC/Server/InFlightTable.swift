@@ -1,12 +1,13 @@
 import Foundation
 import JSONValue
 
-/// The requests being served, keyed by id, so `$/cancelRequest` and `shutdown` can reach them.
+/// The requests being served, keyed by id, so cancellation and `shutdown` can reach them.
+/// Every field is guarded by `condition` (which also lets `waitUntilEmpty` sleep).
 final class InFlightTable: @unchecked Sendable {
     typealias Work = Task<JSONValue?, Never>
     private let condition = NSCondition()
     private var tasks: [JSONValue: [UInt64: Work]] = [:]
-    /// Requests cancelled by a protocol that wants no response for them (MCP's notifications/cancelled).
+    /// Requests cancelled by a protocol that wants no response for them.
     private var silenced: Set<UInt64> = []
     private var next: UInt64 = 0
     private var count = 0

@@ -2,8 +2,9 @@ import Dispatch
 import Foundation
 
 /// Notices when the editor that started us is gone, so no orphan is left behind.
-final class ParentWatcher: @unchecked Sendable {
-    private let timer: DispatchSourceTimer
+final class ParentWatcher: Sendable {
+    /// Set once in init and only kept alive afterwards (Dispatch sources are thread-safe).
+    private nonisolated(unsafe) let timer: DispatchSourceTimer
 
     init(pid: Int32, onExit: @escaping @Sendable () -> Void) {
         timer = DispatchSource.makeTimerSource(queue: .global())
