@@ -155,7 +155,9 @@ static int is_link_local(const struct sockaddr *a) {
         return (ip >> 16) == 0xA9FE; // 169.254.0.0/16
     }
     if (a->sa_family == AF_INET6) {
-        const uint8_t *b = ((const struct sockaddr_in6 *)a)->sin6_addr.s6_addr;
+        const struct in6_addr *v6 = &((const struct sockaddr_in6 *)a)->sin6_addr;
+        const uint8_t *b = v6->s6_addr;
+        if (IN6_IS_ADDR_V4MAPPED(v6)) return b[12] == 169 && b[13] == 254;
         return b[0] == 0xFE && (b[1] & 0xC0) == 0x80; // fe80::/10
     }
     return 1;

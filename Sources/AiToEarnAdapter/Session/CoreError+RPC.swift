@@ -33,10 +33,10 @@ extension CoreError {
             code = .upstream
             data["upstreamCode"] = .integer(Int64(upstreamCode))
             data["upstreamMessage"] = .string(message)
-        case .badLogId(let received):
+        case .badLogId(let received, let message):
             code = .upstream
             data["upstreamCode"] = .integer(0)
-            data["upstreamMessage"] = .string("the logId is not 24 hexadecimal characters")
+            data["upstreamMessage"] = .string(message)
             // Enough to recognise, never a megabyte echoed back.
             let text = received.stringValue ?? String(decoding: received.serialized(), as: UTF8.self)
             data["receivedLogId"] = .string(text.count > 100 ? String(text.prefix(100)) + "…" : text)

@@ -38,7 +38,7 @@ public struct CoreError: Error, Sendable {
         case unauthorized(upstreamCode: Int, upstreamMessage: String)
         case upstream(code: Int, message: String)
         /// The submission was accepted but its logId is not the service's shape; nothing more is asked.
-        case badLogId(received: JSONValue)
+        case badLogId(received: JSONValue, upstreamMessage: String)
         case jobFailed(logId: String, task: JSONValue)
         case timedOut(logId: String, task: JSONValue?)
         case unreachable(httpStatus: Int?, attempts: Int, reason: String, maybeSubmitted: Bool)

@@ -4,7 +4,7 @@ public enum NetworkRanges {
     /// True for `localhost`, and for literal loopback, private, carrier-grade NAT, unspecified and
     /// link-local addresses.
     public static func isLocal(host: String) -> Bool {
-        let h = host.lowercased().trimmingCharacters(in: ["[", "]"])
+        let h = unmapped(host.lowercased().trimmingCharacters(in: ["[", "]"]))
         if h == "localhost" || h.hasSuffix(".localhost") { return true }
         let octets = h.split(separator: ".", omittingEmptySubsequences: false).compactMap { UInt8($0) }
         if octets.count == 4 && h.split(separator: ".", omittingEmptySubsequences: false).count == 4 {
@@ -13,7 +13,19 @@ public enum NetworkRanges {
                 || (a == 169 && b == 254) || (a == 100 && (64...127).contains(b))
         }
         guard h.contains(":") else { return false }
-        return h == "::1" || h == "::" || h.hasPrefix("fc") || h.hasPrefix("fd") || h.hasPrefix("fe8") || h.hasPrefix("fe9")
-            || h.hasPrefix("fea") || h.hasPrefix("feb") || h.hasPrefix("::ffff:")
+        return h == "::1" || h == "::" || h.hasPrefix("fc") || h.hasPrefix("fd") || isLinkLocal(host: h)
+            || h.hasPrefix("::ffff:")
+    }
+
+    /// True for literal link-local addresses (169.254.0.0/16, fe80::/10), IPv4-mapped ones too.
+    public static func isLinkLocal(host: String) -> Bool {
+        let h = unmapped(host.lowercased().trimmingCharacters(in: ["[", "]"]))
+        if h.hasPrefix("169.254.") { return true }
+        return h.hasPrefix("fe8") || h.hasPrefix("fe9") || h.hasPrefix("fea") || h.hasPrefix("feb")
+    }
+
+    /// `::ffff:a.b.c.d` is the IPv4 host a.b.c.d.
+    private static func unmapped(_ h: String) -> String {
+        h.hasPrefix("::ffff:") && h.contains(".") ? String(h.dropFirst(7)) : h
     }
 }

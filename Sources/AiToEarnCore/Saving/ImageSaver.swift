@@ -52,12 +52,20 @@ public struct ImageSaver: Sendable {
         let fetched: [(Int, Result<Data, ImageFailure>)] = await withTaskGroup(of: (Int, Result<Data, ImageFailure>).self) { group in
             var results: [(Int, Result<Data, ImageFailure>)] = []
             var next = images.makeIterator()
+            var received = 0
             func launch() {
                 guard let (index, image) = next.next() else { return }
                 group.addTask { (index, await self.fetch(image, deadlineMs: deadlineMs, clock: clock)) }
             }
             for _ in 0..<Self.parallelDownloads { launch() }
             while let r = await group.next() {
+                if case .success(let d) = r.1 { received += d.count }
+                if received > Self.maxJobBytes {
+                    // No download starts once the job's budget is spent.
+                    results.append((r.0, .failure(ImageFailure(reason: "the job's images are larger than 200 MB together"))))
+                    group.cancelAll()
+                    continue
+                }
                 results.append(r)
                 if case .failure = r.1 { group.cancelAll() } else { launch() }
             }
@@ -110,7 +118,9 @@ public struct ImageSaver: Sendable {
                 timeout = Int(min(Int64(timeout), left))
             }
             let host = url.host ?? "?"
-            if addresses == .publicOnly && NetworkRanges.isLocal(host: host) {
+            // Checked here as written (a proxy would otherwise decide), and again on every socket.
+            if (addresses == .publicOnly && NetworkRanges.isLocal(host: host))
+                || (addresses == .notLinkLocal && NetworkRanges.isLinkLocal(host: host)) {
                 return fail("\(host) is on a loopback, private or link-local network, which is refused")
             }
             var request = HTTPRequest(method: "GET", url: url,
@@ -118,6 +128,8 @@ public struct ImageSaver: Sendable {
                                       timeoutMs: timeout, maxResponseBytes: ImageSaver.maxImageBytes,
                                       maxRedirects: ImageSaver.maxRedirects)
             request.addresses = addresses
+            // A connection of its own, so the address check runs for it (a pooled one skipped it).
+            if addresses != .any { request.freshConnection = true }
             let response: HTTPResponse
             do {
                 response = try await transport.send(request)

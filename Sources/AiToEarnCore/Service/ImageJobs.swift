@@ -28,14 +28,17 @@ public struct ImageJobs: Sendable {
         let submission = reply.data
         // The id goes into URLs, file names and every notification: only the service's own shape is used.
         guard let logId = submission["logId"]?.stringValue, LogID.isValid(logId) else {
-            throw CoreError(.badLogId(received: submission["logId"] ?? .null), upstreamRequestId: trail)
+            throw CoreError(.badLogId(received: submission["logId"] ?? .null, upstreamMessage: reply.message), upstreamRequestId: trail)
         }
         events(.submitted(logId: logId, status: submission["status"]?.stringValue ?? "generating",
                           elapsedMs: clock.nowMs - startMs))
         // The job is billed now: a cancel that came during submission is answered with its id.
         if Task.isCancelled { throw CoreError(.cancelled(logId: logId), upstreamRequestId: trail, logId: logId) }
         guard options.wait else { return submission }
-        let task = try await follow(logId: logId, options: options, startMs: startMs, trail: &trail, events: events, seen: submission)
+        // The caller's own n bounds the images, whatever the status claims it asked for.
+        let asked = request.body["n"]?.integerValue ?? 1
+        let task = try await follow(logId: logId, options: options, startMs: startMs, trail: &trail, askedFor: asked,
+                                    events: events, seen: submission)
         if task["status"]?.stringValue == "failed" {
             throw CoreError(.jobFailed(logId: logId, task: task), upstreamRequestId: trail, logId: logId)
         }
@@ -77,7 +80,7 @@ public struct ImageJobs: Sendable {
 
     /// Polls until the status is terminal, the time is up, or the request is cancelled.
     /// `trail` keeps the request id of the last answered exchange, for error reports.
-    private func follow(logId: String, options: PollOptions, startMs: Int64, trail: inout String?,
+    private func follow(logId: String, options: PollOptions, startMs: Int64, trail: inout String?, askedFor: Int64? = nil,
                         events: @Sendable (JobEvent) -> Void, pollFirst: Bool = false,
                         seen: JSONValue? = nil) async throws(CoreError) -> JSONValue {
         let schedule = PollSchedule(intervalMs: options.pollIntervalMs)
@@ -100,7 +103,7 @@ public struct ImageJobs: Sendable {
             let status: JSONValue
             do {
                 let reply = try await client.taskStatus(logId: logId, deadlineMs: startMs + Int64(options.timeoutMs))
-                status = ImageLimit.apply(to: reply.data)
+                status = ImageLimit.apply(to: reply.data, askedFor: askedFor)
                 trail = reply.requestId ?? trail
             } catch var e {
                 if case .cancelled = e.kind { e.kind = .cancelled(logId: logId) }

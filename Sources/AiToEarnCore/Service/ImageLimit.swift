@@ -6,9 +6,10 @@ public enum ImageLimit {
     public static let maxImages = 10
 
     /// The task with `images` cut to its allowance; `droppedImages` says how many were left out.
-    public static func apply(to task: JSONValue) -> JSONValue {
+    /// `askedFor` is the `n` the caller sent, when known; else the job's echoed request says.
+    public static func apply(to task: JSONValue, askedFor: Int64? = nil) -> JSONValue {
         guard case .object(var o) = task, case .array(let images)? = o["images"] else { return task }
-        let asked = task["request"]?["n"]?.integerValue ?? 1
+        let asked = askedFor ?? task["request"]?["n"]?.integerValue ?? 1
         let allowed = Int(min(max(asked, 1), Int64(maxImages)))
         guard images.count > allowed else { return task }
         o["images"] = .array(Array(images.prefix(allowed)))

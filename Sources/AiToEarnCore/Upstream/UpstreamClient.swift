@@ -6,6 +6,8 @@ import JSONValue
 public struct UpstreamReply: Sendable {
     public var data: JSONValue
     public var requestId: String?
+    /// The envelope's own message.
+    public var message: String = ""
 }
 
 /// Talks to the AiToEarn API: builds requests, reads envelopes, retries by the rules, reports health.
@@ -108,7 +110,8 @@ public final class UpstreamClient: Sendable {
             attempts += max(1, sends.current - sentBefore)
             switch outcome {
             case .envelope(let env):
-                return UpstreamReply(data: try finish(env, requestId: answeredRequestId), requestId: answeredRequestId)
+                return UpstreamReply(data: try finish(env, requestId: answeredRequestId), requestId: answeredRequestId,
+                                     message: env.message)
             case .fatal(let kind):
                 throw CoreError(kind, upstreamRequestId: answeredRequestId)
             case .retryable(let reason, let status, let retryAfter, let safe):
@@ -121,7 +124,6 @@ public final class UpstreamClient: Sendable {
                 let wait = retry.delayMs(afterAttempt: attempts, retryAfterMs: retryAfter, jitter: jitter())
                 if let deadlineMs, clock.nowMs + Int64(wait) >= deadlineMs {
                     // The caller's time is up before the next attempt could go out: say so now.
-                    if last.was429 { last.retryAfterMs = wait }
                     throw exhausted(last, attempts: attempts, maybeSubmitted: false, requestId: answeredRequestId)
                 }
                 do {
