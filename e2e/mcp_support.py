@@ -149,9 +149,10 @@ class SdkSession:
 @asynccontextmanager
 async def sdk_session(tmp_path: Path, *args: str, server: Standin | None = None, key: str | None = KEY,
                       image_dir: Path | None = None, **client_kw: Any) -> AsyncIterator[SdkSession]:
-    """The binary under the official SDK's ``Client`` (mode "auto": server/discover, then
-    initialize). On a clean exit, checks that stdout held only well-formed messages and that
-    no LSP-face notification was sent (from the trace)."""
+    """The binary under the official SDK's ``Client``, by default as a legacy (2025-11-25,
+    handshake) client: ``mode="auto"`` makes it a 2026-07-28 client (see test_mcp_modern.py).
+    On a clean exit, checks that stdout held only well-formed messages and that no LSP-face
+    notification was sent (from the trace)."""
     from mcp.client import Client
     from mcp.client.stdio import StdioServerParameters, stdio_client
 
@@ -164,6 +165,7 @@ async def sdk_session(tmp_path: Path, *args: str, server: Standin | None = None,
         env=env,
     )
     session = SdkSession(client=None, trace=trace, stderr=stderr)
+    client_kw.setdefault("mode", "legacy")
 
     async def on_message(message: Any) -> None:
         session.messages.append(message)

@@ -30,16 +30,10 @@ def lsp_notes(a: Adapter) -> list[dict]:
 
 
 @pytest.mark.parametrize("flags", [(), ("--mcp",)], ids=["detected", "--mcp"])
-def test_server_discover_first_is_refused_at_once_and_initialize_follows(adapter_factory, image_dir, flags):
+def test_a_legacy_session_stays_legacy_and_has_no_server_discover(adapter_factory, image_dir, flags):
+    """A session that began with a legacy initialize stays legacy (docs/protocol.md §10): a
+    later server/discover is not a method of that face."""
     a, _ = mcp_adapter(adapter_factory, image_dir, *SIM_FAST, *flags, initialize=False)
-    t0 = time.monotonic()
-    resp = a.call("server/discover", DISCOVER_PARAMS, timeout=2)
-    elapsed = time.monotonic() - t0
-    expect_error(resp, -32601)
-    # (This includes the binary's start-up, which takes a few ms.)
-    assert elapsed < 1.0, f"the refusal took {elapsed:.2f}s: the client must not wait for it"
-    assert a.messages == [resp], f"nothing but the refusal before initialize: {a.messages!r}"
-
     init = expect_result(a.call("initialize", init_params(LATEST)))
     assert init["protocolVersion"] == LATEST
     assert init["serverInfo"]["name"] == "aitoearn-rpc"
@@ -47,6 +41,10 @@ def test_server_discover_first_is_refused_at_once_and_initialize_follows(adapter
     assert expect_result(a.call("ping")) == {}
     tools = expect_result(a.call("tools/list"))["tools"]
     assert sorted(t["name"] for t in tools) == sorted(TOOLS)
+    expect_error(a.call("server/discover", DISCOVER_PARAMS, timeout=2), -32601)
+    # A request naming 2026-07-28 is still served the legacy way in a legacy session.
+    tools = expect_result(a.call("tools/list", DISCOVER_PARAMS))
+    assert "resultType" not in tools
     assert not lsp_notes(a), f"an MCP session got LSP-face notifications: {lsp_notes(a)!r}"
 
 

@@ -59,7 +59,8 @@ async def output_schema(s: SdkSession, tool: str) -> dict:
 # ---------------------------------------------------------------------------
 
 
-def test_sdk_connects_via_discover_fallback_and_negotiates_the_latest_version(tmp_path):
+def test_sdk_legacy_client_negotiates_the_latest_handshake_version(tmp_path):
+    """A 2025-11-25 client (the SDK in legacy mode) works unchanged beside 2026-07-28 ones."""
     async def body():
         t0 = time.monotonic()
         async with sdk_session(tmp_path, *SIM_FAST) as s:
@@ -77,13 +78,9 @@ def test_sdk_connects_via_discover_fallback_and_negotiates_the_latest_version(tm
             assert isinstance(c.instructions, str) and "get_task_status" in c.instructions
             await round_trip(c)
             trace = s.trace
-        # The probe came first and was refused at once with -32601; then initialize.
         got = received(trace)
-        assert got[0]["method"] == "server/discover", got[:2]
-        answer = responses_to(trace, got[0]["id"])
-        assert len(answer) == 1 and answer[0].get("error", {}).get("code") == -32601, answer
-        assert got[1]["method"] == "initialize"
-        assert connected < 3, f"connecting took {connected:.1f}s: the discover probe must not make the client wait"
+        assert got[0]["method"] == "initialize", got[:2]
+        assert connected < 3, f"connecting took {connected:.1f}s"
 
     run_async(body)
 

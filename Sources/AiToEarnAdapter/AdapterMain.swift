@@ -47,6 +47,7 @@ public enum AdapterMain {
                               trace: trace, redactor: redactor, notifier: { server.notifier })
         let lsp = Faces.lsp(session: session, server: server)
         let mcp = Faces.mcp(session: session, server: server)
+        let modern = Faces.mcpModern(session: session, server: server)
         server.useMethods(launch.mcp ? mcp : lsp)
         var hooks = RPCServer.Hooks()
         hooks.initialize = { params in
@@ -54,6 +55,9 @@ public enum AdapterMain {
         }
         hooks.sessionStarted = { _, trigger in session.start(trigger: trigger) }
         hooks.willExit = { session.cleanUp() }
+        hooks.route = { method, params in
+            MCPEraRouter.route(method: method, params: params, session: session, enterModern: { server.useMethods(modern) })
+        }
         server.setHooks(hooks)
         stopper.arm(server: server, logger: logger)
         logger.info("serving on stdio (\(settings.simulate ? "simulator" : settings.baseURL.absoluteString))")

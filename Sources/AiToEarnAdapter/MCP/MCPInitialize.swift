@@ -17,11 +17,14 @@ enum MCPInitialize {
             "capabilities": .object(capabilities),
             "serverInfo": .object(["name": .string(AdapterInfo.name), "title": "AiToEarn image generation",
                                    "version": .string(AdapterInfo.version)]),
-            "instructions": .string("""
-                Generate images with AiToEarn. Call list_image_models to pick a model, then generate_image. \
-                A job that takes longer than wait_seconds comes back with its logId: call get_task_status to \
-                follow it. Images come back as links (saved files or URLs), not as data, unless include_image_data is set.
-                """),
+            "instructions": .string(instructions),
         ])
     }
+
+    /// How a model should use the tools (served by `initialize` and `server/discover`).
+    static let instructions = """
+        Generate images with AiToEarn. Call list_image_models to pick a model, then generate_image. \
+        A job that takes longer than wait_seconds comes back with its logId: call get_task_status to \
+        follow it. Images come back as links (saved files or URLs), not as data, unless include_image_data is set.
+        """
 }

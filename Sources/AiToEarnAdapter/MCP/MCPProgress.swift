@@ -2,17 +2,22 @@ import AiToEarnCore
 import Diagnostics
 import JSONValue
 
-/// MCP `notifications/progress` for a call that carried `_meta.progressToken`: strictly
-/// increasing progress, no total, and a readable message.
+/// What one tool call reports while it runs: MCP `notifications/progress` for a call that carried
+/// `_meta.progressToken` (strictly increasing progress, no total, a readable message), and its log
+/// messages (session-wide level for legacy clients, the request's own level for 2026-07-28 ones).
 final class MCPProgress: Sendable {
     private let token: JSONValue?
     private let state: MCPState
     private let count = Locked(0)
     private let onMessage: @Sendable (String) -> Void
+    /// `notifications/message` for this call: `(level, text)`.
+    let log: @Sendable (String, String) -> Void
 
-    init(token: JSONValue?, state: MCPState, onMessage: @escaping @Sendable (String) -> Void = { _ in }) {
+    init(token: JSONValue?, state: MCPState, log: (@Sendable (String, String) -> Void)? = nil,
+         onMessage: @escaping @Sendable (String) -> Void = { _ in }) {
         self.token = token
         self.state = state
+        self.log = log ?? { level, text in state.log(level, text) }
         self.onMessage = onMessage
     }
 
@@ -21,7 +26,7 @@ final class MCPProgress: Sendable {
         switch e {
         case .submitted(let logId, _, _):
             message = "submitted · job \(logId)"
-            state.log("info", "Submitted image job \(logId).")
+            log("info", "Submitted image job \(logId).")
         case .polled(_, let status, _, let ms):
             message = "\(status) · \(ms / 1000) s"
         }

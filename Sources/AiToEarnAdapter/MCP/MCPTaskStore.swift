@@ -4,8 +4,9 @@ import Foundation
 import JSONRPC
 import JSONValue
 
-/// MCP tasks (2025-11-25): task-augmented tool calls run in the background and are polled
-/// with tasks/get, collected with tasks/result, listed and cancelled.
+/// MCP tasks: tool calls that run in the background. Legacy (2025-11-25) tasks are polled with
+/// tasks/get, collected with tasks/result, listed and cancelled; tasks of the 2026-07-28 Tasks
+/// extension are polled with tasks/get, which carries the result inline, and cancelled.
 final class MCPTaskStore: Sendable {
     static let defaultTTLMs = 3_600_000
     static let maxTTLMs = 86_400_000
@@ -18,6 +19,8 @@ final class MCPTaskStore: Sendable {
         var result: JSONValue?
         var work: Task<Void, Never>?
         var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+        /// Made for a 2026-07-28 client: shown in that revision's shape, no status notifications.
+        var modern = false
         var terminal: Bool { ["completed", "failed", "cancelled"].contains(task["status"]?.stringValue ?? "") }
     }
 
@@ -26,7 +29,7 @@ final class MCPTaskStore: Sendable {
     private let nextWaiter = Locked<UInt64>(0)
 
     /// Creates a task and starts `work` for it; returns the task object for the CreateTaskResult.
-    func create(ttlMs: Int?, pollIntervalMs: Int, notify: @escaping @Sendable (String, JSONValue) -> Void,
+    func create(ttlMs: Int?, pollIntervalMs: Int, modern: Bool = false, notify: @escaping @Sendable (String, JSONValue) -> Void,
                 work: @escaping @Sendable (String) async throws -> JSONValue) -> JSONValue {
         purgeExpired()
         let id = UUID().uuidString.lowercased()
@@ -35,7 +38,7 @@ final class MCPTaskStore: Sendable {
         let task: JSONObject = ["taskId": .string(id), "status": "working", "statusMessage": "The image job is being submitted.",
                                 "createdAt": .string(now), "lastUpdatedAt": .string(now), "ttl": .integer(Int64(ttl)),
                                 "pollInterval": .integer(Int64(max(pollIntervalMs, 250)))]
-        entries.withLock { $0[id] = Entry(task: task, createdMs: Self.nowMs, ttlMs: ttl) }
+        entries.withLock { $0[id] = Entry(task: task, createdMs: Self.nowMs, ttlMs: ttl, modern: modern) }
         order.withLock { $0.append(id) }
         let handle = Task {
             let outcome: JSONValue?
@@ -46,13 +49,32 @@ final class MCPTaskStore: Sendable {
             self.finish(id, status: failed ? "failed" : "completed", message: message, result: outcome, notify: notify)
         }
         entries.withLock { $0[id]?.work = handle }
-        return .object(task)
+        return modern ? Self.modernView(Entry(task: task, createdMs: 0, ttlMs: ttl, modern: true)) : .object(task)
     }
 
     func get(_ id: String) throws(RPCError) -> JSONValue {
         purgeExpired()
         guard let e = entries.current[id] else { throw Self.unknown(id) }
-        return .object(e.task)
+        return e.modern ? Self.modernView(e) : .object(e.task)
+    }
+
+    /// A task in the 2026-07-28 shape: `ttlMs`/`pollIntervalMs`, the result inline once it is
+    /// there. A tool result with `isError` is still a completed task (the call itself worked).
+    private static func modernView(_ e: Entry) -> JSONValue {
+        var t = JSONObject()
+        for key in ["taskId", "status", "statusMessage", "createdAt", "lastUpdatedAt"] { t[key] = e.task[key] }
+        t["ttlMs"] = e.task["ttl"]
+        t["pollIntervalMs"] = e.task["pollInterval"]
+        if let result = e.result {
+            t["status"] = "completed"
+            t["result"] = MCPModern.result(result)
+        }
+        return .object(t)
+    }
+
+    /// `tasks/update`: this server never asks for input, so there is nothing to take; the task must exist.
+    func acknowledge(_ id: String) throws(RPCError) {
+        guard entries.current[id] != nil else { throw Self.unknown(id) }
     }
 
     /// Waits until the task ends, then returns its tool result tagged with the task's id.
@@ -128,7 +150,7 @@ final class MCPTaskStore: Sendable {
             all[id] = e
             return (w, e.task)
         }
-        if let task { notify("notifications/tasks/status", .object(task)) }
+        if let task, entries.current[id]?.modern == false { notify("notifications/tasks/status", .object(task)) }
         for w in waiters { w.resume() }
     }
 
@@ -148,45 +170,4 @@ final class MCPTaskStore: Sendable {
 
     private static var nowMs: Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
-}
-
-/// `tasks/get`.
-struct MCPGetTask: MCPMethod {
-    static let name = "tasks/get"
-    let session: Session
-    func callAsFunction(_ p: JSONValue?, context: RequestContext) async throws -> JSONValue {
-        return try session.mcp.tasks.get(try taskId(p))
-    }
-}
-
-/// `tasks/result`: waits for the task's end.
-struct MCPTaskResult: MCPMethod {
-    static let name = "tasks/result"
-    let session: Session
-    func callAsFunction(_ p: JSONValue?, context: RequestContext) async throws -> JSONValue {
-        return try await session.mcp.tasks.result(try taskId(p))
-    }
-}
-
-/// `tasks/list`.
-struct MCPListTasks: MCPMethod {
-    static let name = "tasks/list"
-    let session: Session
-    func callAsFunction(_ p: JSONValue?, context: RequestContext) async throws -> JSONValue {
-        return try session.mcp.tasks.list(cursor: p?["cursor"]?.stringValue)
-    }
-}
-
-/// `tasks/cancel`.
-struct MCPCancelTask: MCPMethod {
-    static let name = "tasks/cancel"
-    let session: Session
-    func callAsFunction(_ p: JSONValue?, context: RequestContext) async throws -> JSONValue {
-        return try session.mcp.tasks.cancel(try taskId(p), notify: session.mcp.notify)
-    }
-}
-
-private func taskId(_ p: JSONValue?) throws(RPCError) -> String {
-    guard let id = p?["taskId"]?.stringValue else { throw RPCError.invalidParams("taskId is required.") }
-    return id
 }

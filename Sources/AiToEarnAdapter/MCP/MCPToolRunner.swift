@@ -16,7 +16,7 @@ struct MCPToolRunner: Sendable {
                 return MCPToolResult.invalidArguments(r.issues)
             }
             let (jobs, start) = (session.jobs, session.clock.nowMs)
-            return try await outcome(includeData: includeData, failedIsError: true) { () async throws(CoreError) -> JSONValue in
+            return try await outcome(includeData: includeData, failedIsError: true, progress: progress) { () async throws(CoreError) -> JSONValue in
                 try await jobs.generate(request, options: options, saveTo: nil, startMs: start, events: progress.event)
             }
         case MCPToolCatalog.status:
@@ -24,7 +24,7 @@ struct MCPToolRunner: Sendable {
                 return MCPToolResult.invalidArguments(r.issues)
             }
             let (jobs, start) = (session.jobs, session.clock.nowMs)
-            return try await outcome(includeData: includeData, failedIsError: false) { () async throws(CoreError) -> JSONValue in
+            return try await outcome(includeData: includeData, failedIsError: false, progress: progress) { () async throws(CoreError) -> JSONValue in
                 try await jobs.status(logId: logId, options: options, saveTo: nil, startMs: start, events: progress.event)
             }
         case MCPToolCatalog.models:
@@ -34,7 +34,7 @@ struct MCPToolRunner: Sendable {
                 let models = try await session.jobs.models()
                 return MCPToolResult.result(structured: ["models": models], extra: [], isError: false)
             } catch {
-                return try failure(error)
+                return try failure(error, progress: progress)
             }
         default:
             throw RPCError.invalidParams("Unknown tool \"\(name)\": call tools/list for the tools this server offers.")
@@ -58,7 +58,7 @@ struct MCPToolRunner: Sendable {
         return PollOptions(wait: waitSeconds > 0, timeoutMs: max(1, waitSeconds * 1000), pollIntervalMs: s.pollIntervalMs)
     }
 
-    private func outcome(includeData: Bool, failedIsError: Bool,
+    private func outcome(includeData: Bool, failedIsError: Bool, progress: MCPProgress,
                          _ body: () async throws(CoreError) -> JSONValue) async throws -> JSONValue {
         let task: JSONValue
         do {
@@ -68,50 +68,50 @@ struct MCPToolRunner: Sendable {
             case .timedOut(let logId, let last):
                 return MCPToolResult.pending(logId: logId, status: last?["status"]?.stringValue ?? "generating")
             case .jobFailed(_, let failed):
-                session.mcp.log("warning", "Image job \(failed["logId"]?.stringValue ?? "") failed.")
-                return try await finished(failed, includeData: includeData, isError: true)
+                progress.log("warning", "Image job \(failed["logId"]?.stringValue ?? "") failed.")
+                return try await finished(failed, includeData: includeData, isError: true, progress: progress)
             default:
-                return try failure(error)
+                return try failure(error, progress: progress)
             }
         }
         let logId = task["logId"]?.stringValue ?? ""
         switch task["status"]?.stringValue {
         case "success":
-            session.mcp.log("info", "Image job \(logId) finished.")
-            return try await finished(task, includeData: includeData, isError: false)
+            progress.log("info", "Image job \(logId) finished.")
+            return try await finished(task, includeData: includeData, isError: false, progress: progress)
         case "failed":
-            return try await finished(task, includeData: includeData, isError: failedIsError)
+            return try await finished(task, includeData: includeData, isError: failedIsError, progress: progress)
         default:
             return MCPToolResult.pending(logId: logId, status: task["status"]?.stringValue ?? "generating")
         }
     }
 
     /// Saves images that arrived as base64 (URL images stay links), then builds the result.
-    private func finished(_ task: JSONValue, includeData: Bool, isError: Bool) async throws -> JSONValue {
+    private func finished(_ task: JSONValue, includeData: Bool, isError: Bool, progress: MCPProgress) async throws -> JSONValue {
         let logId = task["logId"]?.stringValue ?? "image"
         do {
             let saved = try await session.jobs.saver.save(task: task, logId: logId, to: session.mcp.imageDirectory, inlineOnly: true)
             return MCPToolResult.job(task, saved: saved, includeData: includeData, isError: isError)
         } catch {
-            return try failure(error)
+            return try failure(error, progress: progress)
         }
     }
 
     /// A core error as a tool error; cancellation stays cancellation (the engine sends nothing).
-    private func failure(_ error: CoreError) throws -> JSONValue {
+    private func failure(_ error: CoreError, progress: MCPProgress) throws -> JSONValue {
         if case .cancelled(let logId) = error.kind {
             // No response goes out, so the billed job's id would be lost: say it where the client looks.
             if let logId {
                 let text = "The call was cancelled after job \(logId) was submitted; the job goes on and is billed. "
                     + "Call \(MCPToolCatalog.status) with logId \(logId) to get its images."
                 session.logger.warn(text)
-                session.mcp.log("warning", text)
+                progress.log("warning", text)
             }
             throw CancellationError()
         }
         if case .invalidParams(let issues) = error.kind { return MCPToolResult.invalidArguments(issues) }
         let text = error.message(naming: MCPToolRunner.naming) + Self.details(error.kind)
-        session.mcp.log("error", text)
+        progress.log("error", text)
         return MCPToolResult.error(text)
     }
 

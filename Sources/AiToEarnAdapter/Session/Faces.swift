@@ -15,6 +15,21 @@ enum Faces {
         return t
     }
 
+    /// MCP 2026-07-28: no handshake, `server/discover`, the Tasks extension; no ping or logging/setLevel.
+    static func mcpModern(session: Session, server: RPCServer) -> MethodTable {
+        var t = MethodTable()
+        t.add(MCPDiscover(session: session))
+        t.add(MCPModernListTools(session: session))
+        t.add(MCPModernCallTool(session: session))
+        t.add(MCPModernGetTask(session: session))
+        t.add(MCPModernUpdateTask(session: session))
+        t.add(MCPModernCancelTask(session: session))
+        t.on("notifications/cancelled") { [weak server] params in
+            if let id = params?["requestId"] { server?.cancelRequest(id: id, silently: true) }
+        }
+        return t
+    }
+
     static func mcp(session: Session, server: RPCServer) -> MethodTable {
         var t = MethodTable()
         t.add(MCPListTools(session: session))

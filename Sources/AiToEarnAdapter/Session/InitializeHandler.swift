@@ -13,10 +13,16 @@ enum InitializeHandler {
             throw RPCError.invalidParams("initialize params must be an object.")
         }
         // An MCP client names its protocol version; an LSP client does not.
+        if session.era.current == .modernMCP {
+            // The client already spoke 2026-07-28, which has no handshake.
+            throw MCPModern.unsupported(params?["protocolVersion"]?.stringValue ?? "(none)")
+        }
         if params?["protocolVersion"] != nil || session.face.current == .mcp {
+            session.era.withLock { $0 = .legacyMCP }
             enterMCP()
             return MCPInitialize.handle(params, session: session)
         }
+        session.era.withLock { $0 = .lsp }
         var r = FieldReader(params: params?["initializationOptions"])
         var o = Settings.Overrides()
         o.apiKey = r.string("apiKey")

@@ -16,6 +16,10 @@ final class Session: Sendable {
     /// Which protocol the client speaks: decided by `initialize` (or `--mcp`).
     enum Face: Sendable { case lsp, mcp }
 
+    /// Which revision the client speaks: a legacy `initialize` (LSP-style or MCP) settles it for the
+    /// session; a request naming MCP 2026-07-28 makes an undecided session modern.
+    enum Era: Sendable { case undecided, lsp, legacyMCP, modernMCP }
+
     private let launch: LaunchOptions
     let logger: Logger
     let trace: TraceRecorder?
@@ -25,6 +29,7 @@ final class Session: Sendable {
     private let state: Locked<State>
     private let environment: [String: String]
     let face: Locked<Face>
+    let era = Locked(Era.undecided)
     let mcp: MCPState
 
     init(launch: LaunchOptions, settings: Settings, environment: [String: String], logger: Logger,

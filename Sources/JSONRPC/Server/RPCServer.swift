@@ -33,7 +33,16 @@ public final class RPCServer: Sendable {
         public var sessionStarted: @Sendable (Notifier, String) -> Bool = { _, _ in true }
         /// Runs before the process ends, after output is flushed (or given up on).
         public var willExit: @Sendable () -> Void = {}
+        /// Sees each request (not `initialize`) on the reader thread before anything else does:
+        /// it may switch method tables for it (a request that names its own protocol) or refuse it.
+        public var route: @Sendable (_ method: String, _ params: JSONValue?) -> Route = { _, _ in .proceed }
         public init() {}
+    }
+
+    /// What the route hook decided about a request.
+    public enum Route: Sendable {
+        case proceed
+        case reject(RPCError)
     }
 
     let options: Options
@@ -171,6 +180,10 @@ public final class RPCServer: Sendable {
         let message = IncomingMessage(value)
         if case .request(let id, "initialize", let params) = message {
             return initialize(id: id, params: params)
+        }
+        if case .request(let id, let method, let params) = message, method != "shutdown", method != "exit",
+           case .reject(let error) = hooks.current.route(method, params) {
+            return reply(OutgoingMessage.error(id: id, error), startsSession: true)
         }
         // Without initialize, the session starts with the first request, before its notifications.
         if case .request(_, let method, _) = message, !state.current.initializeSeen { startSessionIfNeeded(trigger: method) }

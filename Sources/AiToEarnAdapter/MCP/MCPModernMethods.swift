@@ -1,0 +1,99 @@
+import AiToEarnCore
+import JSONRPC
+import JSONValue
+
+/// `server/discover`: the versions, capabilities and identity of this server (2026-07-28).
+struct MCPDiscover: MCPMethod {
+    static let name = "server/discover"
+    let session: Session
+
+    func callAsFunction(_ p: JSONValue?, context: RequestContext) async throws -> JSONValue {
+        MCPModern.result(.object([
+            "supportedVersions": .array(MCPModern.supportedVersions.map { .string($0) }),
+            "capabilities": .object([
+                "tools": .object(["listChanged": false]),
+                "extensions": .object(JSONObject([(MCPModern.tasksExtension, .object([:]))])),
+            ]),
+            "instructions": .string(MCPInitialize.instructions),
+            "ttlMs": .integer(MCPModern.cacheTTLMs),
+            "cacheScope": "public",
+        ]))
+    }
+}
+
+/// `tools/list` for a 2026-07-28 client: the same tools, cacheable, no per-tool task flags
+/// (under the Tasks extension the server decides per call).
+struct MCPModernListTools: MCPMethod {
+    static let name = "tools/list"
+    let session: Session
+
+    func callAsFunction(_ p: JSONValue?, context: RequestContext) async throws -> JSONValue {
+        MCPModern.result(.object([
+            "tools": .array(MCPToolCatalog.tools(withTasks: false)),
+            "ttlMs": .integer(MCPModern.cacheTTLMs),
+            "cacheScope": "public",
+        ]))
+    }
+}
+
+/// `tools/call` for a 2026-07-28 client. A client that takes task handles gets one for an image
+/// generation (the job may run for minutes); everything else is answered in place.
+struct MCPModernCallTool: MCPMethod {
+    static let name = "tools/call"
+    let session: Session
+
+    func callAsFunction(_ p: JSONValue?, context: RequestContext) async throws -> JSONValue {
+        guard let name = p?["name"]?.stringValue else { throw RPCError.invalidParams("tools/call needs a tool \"name\".") }
+        let meta = MCPRequestMeta(p)
+        let state = session.mcp
+        let runner = MCPToolRunner(session: session)
+        let arguments = p?["arguments"]
+        let log = meta.log(state: state)
+        guard meta.acceptsTasks, name == MCPToolCatalog.generate else {
+            let progress = MCPProgress(token: meta.progressToken, state: state, log: log)
+            return MCPModern.result(try await runner.run(name: name, arguments: arguments, progress: progress, followToEnd: false))
+        }
+        // Progress belongs to a request in flight; this one ends with the task handle.
+        let created = state.tasks.create(ttlMs: nil, pollIntervalMs: session.settings.pollIntervalMs, modern: true,
+                                         notify: state.notify) { id in
+            let tracked = MCPProgress(token: nil, state: state, log: log, onMessage: { state.tasks.note(id, $0) })
+            return try await runner.run(name: name, arguments: arguments, progress: tracked, followToEnd: true)
+        }
+        return MCPModern.result(created, type: "task")
+    }
+}
+
+/// `tasks/get` (Tasks extension): the task, with its result inline once it has ended.
+struct MCPModernGetTask: MCPMethod {
+    static let name = "tasks/get"
+    let session: Session
+    func callAsFunction(_ p: JSONValue?, context: RequestContext) async throws -> JSONValue {
+        MCPModern.result(try session.mcp.tasks.get(try taskId(p)))
+    }
+}
+
+/// `tasks/update` (Tasks extension): acknowledged; this server never waits for input.
+struct MCPModernUpdateTask: MCPMethod {
+    static let name = "tasks/update"
+    let session: Session
+    func callAsFunction(_ p: JSONValue?, context: RequestContext) async throws -> JSONValue {
+        try session.mcp.tasks.acknowledge(try taskId(p))
+        return MCPModern.result(.object([:]))
+    }
+}
+
+/// `tasks/cancel` (Tasks extension): acknowledged; following stops, the upstream job goes on.
+struct MCPModernCancelTask: MCPMethod {
+    static let name = "tasks/cancel"
+    let session: Session
+    func callAsFunction(_ p: JSONValue?, context: RequestContext) async throws -> JSONValue {
+        let id = try taskId(p)
+        do {
+            _ = try session.mcp.tasks.cancel(id, notify: session.mcp.notify)
+        } catch {
+            // Already ended: cancelling is cooperative, so that is not an error here.
+            try session.mcp.tasks.acknowledge(id)
+        }
+        return MCPModern.result(.object([:]))
+    }
+}
