@@ -66,3 +66,27 @@ struct SimulatorTests {
         #expect(t.requests.allSatisfy { $0.header("X-Api-Key") == nil })
     }
 }
+
+@Suite("Simulator job table")
+struct SimulatorJobTableTests {
+    @Test("keeps at most 10,000 jobs, the newest")
+    func boundedByCount() {
+        var t = SimulatorJobTable<Int>()
+        for i in 0..<25_000 { t.insert(i, id: "job\(i)", endsMs: 0, nowMs: 0) }
+        #expect(t.count == 10_000)
+        #expect(t["job14999"] == nil)
+        #expect(t["job15000"] == 15_000)
+        #expect(t["job24999"] == 24_999)
+    }
+
+    @Test("forgets finished jobs an hour after they ended, keeps running ones")
+    func boundedByAge() {
+        var t = SimulatorJobTable<Int>()
+        t.insert(1, id: "old", endsMs: 1_000, nowMs: 0)
+        t.insert(2, id: "long", endsMs: 10_000_000, nowMs: 0)
+        t.insert(3, id: "new", endsMs: 3_602_000, nowMs: 3_601_000)
+        #expect(t["old"] == nil)
+        #expect(t["long"] == 2)
+        #expect(t["new"] == 3)
+    }
+}

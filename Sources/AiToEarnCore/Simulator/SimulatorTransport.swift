@@ -23,7 +23,7 @@ public final class SimulatorTransport: HTTPTransport {
 
     private let delayMs: Int64
     private let clock: CoreClock
-    private let jobs = Locked<[String: Job]>([:])
+    private let jobs = Locked(SimulatorJobTable<Job>())
     private let counter = Locked<UInt64>(0)
     /// Where `url` images are written; `ImageSaver` may copy files from there and nowhere else.
     public let folder: SimulatorFolder
@@ -73,7 +73,8 @@ public final class SimulatorTransport: HTTPTransport {
         let n = counter.withLock { c -> UInt64 in c += 1; return c }
         let logId = String(format: "%08x%016llx", UInt32(truncatingIfNeeded: time(nil)), n &* 0x9E37_79B9 ^ UInt64(getpid()))
         let job = Job(createdMs: clock.nowMs, createdAt: Timestamp.now(), request: req.body, fails: req.model == "sim-image-fail")
-        jobs.withLock { $0[logId] = job }
+        let now = clock.nowMs
+        jobs.withLock { $0.insert(job, id: logId, endsMs: now + delayMs, nowMs: now) }
         return (.ok, .object(["logId": .string(logId), "status": "generating"]))
     }
 
