@@ -12,8 +12,10 @@ enum HelpText {
     (detected from the first byte). Methods: initialize, shutdown, exit, image.generate,
     task.status, image.models, rpc.discover. Notifications: task.progress, $/progress,
     status.changed. Logs go to stderr; stdout carries protocol messages only.
-    An initialize that carries protocolVersion (or --mcp) opens an MCP session instead:
-    tools generate_image, get_task_status, list_image_models, with progress and MCP tasks.
+    It is also an MCP server (tools generate_image, get_task_status, list_image_models, with
+    progress and tasks): MCP 2026-07-28 requests (server/discover, or any request naming that
+    version in _meta) need no handshake; an initialize that carries protocolVersion opens a
+    legacy (2024-11-05 .. 2025-11-25) session; --mcp speaks MCP from the start.
 
     Options:
       --simulate                 Serve from an offline simulator: no network, no key, no credits.
@@ -37,7 +39,7 @@ enum HelpText {
       --trace-file PATH          Write every JSON-RPC message and HTTP exchange as JSON lines
                                  (the API key is redacted).
       --mcp                      Speak the Model Context Protocol (tools for agent frameworks)
-                                 even before an initialize names a protocolVersion.
+                                 from the start (either revision).
       --image-dir DIR            Where MCP tools save images that arrive as base64. Also
                                  AITOEARN_IMAGE_DIR; default $XDG_CACHE_HOME/aitoearn-rpc/images.
       -V, --version              Print the version and exit.
