@@ -119,12 +119,20 @@ public final class Redactor: Sendable {
             guard afterColon.first == ":" else { continue }
             let value = afterColon.dropFirst().drop { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
             guard value.first == "\"" else { continue }
-            // Find the closing quote, skipping escaped characters.
+            // The value ends at a quote that a member separator follows: a key pasted in raw may
+            // hold quotes of its own, and nothing of it may show.
             var i = value.index(after: value.startIndex)
             var escaped = false
             while i < value.endIndex {
                 let c = value[i]
-                if escaped { escaped = false } else if c == "\\" { escaped = true } else if c == "\"" { break }
+                if escaped {
+                    escaped = false
+                } else if c == "\\" {
+                    escaped = true
+                } else if c == "\"" {
+                    let after = value[value.index(after: i)...].drop { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }
+                    if after.isEmpty || after.first == "," || after.first == "}" || after.first == "]" { break }
+                }
                 i = value.index(after: i)
             }
             out += rest[..<value.startIndex] + "\"" + Redactor.mask + "\""

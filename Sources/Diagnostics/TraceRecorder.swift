@@ -23,7 +23,7 @@ public final class TraceRecorder: Sendable {
 
     /// Input that is not JSON: secret-named members masked by pattern, then cut to 4 KiB.
     public func recordUnparsed(_ bytes: [UInt8]) {
-        let text = Redactor.maskSecretMembers(String(decoding: bytes, as: UTF8.self))
+        let text = Redactor.maskSecretMembers(redactor.redact(String(decoding: bytes, as: UTF8.self)))
         record(direction: "recv", ["raw": .string(clip(text, toBytes: 4096))])
     }
 

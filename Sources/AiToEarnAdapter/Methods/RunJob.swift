@@ -13,6 +13,6 @@ func runJob(context: RequestContext, session: Session, options: JobOptions, titl
     } catch {
         progress.end(error.message)
         session.logger.info("request \(context.id) ended: \(error.message)")
-        throw error.rpcError
+        throw error.rpcError(redactor: session.redactor)
     }
 }

@@ -1,4 +1,5 @@
 import AiToEarnCore
+import Diagnostics
 import JSONRPC
 import JSONValue
 
@@ -16,7 +17,11 @@ extension ErrorCode {
 
 extension CoreError {
     /// The JSON-RPC error of docs/protocol.md §6: code, the adapter's sentence, and data a program can act on.
-    var rpcError: RPCError {
+    var rpcError: RPCError { rpcError(redactor: nil) }
+
+    /// The same, with text cut for length only after `redactor` has removed secrets from it
+    /// (a cut must never leave part of a key behind).
+    func rpcError(redactor: Redactor?) -> RPCError {
         var data = JSONObject()
         let code: ErrorCode
         switch kind {
@@ -38,7 +43,8 @@ extension CoreError {
             data["upstreamCode"] = .integer(0)
             data["upstreamMessage"] = .string(message)
             // Enough to recognise, never a megabyte echoed back.
-            let text = received.stringValue ?? String(decoding: received.serialized(), as: UTF8.self)
+            let raw = received.stringValue ?? String(decoding: received.serialized(), as: UTF8.self)
+            let text = redactor?.redact(raw) ?? raw
             data["receivedLogId"] = .string(text.count > 100 ? String(text.prefix(100)) + "…" : text)
         case .jobFailed(let logId, let task):
             code = .jobFailed

@@ -47,6 +47,17 @@ final class InFlightTable: @unchecked Sendable {
         return silenced.contains(serial)
     }
 
+    /// Waits up to `timeout` for fewer than `limit` requests to be running; true when they are.
+    func hasRoom(below limit: Int, waiting timeout: TimeInterval) -> Bool {
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        condition.lock()
+        defer { condition.unlock() }
+        while count >= limit {
+            if !condition.wait(until: deadline) { break }
+        }
+        return count < limit
+    }
+
     /// Cancels the requests with this id; `silently` means they must send no response at all.
     func cancel(id: JSONValue, silently: Bool = false) {
         condition.lock()

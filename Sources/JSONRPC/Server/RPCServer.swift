@@ -15,10 +15,14 @@ public final class RPCServer: Sendable {
         public var maxMessageBytes: Int
         /// Queued output past which input waits.
         public var outputBudget: Int
-        public init(framing: FramingKind? = nil, maxMessageBytes: Int = 16 << 20, outputBudget: Int = 8 << 20) {
+        /// Requests running at once past which input waits.
+        public var maxInFlight: Int
+        public init(framing: FramingKind? = nil, maxMessageBytes: Int = 16 << 20, outputBudget: Int = 8 << 20,
+                    maxInFlight: Int = 2048) {
             self.framing = framing
             self.maxMessageBytes = maxMessageBytes
             self.outputBudget = outputBudget
+            self.maxInFlight = maxInFlight
         }
     }
 
@@ -102,12 +106,24 @@ public final class RPCServer: Sendable {
             onBytes: { [self] bytes in
                 // Replies to this very chunk need the framing, so decide it before consuming.
                 if outputKind.current == nil, let k = AutoFramer.detect(bytes) { outputKind.withLock { $0 = k } }
-                framer.value.consume(bytes) { event in self.handle(event) }
+                // One chunk can hold thousands of requests: each waits for room in the output
+                // budget, so answers nobody takes cannot pile up past it.
+                framer.value.consume(bytes) { event in if self.admit() { self.handle(event) } }
             },
             onEnd: { [self] in
                 logger.info("end of input")
                 terminate(status: 0)
             })
+    }
+
+    /// Reader thread: waits while output is over its budget or too many requests are running
+    /// (the reader outruns the tasks that answer); false when the client left or the process is
+    /// ending meanwhile (the message is then dropped).
+    private func admit() -> Bool {
+        while !writer.hasRoom(waiting: 0.1) || !inFlight.hasRoom(below: options.maxInFlight, waiting: 0.1) {
+            if state.current.exiting || input.hasHungUp() { return false }
+        }
+        return true
     }
 
     // MARK: Output
@@ -199,7 +215,8 @@ public final class RPCServer: Sendable {
         }
         inFlight.start(id: id) { isSilenced in
             let response = await self.answer(message)
-            if let response, !isSilenced() { self.send(response) }
+            guard let response else { return nil }
+            await self.writer.whenRoom { if !isSilenced() { self.send(response) } }
             return nil
         }
     }
@@ -232,7 +249,7 @@ public final class RPCServer: Sendable {
         Task {
             var all = ready
             for t in pending { if let r = await t.value { all.append(r) } }
-            if !all.isEmpty { self.send(.array(all)) }
+            if !all.isEmpty { await self.writer.whenRoom { self.send(.array(all)) } }
         }
     }
 

@@ -14,6 +14,9 @@ final class InputReader: Sendable {
         self.chunkSize = chunkSize
     }
 
+    /// True once the client has gone away for good.
+    func hasHungUp() -> Bool { source.hasHungUp() }
+
     /// Calls `onBytes` for every chunk read, then `onEnd` once at end of input or on a read error.
     /// `mayRead(timeout)` returns false while input should wait.
     func start(mayRead: @escaping @Sendable (TimeInterval) -> Bool,

@@ -19,6 +19,10 @@ final class OutputWriter: Sendable {
         var queuedBytes = 0
         var writing = false
         var broken = false
+        /// Answers waiting for room, first come first served; one at a time holds the turn.
+        var waiters: [(id: UInt64, resume: CheckedContinuation<Bool, Never>)] = []
+        var turnHeld = false
+        var nextWaiter: UInt64 = 0
     }
 
     private let sink: any ByteSink
@@ -50,15 +54,85 @@ final class OutputWriter: Sendable {
         condition.broadcast()
     }
 
-    /// Waits up to `timeout` for the queue to fall within the budget; true when it is (or output is gone).
+    /// Answers that may wait for room before input waits too (each holds a suspended task).
+    static let maxWaitingAnswers = 256
+
+    /// Waits up to `timeout` for the queue to fall within the budget (and the answers waiting
+    /// for room to be few); true when it has (or output is gone).
     func hasRoom(waiting timeout: TimeInterval) -> Bool {
         let deadline = Date(timeIntervalSinceNow: timeout)
         condition.lock()
         defer { condition.unlock() }
-        while state.queuedBytes > budget && !state.broken {
+        while !roomForInput && !state.broken {
             if !condition.wait(until: deadline) { break }
         }
-        return state.queuedBytes <= budget || state.broken
+        return roomForInput || state.broken
+    }
+
+    /// Under the lock.
+    private var roomForInput: Bool { state.queuedBytes <= budget && state.waiters.count < Self.maxWaitingAnswers }
+
+    /// Runs `body` (which queues an answer) once there is room in the budget. While output is
+    /// backed up, answers wait here without holding a thread, and go out one at a time as room
+    /// appears, so thousands of finished requests cannot pile their answers up in memory.
+    func whenRoom(_ body: () -> Void) async {
+        let held = await takeTurn()
+        body()
+        if held { passTurn() }
+    }
+
+    /// Returns at once while there is room and nobody waits; else waits its turn (true) or is
+    /// let go by cancellation (false: it then holds no turn).
+    private func takeTurn() async -> Bool {
+        guard let id = waiterIdIfCongested() else { return false }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (c: CheckedContinuation<Bool, Never>) in
+                condition.lock()
+                state.waiters.append((id, c))
+                let grant = grantIfRoom()
+                condition.unlock()
+                grant?.resume(returning: true)
+            }
+        } onCancel: {
+            condition.lock()
+            let i = state.waiters.firstIndex { $0.id == id }
+            let c = i.map { state.waiters.remove(at: $0).resume }
+            condition.broadcast()
+            condition.unlock()
+            c?.resume(returning: false)
+        }
+    }
+
+    /// Nil while there is room and nobody waits; else an id for a new waiter.
+    private func waiterIdIfCongested() -> UInt64? {
+        condition.lock()
+        defer { condition.unlock() }
+        if state.waiters.isEmpty && !state.turnHeld && (state.queuedBytes <= budget || state.broken) { return nil }
+        state.nextWaiter += 1
+        return state.nextWaiter
+    }
+
+    private func passTurn() {
+        condition.lock()
+        state.turnHeld = false
+        let grant = grantIfRoom()
+        condition.broadcast()
+        condition.unlock()
+        grant?.resume(returning: true)
+    }
+
+    /// Under the lock: the next waiter, given the turn, when there is room for it.
+    private func grantIfRoom() -> CheckedContinuation<Bool, Never>? {
+        guard !state.turnHeld, !state.waiters.isEmpty, state.queuedBytes <= budget || state.broken else { return nil }
+        state.turnHeld = true
+        return state.waiters.removeFirst().resume
+    }
+
+    /// Bytes queued or being written.
+    var queuedBytes: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return state.queuedBytes
     }
 
     /// Waits until everything queued so far is written, the reader is gone, or `deadline` passes:
@@ -76,13 +150,14 @@ final class OutputWriter: Sendable {
         while true {
             condition.lock()
             while state.queue.isEmpty { condition.wait() }
-            let frames = state.queue
+            var frames = state.queue
             state.queue.removeAll(keepingCapacity: true)
             state.writing = true
             condition.unlock()
 
             buffer.removeAll(keepingCapacity: true)
             for f in frames { buffer.append(contentsOf: f.bytes) }
+            frames.removeAll()  // held once, in `buffer`, while the write may block
             let ok = buffer.withUnsafeBytes { sink.write($0) }
 
             condition.lock()
@@ -94,8 +169,10 @@ final class OutputWriter: Sendable {
                 state.queue.removeAll()
                 state.queuedBytes = 0
             }
+            let grant = grantIfRoom()
             condition.broadcast()
             condition.unlock()
+            grant?.resume(returning: true)
         }
     }
 }
