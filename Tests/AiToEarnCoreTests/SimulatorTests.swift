@@ -84,7 +84,7 @@ struct SimulatorJobTableTests {
         var t = SimulatorJobTable<Int>()
         t.insert(1, id: "old", endsMs: 1_000, nowMs: 0)
         t.insert(2, id: "long", endsMs: 10_000_000, nowMs: 0)
-        t.insert(3, id: "new", endsMs: 3_602_000, nowMs: 3_601_000)
+        t.insert(3, id: "new", endsMs: 3_603_000, nowMs: 3_602_000)
         #expect(t["old"] == nil)
         #expect(t["long"] == 2)
         #expect(t["new"] == 3)
