@@ -11,7 +11,7 @@
   that each snippet runs with just the packages its README line installs.
 
 pip runs only when a requirements file changed: each venv keeps a stamp holding a hash of its
-requirements (and of the Python that made it). A venv whose python no longer runs is made anew.
+requirements. A venv whose python no longer runs is made anew.
 A piece that cannot be installed is one line on stderr; the rest goes on. Standard library
 only, so that any python3 can run it before a venv exists. The e2e tests import it
 (``framework_python``) to make a framework venv that scripts/test did not.
@@ -62,11 +62,9 @@ def venv_python(venv: Path) -> Path:
 
 
 def _digest(requirements: Path) -> str:
-    h = hashlib.sha256()
-    h.update(requirements.read_bytes())
-    h.update(sys.version.encode())
-    h.update(os.path.realpath(sys.executable).encode())
-    return h.hexdigest()
+    # The requirements alone: the same venv serves whichever python3 runs this (scripts/test's,
+    # or the venv's own under pytest). A venv whose interpreter is gone fails _runs and is remade.
+    return hashlib.sha256(requirements.read_bytes()).hexdigest()
 
 
 def _runs(python: Path) -> bool:
