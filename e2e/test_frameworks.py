@@ -60,7 +60,7 @@ def test_snippet_runs_against_the_simulator(name, adapter_bin, tmp_path):
         python = testenv.framework_python(name)
     except testenv.Unavailable as e:
         pytest.skip(f"{name} could not be installed: {e}")
-    env = rpc.clean_env({"AITOEARN_RPC_BIN": adapter_bin, "AITOEARN_IMAGE_DIR": str(tmp_path / "images")})
+    env = rpc.clean_env({"AITOEARN_RPC_BIN": adapter_bin})
     try:
         run = subprocess.run([str(python), str(snippet(name))], cwd=tmp_path, env=env, capture_output=True,
                              text=True, timeout=SNIPPET_LIMIT_S)
@@ -75,6 +75,8 @@ def test_snippet_runs_against_the_simulator(name, adapter_bin, tmp_path):
     log_id, url = generated.groups()
     path = Path(urllib.parse.unquote(urllib.parse.urlparse(url).path))
     assert log_id in path.name
+    # --image-dir images: the simulator's picture is kept in the snippet's folder after the adapter exits.
+    assert path.resolve().is_relative_to((tmp_path / "images").resolve()), path
     assert path.read_bytes().startswith(PNG_SIGNATURE), f"{path} is not a PNG"
     # get_task_status found the job in the same session (a new process would not know it).
     assert lines[2] == "get_task_status: success"

@@ -4,13 +4,13 @@ import os
 
 from fastmcp import Client
 
-# The adapter on the offline simulator; for the real service drop "--simulate" and add
-# "env": {"AITOEARN_API_KEY": "..."}.
+# The adapter on the offline simulator, keeping images in ./images; for the real service
+# drop "--simulate" and add "env": {"AITOEARN_API_KEY": "..."}.
 config = {
     "mcpServers": {
         "aitoearn": {
             "command": os.environ.get("AITOEARN_RPC_BIN", "aitoearn-rpc"),
-            "args": ["--mcp", "--simulate"],
+            "args": ["--mcp", "--simulate", "--image-dir", "images"],
         }
     }
 }

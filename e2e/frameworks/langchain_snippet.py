@@ -7,14 +7,14 @@ import os
 from langchain_mcp_adapters.client import MultiServerMCPClient
 from langchain_mcp_adapters.tools import load_mcp_tools
 
-# The adapter on the offline simulator; for the real service drop "--simulate" and add
-# "env": {"AITOEARN_API_KEY": "..."}.
+# The adapter on the offline simulator, keeping images in ./images; for the real service
+# drop "--simulate" and add "env": {"AITOEARN_API_KEY": "..."}.
 client = MultiServerMCPClient(
     {
         "aitoearn": {
             "transport": "stdio",
             "command": os.environ.get("AITOEARN_RPC_BIN", "aitoearn-rpc"),
-            "args": ["--mcp", "--simulate"],
+            "args": ["--mcp", "--simulate", "--image-dir", "images"],
         }
     }
 )

@@ -4,11 +4,11 @@ import os
 
 from mcp import Client, StdioServerParameters
 
-# The adapter on the offline simulator; for the real service drop "--simulate" and set
-# AITOEARN_API_KEY in env.
+# The adapter on the offline simulator, keeping images in ./images; for the real service
+# drop "--simulate" and set AITOEARN_API_KEY in env.
 server = StdioServerParameters(
     command=os.environ.get("AITOEARN_RPC_BIN", "aitoearn-rpc"),
-    args=["--mcp", "--simulate"],
+    args=["--mcp", "--simulate", "--image-dir", "images"],
 )
 
 

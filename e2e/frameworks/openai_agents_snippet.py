@@ -9,13 +9,13 @@ from agents.mcp import MCPServerStdio
 
 
 async def main() -> None:
-    # The adapter on the offline simulator; for the real service drop "--simulate" and add
-    # "env": {"AITOEARN_API_KEY": "..."} to params.
+    # The adapter on the offline simulator, keeping images in ./images; for the real service drop
+    # "--simulate" and add "env": {"AITOEARN_API_KEY": "..."} to params.
     async with MCPServerStdio(
         name="aitoearn",
         params={
             "command": os.environ.get("AITOEARN_RPC_BIN", "aitoearn-rpc"),
-            "args": ["--mcp", "--simulate"],
+            "args": ["--mcp", "--simulate", "--image-dir", "images"],
         },
         client_session_timeout_seconds=60,
     ) as server:

@@ -8,12 +8,12 @@ from pydantic_ai.mcp import MCPToolset
 from pydantic_ai.messages import ModelResponse, TextPart, ToolCallPart
 from pydantic_ai.models.function import FunctionModel
 
-# The adapter on the offline simulator; for the real service drop "--simulate" and pass
-# env={"AITOEARN_API_KEY": "..."}.
+# The adapter on the offline simulator, keeping images in ./images; for the real service
+# drop "--simulate" and pass env={"AITOEARN_API_KEY": "..."}.
 toolset = MCPToolset(
     StdioTransport(
         command=os.environ.get("AITOEARN_RPC_BIN", "aitoearn-rpc"),
-        args=["--mcp", "--simulate"],
+        args=["--mcp", "--simulate", "--image-dir", "images"],
     )
 )
 
