@@ -396,6 +396,9 @@ class _Dropped(Exception):
 class StandinHandler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "standin/1.0"
+    # Headers and body go out in separate writes: without this, every answer on a kept-alive
+    # connection waits ~40 ms for the client's delayed ACK.
+    disable_nagle_algorithm = True
     sys_version = ""
 
     @property

@@ -27,6 +27,9 @@ public final class Redactor: Sendable {
         var out: [[UInt8]] = [plain]
         let escaped = Array(JSONValue.string(secret).serialized().dropFirst().dropLast())
         out.append(escaped)
+        // A JSON text that held the key, sent on as a string (an echoed body), escapes it twice.
+        let twice = Array(JSONValue.string(String(decoding: escaped, as: UTF8.self)).serialized().dropFirst().dropLast())
+        out.append(twice)
         let slashEscaped = Array(String(decoding: escaped, as: UTF8.self).replacingOccurrences(of: "/", with: "\\/").utf8)
         out.append(slashEscaped)
         for offset in 0..<3 {

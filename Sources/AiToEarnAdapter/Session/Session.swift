@@ -79,7 +79,9 @@ final class Session: Sendable {
         state.withLock { s in
             if let j = s.jobs { return j }
             if s.settings.simulate && s.simulatorFolder == nil {
-                s.simulatorFolder = SimulatorFolder(insideImageDirectory: launch.imageDir)
+                // MCP clients get links to the simulator's pictures: those must outlive the process.
+                let (explicit, mcpDirectory, face) = (launch.imageDir, mcp.imageDirectory, self.face)
+                s.simulatorFolder = SimulatorFolder(insideImageDirectory: { explicit ?? (face.current == .mcp ? mcpDirectory : nil) })
             }
             let j = makeJobs(s.settings, simulatorFolder: s.simulatorFolder)
             s.jobs = j

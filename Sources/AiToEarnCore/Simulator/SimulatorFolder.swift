@@ -7,44 +7,51 @@ import Darwin
 #endif
 
 /// Where the simulator writes its `url` images: a private folder made for this process
-/// (`mkdtemp`, mode 0700, removed at exit), or a folder inside the user's `--image-dir`.
+/// (`mkdtemp`, mode 0700, removed at exit), or a folder inside an image directory of the user's
+/// (`--image-dir`, or the MCP face's, whose links must outlive the process).
 /// Never a fixed name in a shared directory, where someone else could plant a symlink.
 /// Made when the first image is written, so a process that writes none leaves nothing behind.
 public final class SimulatorFolder: Sendable {
-    private let imageDirectory: String?
-    private let made = Locked<String?>(nil)
+    private let imageDirectory: @Sendable () -> String?
+    /// The folder, and whether this process made it in the temporary directory.
+    private let made = Locked<(path: String, owned: Bool)?>(nil)
 
-    public init(insideImageDirectory imageDirectory: String?) {
+    /// `imageDirectory` is asked when the first image is written: nil means a private temporary folder.
+    public init(insideImageDirectory imageDirectory: @escaping @Sendable () -> String?) {
         self.imageDirectory = imageDirectory
     }
 
+    public convenience init(insideImageDirectory imageDirectory: String?) {
+        self.init(insideImageDirectory: { imageDirectory })
+    }
+
     /// The folder, if it was made.
-    public var existing: String? { made.current }
+    public var existing: String? { made.current?.path }
 
     /// The folder, made now if need be; nil when it cannot be made.
     public func path() -> String? {
         made.withLock { slot in
-            if let p = slot { return p }
+            if let p = slot { return p.path }
             slot = make()
-            return slot
+            return slot?.path
         }
     }
 
-    private func make() -> String? {
-        if let imageDirectory {
+    private func make() -> (path: String, owned: Bool)? {
+        if let imageDirectory = imageDirectory() {
             let dir = URL(fileURLWithPath: imageDirectory).appendingPathComponent("simulator")
             guard (try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true,
                                                              attributes: [.posixPermissions: 0o700])) != nil else { return nil }
-            return dir.resolvingSymlinksInPath().path
+            return (dir.resolvingSymlinksInPath().path, false)
         }
         var template = Array((NSTemporaryDirectory() + "/aitoearn-rpc-sim-XXXXXX").utf8CString)
         guard let dir = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else { return nil }
-        return URL(fileURLWithPath: String(cString: dir)).resolvingSymlinksInPath().path
+        return (URL(fileURLWithPath: String(cString: dir)).resolvingSymlinksInPath().path, true)
     }
 
     /// Removes the folder if this process made it in the temporary directory.
     public func remove() {
-        guard imageDirectory == nil, let p = existing else { return }
-        try? FileManager.default.removeItem(atPath: p)
+        guard let m = made.current, m.owned else { return }
+        try? FileManager.default.removeItem(atPath: m.path)
     }
 }

@@ -4,6 +4,8 @@ public struct AutoFramer: Framer {
     public private(set) var kind: FramingKind?
     private var lsp: ContentLengthFramer
     private var ndjson: NDJSONFramer
+    /// Whether the first significant byte has been seen.
+    private var started = false
 
     public init(forced: FramingKind?, maxMessageBytes: Int) {
         self.maxMessageBytes = maxMessageBytes
@@ -14,12 +16,14 @@ public struct AutoFramer: Framer {
 
     public mutating func consume(_ bytes: UnsafeBufferPointer<UInt8>, _ emit: (FrameEvent) -> Void) {
         var rest = bytes
-        if kind == nil {
+        if !started {
+            // What comes before the first message is skipped, forced framing or not.
             guard let i = Self.firstSignificant(bytes) else { return }
-            kind = Self.detect(bytes)
+            started = true
+            if kind == nil { kind = Self.detect(bytes) }
             rest = UnsafeBufferPointer(rebasing: bytes[i...])
         }
-        switch kind! {
+        switch kind ?? .lsp {
         case .lsp: lsp.consume(rest, emit)
         case .ndjson: ndjson.consume(rest, emit)
         }

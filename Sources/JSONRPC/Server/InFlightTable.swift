@@ -10,6 +10,7 @@ final class InFlightTable: @unchecked Sendable {
     /// Requests cancelled by a protocol that wants no response for them.
     private var silenced: Set<UInt64> = []
     private var next: UInt64 = 0
+    private var unnamed: [UInt64: Work] = [:]
     private var count = 0
 
     /// Starts `body` as a task registered under `id` until it finishes. The body gets a check
@@ -29,6 +30,29 @@ final class InFlightTable: @unchecked Sendable {
         tasks[id, default: [:]][serial] = task
         count += 1
         return task
+    }
+
+    /// Runs `body` tracked like a request (counted, cancelled and awaited with the rest) but
+    /// reachable by no id: work that answers for other requests, such as a batch's reply.
+    func startUnnamed(_ body: @escaping @Sendable () async -> Void) {
+        condition.lock()
+        defer { condition.unlock() }
+        next += 1
+        let serial = next
+        let task = Task<JSONValue?, Never> {
+            await body()
+            self.removeUnnamed(serial)
+            return nil
+        }
+        unnamed[serial] = task
+        count += 1
+    }
+
+    private func removeUnnamed(_ serial: UInt64) {
+        condition.lock()
+        defer { condition.unlock() }
+        if unnamed.removeValue(forKey: serial) != nil { count -= 1 }
+        condition.broadcast()
     }
 
     /// Returns whether the finished request was silenced.
@@ -70,7 +94,7 @@ final class InFlightTable: @unchecked Sendable {
     /// Cancels every task and returns them so the caller can wait for their answers.
     func cancelAll() -> [Work] {
         condition.lock()
-        let all = tasks.values.flatMap { $0.values }
+        let all = tasks.values.flatMap { $0.values } + unnamed.values
         condition.unlock()
         for t in all { t.cancel() }
         return all

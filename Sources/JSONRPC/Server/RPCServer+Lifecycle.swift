@@ -41,7 +41,6 @@ extension RPCServer {
 
     /// Cancels every request in flight (each answers -32800 first), then answers `null`.
     func shutdown(id: JSONValue) async -> JSONValue {
-        state.withLock { $0.shutdownRequested = true }
         for t in inFlight.cancelAll() { _ = await t.value }
         return OutgoingMessage.result(id: id, .null)
     }

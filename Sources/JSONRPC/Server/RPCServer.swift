@@ -57,6 +57,8 @@ public final class RPCServer: Sendable {
     let writer: OutputWriter
     /// The reader thread's own: touched nowhere else.
     private let framer: ReaderConfined<AutoFramer>
+    /// The reader thread's own: the client hung up while input waited for room.
+    private let clientGone = ReaderConfined(false)
     private let outputKind: Locked<FramingKind?>
     private let table = Locked(MethodTable())
     let inFlight = InFlightTable()
@@ -120,10 +122,15 @@ public final class RPCServer: Sendable {
     /// (the reader outruns the tasks that answer); false when the client left or the process is
     /// ending meanwhile (the message is then dropped).
     private func admit() -> Bool {
-        while !writer.hasRoom(waiting: 0.1) || !inFlight.hasRoom(below: options.maxInFlight, waiting: 0.1) {
-            if state.current.exiting || input.hasHungUp() { return false }
+        while true {
+            if clientGone.value || state.current.exiting { return false }
+            if writer.hasRoom(waiting: 0) && inFlight.hasRoom(below: options.maxInFlight, waiting: 0) { return true }
+            if input.hasHungUp() {
+                clientGone.value = true
+                return false
+            }
+            _ = writer.hasRoom(waiting: 0.1) && inFlight.hasRoom(below: options.maxInFlight, waiting: 0.1)
         }
-        return true
     }
 
     // MARK: Output
@@ -197,28 +204,30 @@ public final class RPCServer: Sendable {
         if case .request(let id, "initialize", let params) = message {
             return initialize(id: id, params: params)
         }
-        if case .request(let id, let method, let params) = message, method != "shutdown", method != "exit",
-           case .reject(let error) = hooks.current.route(method, params) {
-            return reply(OutgoingMessage.error(id: id, error), startsSession: true)
-        }
+        if let refusal = routeRefusal(message) { return reply(refusal, startsSession: true) }
         // Without initialize, the session starts with the first request, before its notifications.
         if case .request(_, let method, _) = message, !state.current.initializeSeen { startSessionIfNeeded(trigger: method) }
-        if let immediate = answerInline(message) {
-            if let response = immediate.response { reply(response, startsSession: message.methodName == nil) }
-            return
-        }
-        guard case .request(let id, let method, _) = message else { return }
-        if method == "shutdown" {
-            // Not in the table: shutdown must outlive the requests it cancels.
+        switch dispatch(message) {
+        case .answered(let response):
+            if let response { reply(response, startsSession: message.methodName == nil) }
+        case .shutdown(let id):
+            // Not in the table: shutdown must outlive the requests it cancels. The state changed
+            // here, on the reader thread, so whatever is read after it sees the shutdown.
             Task { self.send(await self.shutdown(id: id)) }
-            return
+        case .run(let id, let params, let method, let run):
+            inFlight.start(id: id) { isSilenced in
+                let response = await self.answer(id: id, method: method, params: params, run: run)
+                await self.writer.whenRoom { if !isSilenced() { self.send(response) } }
+                return nil
+            }
         }
-        inFlight.start(id: id) { isSilenced in
-            let response = await self.answer(message)
-            guard let response else { return nil }
-            await self.writer.whenRoom { if !isSilenced() { self.send(response) } }
-            return nil
-        }
+    }
+
+    /// Reader thread: the route hook's refusal of a request, if any.
+    private func routeRefusal(_ message: IncomingMessage) -> JSONValue? {
+        guard case .request(let id, let method, let params) = message, method != "shutdown", method != "exit",
+              case .reject(let error) = hooks.current.route(method, params) else { return nil }
+        return OutgoingMessage.error(id: id, error)
     }
 
     private func handleBatch(_ elements: [JSONValue]) {
@@ -231,57 +240,77 @@ public final class RPCServer: Sendable {
         var ready: [JSONValue] = []
         for element in elements {
             let message = IncomingMessage(element)
-            if case .request(let id, "initialize", _) = message {
-                ready.append(OutgoingMessage.error(id: id, RPCError(.invalidRequest, "\"initialize\" cannot be sent in a batch.")))
+            if case .request(let id, let method, _) = message, method == "initialize" || method == "shutdown" {
+                ready.append(OutgoingMessage.error(id: id, RPCError(.invalidRequest, "\"\(method)\" cannot be sent in a batch.")))
                 continue
             }
-            if let immediate = answerInline(message) {
-                if let r = immediate.response { ready.append(r) }
+            if let refusal = routeRefusal(message) {
+                ready.append(refusal)
                 continue
             }
-            guard case .request(let id, _, _) = message else { continue }
-            pending.append(inFlight.start(id: id) { _ in await self.answer(message) })
+            switch dispatch(message) {
+            case .answered(let response):
+                if let response { ready.append(response) }
+            case .shutdown:
+                break
+            case .run(let id, let params, let method, let run):
+                pending.append(inFlight.start(id: id) { _ in await self.answer(id: id, method: method, params: params, run: run) })
+            }
         }
         if pending.isEmpty {
             if !ready.isEmpty { send(.array(ready)) }
             return
         }
-        Task {
-            var all = ready
-            for t in pending { if let r = await t.value { all.append(r) } }
+        // Tracked like a request, so shutdown's null never goes out before the batch's answers.
+        let (answered, running) = (ready, pending)
+        inFlight.startUnnamed {
+            var all = answered
+            for t in running { if let r = await t.value { all.append(r) } }
             if !all.isEmpty { await self.writer.whenRoom { self.send(.array(all)) } }
         }
     }
 
-    private struct Immediate { var response: JSONValue? }
+    /// What the reader thread decided about a message.
+    private enum Dispatch {
+        /// Answered on the spot (or nothing to answer).
+        case answered(JSONValue?)
+        case shutdown(id: JSONValue)
+        /// To run as a task, with the method as the table had it when the request was read.
+        case run(id: JSONValue, params: JSONValue?, method: String, RegisteredMethod)
+    }
 
-    /// Handles on the reader thread whatever needs no task: invalid messages, notifications,
-    /// unknown methods, and requests refused by the lifecycle. Nil means "run it as a task".
-    private func answerInline(_ message: IncomingMessage) -> Immediate? {
+    /// Reader thread: handles whatever needs no task (invalid messages, notifications, unknown
+    /// methods, requests refused by the lifecycle) and picks the method for the rest, so a table
+    /// switched later does not change what an accepted request runs.
+    private func dispatch(_ message: IncomingMessage) -> Dispatch {
         switch message {
         case .invalid(let id, let error):
-            return Immediate(response: OutgoingMessage.error(id: id, error))
+            return .answered(OutgoingMessage.error(id: id, error))
         case .response:
-            return Immediate(response: nil)
+            return .answered(nil)
         case .notification(let method, let params):
             handleNotification(method, params)
-            return Immediate(response: nil)
-        case .request(let id, let method, _):
+            return .answered(nil)
+        case .request(let id, let method, let params):
             if method == "exit" {
                 handleNotification("exit", nil)
-                return Immediate(response: nil)
+                return .answered(nil)
             }
-            if state.current.shutdownRequested {
-                return Immediate(response: OutgoingMessage.error(id: id, RPCError(.invalidRequest,
+            let refused = state.withLock { s -> Bool in
+                defer { if method == "shutdown" { s.shutdownRequested = true } }
+                return s.shutdownRequested
+            }
+            if refused {
+                return .answered(OutgoingMessage.error(id: id, RPCError(.invalidRequest,
                     "The server is shutting down: only \"exit\" is accepted after \"shutdown\".")))
             }
-            if method == "shutdown" { return nil }
+            if method == "shutdown" { return .shutdown(id: id) }
             let methods = table.current.requests
-            if methods[method] == nil {
-                return Immediate(response: OutgoingMessage.error(id: id, RPCError(.methodNotFound,
+            guard let registered = methods[method] else {
+                return .answered(OutgoingMessage.error(id: id, RPCError(.methodNotFound,
                     "There is no method named \"\(method)\"\(Suggestion.hint(for: method, among: methods.keys)).")))
             }
-            return nil
+            return .run(id: id, params: params, method: method, registered)
         }
     }
 
@@ -301,13 +330,9 @@ public final class RPCServer: Sendable {
     }
 
     /// Runs a request that needs a task and returns its reply.
-    private func answer(_ message: IncomingMessage) async -> JSONValue? {
-        guard case .request(let id, let method, let params) = message else { return nil }
-        guard let run = table.current.requests[method]?.run else {
-            return OutgoingMessage.error(id: id, RPCError(.methodNotFound, "There is no method named \"\(method)\"."))
-        }
+    private func answer(id: JSONValue, method: String, params: JSONValue?, run: RegisteredMethod) async -> JSONValue {
         do {
-            return OutgoingMessage.result(id: id, try await run(params, RequestContext(id: id, notifier: notifier)))
+            return OutgoingMessage.result(id: id, try await run.run(params, RequestContext(id: id, notifier: notifier)))
         } catch let error as RPCError {
             return OutgoingMessage.error(id: id, error)
         } catch is CancellationError {

@@ -34,7 +34,8 @@ final class OutputWriter: Sendable {
     init(sink: any ByteSink, budget: Int) {
         self.sink = sink
         self.budget = budget
-        let thread = Thread { [unowned self] in self.run() }
+        // The thread keeps the writer alive: it serves the process to its end.
+        let thread = Thread { self.run() }
         thread.name = "aitoearn-rpc.writer"
         thread.start()
     }
@@ -44,7 +45,10 @@ final class OutputWriter: Sendable {
         condition.lock()
         defer { condition.unlock() }
         guard !state.broken else { return }
-        if let key, let i = state.queue.lastIndex(where: { $0.key == key }) {
+        // Replaced in place only while nothing unkeyed (a response) was queued after it: a
+        // notification never moves ahead of what was written after it.
+        if let key, let i = state.queue.lastIndex(where: { $0.key == key }),
+           state.queue[(i + 1)...].allSatisfy({ $0.key != nil }) {
             state.queuedBytes += bytes.count - state.queue[i].bytes.count
             state.queue[i].bytes = bytes
         } else {

@@ -26,9 +26,11 @@ final class CurlEventLoop: @unchecked Sendable {
     private init(multi: UnsafeMutableRawPointer) {
         self.multi = multi
         // Kept-alive connections for status polls; HTTP/2 streams share one where the server offers it.
-        // The connection cache keeps libcurl's default size (4 per transfer added): a fixed cap
-        // counts connections in use too, and under hundreds of jobs would close every one after use.
+        // libcurl counts connections in use against this cap, and closes one whenever it is
+        // exceeded; its default (4 per running transfer) shrinks when few run. A fixed cap well
+        // above the concurrency we serve keeps polls on reused connections at any load.
         acurl_multi_setopt_long(multi, ACURLMOPT_PIPELINING, 2)
+        acurl_multi_setopt_long(multi, ACURLMOPT_MAXCONNECTS, 1024)
     }
 
     private static let instance = Locked<Result<CurlEventLoop, TransportFailure>?>(nil)

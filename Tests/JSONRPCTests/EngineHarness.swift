@@ -1,0 +1,566 @@
+import Diagnostics
+import Foundation
+import JSONValue
+import Testing
+@testable import JSONRPC
+
+// The in-memory harness the engine tests share: an `RPCServer` over a `MemorySource` and a
+// `MemorySink`, an `exit` that records instead of ending the process, test methods, and waits
+// on conditions (never sleeps). The cooperative pool may have as few threads as there are CPUs,
+// so every blocking wait runs on a thread of its own (`offload`), and test methods never block.
+
+// MARK: - Waiting without blocking the cooperative pool
+
+/// Runs a blocking wait on a thread of its own and resumes with its result.
+func offload<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        let thread = Thread { continuation.resume(returning: body()) }
+        thread.start()
+    }
+}
+
+/// A flag one side raises and the other waits for with a timeout (for code on engine threads).
+final class Flag: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var raised = false
+
+    func raise() {
+        condition.lock()
+        raised = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    var isRaised: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return raised
+    }
+
+    /// Blocks: call only from an engine thread (a hook) or through `offload`.
+    func wait(timeout: TimeInterval = 5) -> Bool {
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        condition.lock()
+        defer { condition.unlock() }
+        while !raised {
+            if !condition.wait(until: deadline) { return raised }
+        }
+        return true
+    }
+}
+
+/// A gate test methods await without holding a thread; a cancelled waiter gives up.
+final class AsyncGate: @unchecked Sendable {
+    private let lock = NSLock()
+    private var isOpen = false
+    private var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
+
+    func open() {
+        let ready = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
+            isOpen = true
+            defer { waiters = [:] }
+            return Array(waiters.values)
+        }
+        for c in ready { c.resume() }
+    }
+
+    /// Returns once the gate is open, or at once when the task is cancelled.
+    func wait() async {
+        let key = UUID()
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                let resumeNow = lock.withLock { () -> Bool in
+                    if isOpen || Task.isCancelled { return true }
+                    waiters[key] = c
+                    return false
+                }
+                if resumeNow { c.resume() }
+            }
+        } onCancel: {
+            let c = lock.withLock { waiters.removeValue(forKey: key) }
+            c?.resume()
+        }
+    }
+}
+
+/// The ids of the requests whose method body has begun: once it has, the request is registered
+/// and `cancelRequest` reaches it.
+final class Started: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var ids: [JSONValue] = []
+
+    func record(_ id: JSONValue) {
+        condition.lock()
+        ids.append(id)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func wait(for wanted: [JSONValue], timeout: TimeInterval = 5) async -> Bool {
+        await offload { [self] in
+            let deadline = Date(timeIntervalSinceNow: timeout)
+            condition.lock()
+            defer { condition.unlock() }
+            while !wanted.allSatisfy(ids.contains) {
+                if !condition.wait(until: deadline) { return wanted.allSatisfy(ids.contains) }
+            }
+            return true
+        }
+    }
+}
+
+/// Records what `exit` was called with, and what had been written by then.
+final class ExitRecorder: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var statuses: [Int32] = []
+    private var snapshots: [[UInt8]] = []
+    private var times: [Date] = []
+
+    func record(_ status: Int32, written: [UInt8]) {
+        condition.lock()
+        statuses.append(status)
+        snapshots.append(written)
+        times.append(Date())
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    var all: [Int32] {
+        condition.lock()
+        defer { condition.unlock() }
+        return statuses
+    }
+
+    /// The output as it stood when `exit` was first called.
+    var writtenAtExit: [UInt8]? {
+        condition.lock()
+        defer { condition.unlock() }
+        return snapshots.first
+    }
+
+    var firstTime: Date? {
+        condition.lock()
+        defer { condition.unlock() }
+        return times.first
+    }
+
+    /// Waits for the first call; returns its status, nil on timeout.
+    func wait(timeout: TimeInterval = 5) async -> Int32? {
+        await offload { [self] in
+            let deadline = Date(timeIntervalSinceNow: timeout)
+            condition.lock()
+            defer { condition.unlock() }
+            while statuses.isEmpty {
+                if !condition.wait(until: deadline) { break }
+            }
+            return statuses.first
+        }
+    }
+}
+
+// MARK: - Streams that let a test see what the engine's threads are doing
+
+/// A `MemorySource` that counts reads and watches the reader's checks for a hang-up, which it
+/// makes while it waits for room in the output budget (and, depending on the engine's design,
+/// before each message): with `observe` counting the messages handled, three checks in a row
+/// with no message handled between them mean the reader is waiting, not reading.
+final class ProbeSource: ByteSource, @unchecked Sendable {
+    let inner: MemorySource
+    private let condition = NSCondition()
+    private var reads = 0
+    private var readings: [Int] = []
+    private var observe: (@Sendable () -> Int)?
+
+    init(_ inner: MemorySource) { self.inner = inner }
+
+    func setObserver(_ o: @escaping @Sendable () -> Int) {
+        condition.lock()
+        observe = o
+        condition.unlock()
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        let n = inner.read(into: buffer)
+        condition.lock()
+        if n > 0 { reads += 1 }
+        condition.broadcast()
+        condition.unlock()
+        return n
+    }
+
+    func hasHungUp() -> Bool {
+        condition.lock()
+        if let observe { readings.append(observe()) }
+        if readings.count > 3 { readings.removeFirst(readings.count - 3) }
+        condition.broadcast()
+        condition.unlock()
+        return inner.hasHungUp()
+    }
+
+    var readCount: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return reads
+    }
+
+    /// Waits until `reads` reads have returned bytes.
+    func waitForReads(_ count: Int, timeout: TimeInterval = 5) async -> Bool {
+        await offload { [self] in
+            let deadline = Date(timeIntervalSinceNow: timeout)
+            condition.lock()
+            defer { condition.unlock() }
+            while reads < count {
+                if !condition.wait(until: deadline) { return reads >= count }
+            }
+            return true
+        }
+    }
+
+    /// Waits until the reader has checked for a hang-up three times in a row without handling a
+    /// message: it is waiting for output room.
+    func waitUntilPaused(timeout: TimeInterval = 5) async -> Bool {
+        await offload { [self] in
+            let deadline = Date(timeIntervalSinceNow: timeout)
+            condition.lock()
+            defer { condition.unlock() }
+            func paused() -> Bool { readings.count == 3 && readings.allSatisfy { $0 == readings[0] } }
+            while !paused() {
+                if !condition.wait(until: deadline) { return paused() }
+            }
+            return true
+        }
+    }
+}
+
+/// A `MemorySink` that counts the writes the writer thread has begun (a stalled one blocks inside).
+final class ProbeSink: ByteSink, @unchecked Sendable {
+    let inner: MemorySink
+    private let condition = NSCondition()
+    private var started = 0
+
+    init(_ inner: MemorySink) { self.inner = inner }
+
+    func write(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        condition.lock()
+        started += 1
+        condition.broadcast()
+        condition.unlock()
+        return inner.write(bytes)
+    }
+
+    func waitForWrites(_ count: Int, timeout: TimeInterval = 5) async -> Bool {
+        await offload { [self] in
+            let deadline = Date(timeIntervalSinceNow: timeout)
+            condition.lock()
+            defer { condition.unlock() }
+            while started < count {
+                if !condition.wait(until: deadline) { return started >= count }
+            }
+            return true
+        }
+    }
+}
+
+// MARK: - Reading the output
+
+enum Wire {
+    /// The complete frames in `bytes` (NDJSON lines or Content-Length frames, told apart by the
+    /// first byte), or nil when a frame is broken.
+    static func frames(_ bytes: [UInt8]) -> [[UInt8]]? {
+        guard let first = bytes.first else { return [] }
+        return first == UInt8(ascii: "C") ? lspFrames(bytes) : ndjsonFrames(bytes)
+    }
+
+    static func ndjsonFrames(_ bytes: [UInt8]) -> [[UInt8]] {
+        var out: [[UInt8]] = []
+        var start = 0
+        for (i, b) in bytes.enumerated() where b == 0x0A {
+            out.append(Array(bytes[start..<i]))
+            start = i + 1
+        }
+        return out
+    }
+
+    static func lspFrames(_ bytes: [UInt8]) -> [[UInt8]]? {
+        var out: [[UInt8]] = []
+        var i = 0
+        let separator: [UInt8] = [0x0D, 0x0A, 0x0D, 0x0A]
+        while i < bytes.count {
+            var end = i
+            while end + 4 <= bytes.count, Array(bytes[end..<(end + 4)]) != separator { end += 1 }
+            guard end + 4 <= bytes.count else { return out }  // an incomplete header: not written yet
+            let header = String(decoding: bytes[i..<end], as: UTF8.self)
+            let prefix = "Content-Length: "
+            guard header.hasPrefix(prefix), let length = Int(header.dropFirst(prefix.count)) else { return nil }
+            let body = end + 4
+            guard body + length <= bytes.count else { return out }
+            out.append(Array(bytes[body..<(body + length)]))
+            i = body + length
+        }
+        return out
+    }
+
+    /// Every complete message written so far; a frame that is not JSON shows up as
+    /// `{"unparseable": "<text>"}` so that a check on it fails visibly.
+    static func messages(_ bytes: [UInt8]) -> [JSONValue] {
+        guard let frames = frames(bytes) else { return [["unparseable": .string(String(decoding: bytes, as: UTF8.self))]] }
+        return frames.map { f in
+            (try? JSONParser.parse(f)) ?? ["unparseable": .string(String(decoding: f, as: UTF8.self))]
+        }
+    }
+}
+
+extension JSONValue {
+    var id: JSONValue? { self["id"] }
+    var method: String? { self["method"]?.stringValue }
+    var errorCode: Int64? { self["error"]?["code"]?.integerValue }
+    var errorMessage: String? { self["error"]?["message"]?.stringValue }
+    var result: JSONValue? { self["result"] }
+    var isResponse: Bool { self["result"] != nil || self["error"] != nil }
+
+    func isResponse(to id: JSONValue) -> Bool { isResponse && self["id"] == id }
+}
+
+extension Array where Element == JSONValue {
+    func response(to id: JSONValue) -> JSONValue? { first { $0.isResponse(to: id) } }
+    func index(ofResponseTo id: JSONValue) -> Int? { firstIndex { $0.isResponse(to: id) } }
+    func notifications(_ method: String) -> [JSONValue] { filter { $0.method == method && $0.id == nil } }
+    var responses: [JSONValue] { filter(\.isResponse) }
+}
+
+// MARK: - Building input
+
+/// A request as one NDJSON line (without the line break).
+func rpc(_ id: JSONValue, _ method: String, _ params: JSONValue? = nil) -> String {
+    var o: JSONObject = ["jsonrpc": "2.0", "id": id, "method": .string(method)]
+    if let params { o["params"] = params }
+    return JSONValue.object(o).serializedString()
+}
+
+/// A notification as one NDJSON line (without the line break).
+func note(_ method: String, _ params: JSONValue? = nil) -> String {
+    var o: JSONObject = ["jsonrpc": "2.0", "method": .string(method)]
+    if let params { o["params"] = params }
+    return JSONValue.object(o).serializedString()
+}
+
+/// One message in LSP framing.
+func lspFrame(_ body: String) -> String { "Content-Length: \(body.utf8.count)\r\n\r\n\(body)" }
+
+// MARK: - Test methods
+
+/// A method's name as a type, so one generic method type can be registered under many names.
+protocol MethodName { static var name: String { get } }
+
+/// A method whose body is a closure; its params arrive undecoded.
+struct Fn<Name: MethodName>: RPCMethod {
+    typealias Params = JSONValue?
+    typealias Result = JSONValue
+    static var name: String { Name.name }
+    let body: @Sendable (JSONValue?, RequestContext) async throws -> JSONValue
+    init(_ body: @escaping @Sendable (JSONValue?, RequestContext) async throws -> JSONValue) { self.body = body }
+    static func decodeParams(_ params: JSONValue?) throws(RPCError) -> JSONValue? { params }
+    func callAsFunction(_ params: JSONValue?, context: RequestContext) async throws -> JSONValue {
+        try await body(params, context)
+    }
+}
+
+/// Params that must be an object with an integer `x`: decoding errors are the method's -32602.
+struct Strict: RPCMethod {
+    static let name = "strict"
+    static func decodeParams(_ params: JSONValue?) throws(RPCError) -> Int64 {
+        guard let x = params?["x"]?.integerValue else { throw .invalidParams("\"x\" must be an integer.") }
+        return x
+    }
+    static func encodeResult(_ result: Int64) -> JSONValue { .integer(result * 2) }
+    func callAsFunction(_ params: Int64, context: RequestContext) async throws -> Int64 { params }
+}
+
+enum Echo: MethodName { static let name = "echo" }
+enum Notify: MethodName { static let name = "notify" }
+enum Sleep: MethodName { static let name = "sleep" }
+enum Fail: MethodName { static let name = "fail" }
+enum Crash: MethodName { static let name = "crash" }
+enum ImageGenerate: MethodName { static let name = "image.generate" }
+enum Progress: MethodName { static let name = "progress" }
+
+struct TestFailure: Error, CustomStringConvertible {
+    var description: String { "the test method failed" }
+}
+
+extension MethodTable {
+    /// The methods most tests use:
+    /// - `echo`: its params, or "absent" when there are none;
+    /// - `notify` {count, size?, method?}: sends `count` notifications, then answers "done";
+    /// - `sleep`: records its start in `started`, then waits until cancelled (-32800), answering
+    ///   "woke" only after a minute;
+    /// - `fail` {code, message}: answers that error;
+    /// - `crash`: throws an error that is not an `RPCError` (-32603);
+    /// - `image.generate`: answers "ok" (a name to misspell);
+    /// - `progress` {count}: sends `count` progress notifications replacing one another, answers `count`;
+    /// - `strict` {x}: answers 2x; other params are -32602.
+    static func standard(_ started: Started = Started()) -> MethodTable {
+        var t = MethodTable()
+        t.add(Fn<Echo> { params, _ in params ?? "absent" })
+        t.add(Fn<Notify> { params, context in
+            let count = params?["count"]?.integerValue ?? 1
+            let size = Int(params?["size"]?.integerValue ?? 0)
+            let method = params?["method"]?.stringValue ?? "test/note"
+            for i in 0..<count {
+                context.notify(method, ["i": .integer(i), "of": context.id, "pad": .string(String(repeating: "n", count: size))])
+            }
+            return "done"
+        })
+        t.add(Fn<Sleep> { _, context in
+            started.record(context.id)
+            try await Task.sleep(for: .seconds(60))
+            return "woke"
+        })
+        t.add(Fn<Fail> { params, _ in
+            throw RPCError(ErrorCode(rawValue: Int(params?["code"]?.integerValue ?? -32000)),
+                           params?["message"]?.stringValue ?? "failed")
+        })
+        t.add(Fn<Crash> { _, _ in throw TestFailure() })
+        t.add(Fn<ImageGenerate> { _, _ in "ok" })
+        t.add(Fn<Progress> { params, context in
+            let count = params?["count"]?.integerValue ?? 10
+            for i in 1...count {
+                context.notify("test/progress", ["of": context.id, "i": .integer(i)],
+                               replacing: "progress " + context.id.serializedString())
+            }
+            return .integer(count)
+        })
+        t.add(Strict())
+        return t
+    }
+}
+
+// MARK: - The engine under test
+
+/// A logger that writes nowhere.
+let quietLogger = Logger(level: .error, sink: LineSink(fd: open("/dev/null", O_WRONLY | O_CLOEXEC)), redactor: Redactor())
+
+/// Every engine a test made, kept for the life of the test process: `OutputWriter` starts its
+/// thread with `[unowned self]`, so a server released before that thread first runs crashes the
+/// process ("Attempted to read an unowned reference but object … was already destroyed"). See
+/// `EngineRobustnessTests` for the reproduction.
+let keepAlive = Locked<[Engine]>([])
+
+/// One `RPCServer` in memory. Create it, set hooks/methods, `start()`, feed, wait, `finish()`.
+final class Engine: Sendable {
+    let input = MemorySource()
+    let output = MemorySink()
+    let exits = ExitRecorder()
+    let server: RPCServer
+    let probeSource: ProbeSource
+    let probeSink: ProbeSink
+    /// The requests whose body has begun, for the standard methods that record it.
+    let started: Started
+    /// The `test/tick` notifications the reader has handled.
+    let ticks = Locked(0)
+    /// The `test/sync` notifications the reader has handled (see `sync`).
+    private let syncs = Started()
+    private let syncCount = Locked(0)
+    /// The framing forced at init (nil: detected from the input).
+    let framing: FramingKind?
+
+    /// `methods` defaults to `.standard(started)`; a custom table that records starts should be
+    /// built with the same `started`.
+    init(framing: FramingKind? = .ndjson, outputBudget: Int = 8 << 20, maxMessageBytes: Int = 1 << 20,
+         redactor: Redactor? = nil, trace: TraceRecorder? = nil, started: Started = Started(), methods: MethodTable? = nil) {
+        self.started = started
+        self.framing = framing
+        probeSource = ProbeSource(input)
+        probeSink = ProbeSink(output)
+        let output = self.output
+        let exits = self.exits
+        server = RPCServer(input: probeSource, output: probeSink,
+                           options: .init(framing: framing, maxMessageBytes: maxMessageBytes, outputBudget: outputBudget),
+                           logger: quietLogger, trace: trace, redactor: redactor,
+                           exit: { status in exits.record(status, written: output.written) })
+        var table = methods ?? .standard(started)
+        let syncs = self.syncs
+        table.on("test/sync") { params in syncs.record(params?["n"] ?? .null) }
+        let ticks = self.ticks
+        table.on("test/tick") { _ in ticks.withLock { $0 += 1 } }
+        probeSource.setObserver { ticks.current }
+        server.useMethods(table)
+        keepAlive.withLock { $0.append(self) }
+    }
+
+    func setHooks(_ configure: (inout RPCServer.Hooks) -> Void) {
+        var h = RPCServer.Hooks()
+        configure(&h)
+        server.setHooks(h)
+    }
+
+    func start() { server.start() }
+
+    /// Feeds NDJSON lines.
+    func send(_ lines: String...) { input.feed(lines.map { $0 + "\n" }.joined()) }
+    func send(lines: [String]) { input.feed(lines.map { $0 + "\n" }.joined()) }
+
+    var messages: [JSONValue] { Wire.messages(output.written) }
+    var text: String { String(decoding: output.written, as: UTF8.self) }
+
+    /// Waits until `predicate` holds for the messages written; records an issue on timeout.
+    @discardableResult
+    func waitFor(_ what: String, timeout: TimeInterval = 5, sourceLocation: SourceLocation = #_sourceLocation,
+                 _ predicate: @escaping @Sendable ([JSONValue]) -> Bool) async -> [JSONValue] {
+        let output = self.output
+        let (ok, messages) = await offload { () -> (Bool, [JSONValue]) in
+            let ok = output.wait(timeout: timeout) { predicate(Wire.messages($0)) }
+            return (ok, Wire.messages(output.written))
+        }
+        if !ok { Issue.record("timed out waiting for \(what); output so far:\n\(text.prefix(4000))", sourceLocation: sourceLocation) }
+        return messages
+    }
+
+    /// Waits for the responses to all of `ids`.
+    @discardableResult
+    func waitForResponses(_ ids: [JSONValue], timeout: TimeInterval = 5,
+                          sourceLocation: SourceLocation = #_sourceLocation) async -> [JSONValue] {
+        await waitFor("responses to \(ids)", timeout: timeout, sourceLocation: sourceLocation) { m in
+            ids.allSatisfy { m.response(to: $0) != nil }
+        }
+    }
+
+    /// The response to `id`, once written.
+    func response(to id: JSONValue, sourceLocation: SourceLocation = #_sourceLocation) async -> JSONValue? {
+        await waitForResponses([id], sourceLocation: sourceLocation).response(to: id)
+    }
+
+    /// Waits until the body of each of these requests has begun (so they can be cancelled).
+    func waitStarted(_ ids: [JSONValue], sourceLocation: SourceLocation = #_sourceLocation) async {
+        if !(await started.wait(for: ids)) { Issue.record("requests \(ids) did not start", sourceLocation: sourceLocation) }
+    }
+
+    /// Waits until the reader has handled everything fed so far (so every request read is
+    /// registered): a notification handled on the reader thread marks the spot. Only while the
+    /// table given at init is in use.
+    func sync(sourceLocation: SourceLocation = #_sourceLocation) async {
+        let n = JSONValue.integer(Int64(syncCount.withLock { c -> Int in c += 1; return c }))
+        let message = note("test/sync", ["n": n])
+        if framing == .lsp { input.feed(lspFrame(message)) } else { send(message) }
+        if !(await syncs.wait(for: [n], timeout: 20)) { Issue.record("the reader did not catch up", sourceLocation: sourceLocation) }
+    }
+
+    /// Waits until the reader has handled everything fed so far, then until no request is in
+    /// flight and (with `flush`) everything queued is written.
+    func settle(flush: Bool = true, sourceLocation: SourceLocation = #_sourceLocation) async {
+        await sync(sourceLocation: sourceLocation)
+        let server = self.server
+        await offload {
+            server.inFlight.waitUntilEmpty(deadline: Date(timeIntervalSinceNow: 5))
+            if flush { server.writer.flush(until: Date(timeIntervalSinceNow: 5)) }
+        }
+    }
+
+    /// Ends input and waits for the exit it causes; returns its status.
+    @discardableResult
+    func finish() async -> Int32? {
+        output.stall(false)
+        input.close()
+        return await exits.wait()
+    }
+}
