@@ -250,3 +250,42 @@ def test_sdk_in_auto_mode_speaks_2026_07_28_beside_a_legacy_client(tmp_path):
             assert sorted(t.name for t in (await legacy.client.list_tools()).tools) == sorted(TOOLS)
 
     run_async(body)
+
+
+# ---------------------------------------------------------------------------
+# Frameworks that run tasks only on 2026-07-28 (in the venvs of e2e/frameworks/)
+# ---------------------------------------------------------------------------
+
+def run_framework_program(framework: str, program: str, adapter_bin: str, tmp_path) -> list[str]:
+    import subprocess
+    import sys
+
+    sys.path.insert(0, str(rpc.REPO / "scripts"))
+    import testenv
+
+    try:
+        python = testenv.framework_python(framework)
+    except testenv.Unavailable as e:
+        pytest.skip(f"{framework} could not be installed: {e}")
+    run = subprocess.run([str(python), str(rpc.REPO / "e2e" / "modern" / program)], cwd=tmp_path,
+                         env=rpc.clean_env({"AITOEARN_RPC_BIN": adapter_bin}), capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, f"{program} exited {run.returncode}; stderr:\n{run.stderr[-4000:]}"
+    return run.stdout.splitlines()
+
+
+def test_fastmcp_runs_a_task_augmented_generation(adapter_bin, tmp_path):
+    """fastmcp 4 (with fastmcp-tasks): a task handle, its status, its result; and a plain
+    call_tool that the client drives through a task by itself."""
+    lines = run_framework_program("fastmcp", "fastmcp_task.py", adapter_bin, tmp_path)
+    assert lines[0] == f"version: {MODERN}", lines
+    task = lines[1].split()
+    assert task[0] == "task:" and task[2] == "working", lines
+    assert lines[2] in ("status: working", "status: completed"), lines
+    assert lines[3].startswith("result: success "), lines
+    assert lines[4] == "call_tool: success", lines
+
+
+def test_pydantic_ai_use_task_succeeds(adapter_bin, tmp_path):
+    lines = run_framework_program("pydantic_ai", "pydantic_ai_task.py", adapter_bin, tmp_path)
+    assert lines[0] == f"version: {MODERN}", lines
+    assert lines[1].startswith("use_task: success "), lines
