@@ -11,6 +11,8 @@ import time
 
 import pytest
 
+import rpc
+
 from mcp_support import *  # noqa: F401,F403
 
 SIM_FAST = ("--simulate", "--simulate-delay-ms", "0")
