@@ -23,6 +23,14 @@ enum MCPModern {
                  data: .object(["supported": .array(supportedVersions.map { .string($0) }), "requested": .string(requested)]))
     }
 
+    /// A result clients may cache (for `cacheTTLMs`, shared caches allowed: nothing in it is the user's).
+    static func cacheable(_ fields: JSONObject) -> JSONValue {
+        var o = fields
+        o["ttlMs"] = .integer(cacheTTLMs)
+        o["cacheScope"] = "public"
+        return result(.object(o))
+    }
+
     /// A result as the revision wants it: its `resultType`, and the server named in `_meta`.
     static func result(_ value: JSONValue, type: String = "complete") -> JSONValue {
         guard case .object(var o) = value else { return value }

@@ -8,16 +8,14 @@ struct MCPDiscover: MCPMethod {
     let session: Session
 
     func callAsFunction(_ p: JSONValue?, context: RequestContext) async throws -> JSONValue {
-        MCPModern.result(.object([
+        MCPModern.cacheable([
             "supportedVersions": .array(MCPModern.supportedVersions.map { .string($0) }),
             "capabilities": .object([
                 "tools": .object(["listChanged": false]),
                 "extensions": .object(JSONObject([(MCPModern.tasksExtension, .object([:]))])),
             ]),
             "instructions": .string(MCPInitialize.instructions),
-            "ttlMs": .integer(MCPModern.cacheTTLMs),
-            "cacheScope": "public",
-        ]))
+        ])
     }
 }
 
@@ -28,11 +26,7 @@ struct MCPModernListTools: MCPMethod {
     let session: Session
 
     func callAsFunction(_ p: JSONValue?, context: RequestContext) async throws -> JSONValue {
-        MCPModern.result(.object([
-            "tools": .array(MCPToolCatalog.tools(withTasks: false)),
-            "ttlMs": .integer(MCPModern.cacheTTLMs),
-            "cacheScope": "public",
-        ]))
+        MCPModern.cacheable(["tools": .array(MCPToolCatalog.tools(withTasks: false))])
     }
 }
 

@@ -3,26 +3,16 @@ import JSONRPC
 import JSONValue
 
 /// `task.status`: a job's status by logId; with `wait`, its final status.
-struct TaskStatusMethod: RPCMethod {
+struct TaskStatusMethod: JobMethod {
     static let name = "task.status"
+    static let waitsByDefault = false
+    static let title = "Image job status"
     let session: Session
 
-    struct Params: Sendable {
-        var logId: String
-        var options: JobOptions
-    }
+    static func readSubject(_ r: inout FieldReader) -> String? { LogID.read(&r) }
 
-    static func decodeParams(_ params: JSONValue?) throws(RPCError) -> Params {
-        let (logId, options) = try JobOptions.decode(params, subject: LogID.read)
-        return Params(logId: logId, options: options)
-    }
-
-    func callAsFunction(_ p: Params, context: RequestContext) async throws -> JSONValue {
-        let start = session.clock.nowMs
-        let jobs = session.jobs
-        let poll = p.options.poll.resolve(waitByDefault: false, settings: session.settings)
-        return try await runJob(context: context, session: session, options: p.options, title: "Image job status") { progress throws(CoreError) in
-            try await jobs.status(logId: p.logId, options: poll, saveTo: p.options.saveTo, startMs: start, events: progress.event)
-        }
+    func run(_ logId: String, jobs: ImageJobs, poll: PollOptions, saveTo: String?, startMs: Int64,
+             events: @escaping @Sendable (JobEvent) -> Void) async throws(CoreError) -> JSONValue {
+        try await jobs.status(logId: logId, options: poll, saveTo: saveTo, startMs: startMs, events: events)
     }
 }

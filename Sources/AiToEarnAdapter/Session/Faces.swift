@@ -1,49 +1,39 @@
 import JSONRPC
+import JSONValue
 
-/// The two faces of the server, each with only its own methods: the LSP-style JSON-RPC face and
-/// the MCP face. The engine serves one table at a time; `initialize` picks the face.
+/// The faces of the server, each with only its own methods: the LSP-style JSON-RPC face and the
+/// MCP face (legacy and 2026-07-28). The engine serves one table at a time; `initialize` (or a
+/// request naming its protocol) picks the face.
 enum Faces {
     static func lsp(session: Session, server: RPCServer) -> MethodTable {
-        var t = MethodTable()
-        t.add(ImageGenerateMethod(session: session))
-        t.add(TaskStatusMethod(session: session))
-        t.add(ImageModelsMethod(session: session))
-        t.add(DiscoverMethod())
-        t.on("$/cancelRequest") { [weak server] params in
-            if let id = params?["id"] { server?.cancelRequest(id: id) }
-        }
+        var t = MethodTable([ImageGenerateMethod(session: session), TaskStatusMethod(session: session),
+                             ImageModelsMethod(session: session), DiscoverMethod()])
+        cancel(on: "$/cancelRequest", idField: "id", silently: false, in: &t, server: server)
         return t
     }
 
     /// MCP 2026-07-28: no handshake, `server/discover`, the Tasks extension; no ping or logging/setLevel.
     static func mcpModern(session: Session, server: RPCServer) -> MethodTable {
-        var t = MethodTable()
-        t.add(MCPDiscover(session: session))
-        t.add(MCPModernListTools(session: session))
-        t.add(MCPModernCallTool(session: session))
-        t.add(MCPModernGetTask(session: session))
-        t.add(MCPModernUpdateTask(session: session))
-        t.add(MCPModernCancelTask(session: session))
-        t.on("notifications/cancelled") { [weak server] params in
-            if let id = params?["requestId"] { server?.cancelRequest(id: id, silently: true) }
-        }
+        var t = MethodTable([MCPDiscover(session: session), MCPModernListTools(session: session),
+                             MCPModernCallTool(session: session), MCPModernGetTask(session: session),
+                             MCPModernUpdateTask(session: session), MCPModernCancelTask(session: session)])
+        cancel(on: "notifications/cancelled", idField: "requestId", silently: true, in: &t, server: server)
         return t
     }
 
     static func mcp(session: Session, server: RPCServer) -> MethodTable {
-        var t = MethodTable()
-        t.add(MCPListTools(session: session))
-        t.add(MCPCallTool(session: session))
-        t.add(MCPPing(session: session))
-        t.add(MCPSetLevel(session: session))
-        t.add(MCPGetTask(session: session))
-        t.add(MCPTaskResult(session: session))
-        t.add(MCPListTasks(session: session))
-        t.add(MCPCancelTask(session: session))
-        // MCP's cancellation: the request stops and sends no response at all.
-        t.on("notifications/cancelled") { [weak server] params in
-            if let id = params?["requestId"] { server?.cancelRequest(id: id, silently: true) }
-        }
+        var t = MethodTable([MCPListTools(session: session), MCPCallTool(session: session), MCPPing(session: session),
+                             MCPSetLevel(session: session), MCPGetTask(session: session), MCPTaskResult(session: session),
+                             MCPListTasks(session: session), MCPCancelTask(session: session)])
+        cancel(on: "notifications/cancelled", idField: "requestId", silently: true, in: &t, server: server)
         return t
+    }
+
+    /// The face's cancellation notification. MCP's stops the request and sends no response at all.
+    private static func cancel(on notification: String, idField: String, silently: Bool, in t: inout MethodTable,
+                               server: RPCServer) {
+        t.on(notification) { [weak server] params in
+            if let id = params?[idField] { server?.cancelRequest(id: id, silently: silently) }
+        }
     }
 }

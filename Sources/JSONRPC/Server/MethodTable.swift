@@ -8,6 +8,11 @@ public struct MethodTable: Sendable {
 
     public init() {}
 
+    /// A table of these methods.
+    public init(_ methods: [any RPCMethod]) {
+        for m in methods { add(m) }
+    }
+
     public mutating func add<M: RPCMethod>(_ method: M) {
         requests[M.name] = RegisteredMethod(method)
     }

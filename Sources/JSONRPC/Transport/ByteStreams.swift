@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -47,18 +48,5 @@ public struct FileDescriptorSink: ByteSink {
     public let fd: Int32
     public init(fd: Int32) { self.fd = fd }
 
-    public func write(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            #if canImport(Glibc)
-            let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-            #else
-            let n = Darwin.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-            #endif
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return false }
-            offset += n
-        }
-        return true
-    }
+    public func write(_ bytes: UnsafeRawBufferPointer) -> Bool { writeAll(fd: fd, bytes) }
 }

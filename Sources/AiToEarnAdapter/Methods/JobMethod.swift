@@ -1,0 +1,33 @@
+import AiToEarnCore
+import JSONRPC
+import JSONValue
+
+/// A method that runs an image job: its own fields (`Subject`) plus the shared `JobOptions`,
+/// progress around the run, core errors as JSON-RPC errors. Each job method says only what is
+/// its own: how to read its subject, whether it waits by default, and which core call it makes.
+protocol JobMethod: RPCMethod where Params == (subject: Subject, options: JobOptions), Result == JSONValue {
+    associatedtype Subject: Sendable
+    var session: Session { get }
+    static var waitsByDefault: Bool { get }
+    /// The `$/progress` title.
+    static var title: String { get }
+    static func readSubject(_ r: inout FieldReader) -> Subject?
+    func run(_ subject: Subject, jobs: ImageJobs, poll: PollOptions, saveTo: String?, startMs: Int64,
+             events: @escaping @Sendable (JobEvent) -> Void) async throws(CoreError) -> JSONValue
+}
+
+extension JobMethod {
+    static func decodeParams(_ params: JSONValue?) throws(RPCError) -> Params {
+        let (subject, options) = try JobOptions.decode(params, subject: readSubject)
+        return (subject, options)
+    }
+
+    func callAsFunction(_ p: Params, context: RequestContext) async throws -> JSONValue {
+        let start = session.clock.nowMs
+        let jobs = session.jobs
+        let poll = p.options.poll.resolve(waitByDefault: Self.waitsByDefault, settings: session.settings)
+        return try await runJob(context: context, session: session, options: p.options, title: Self.title) { progress throws(CoreError) in
+            try await run(p.subject, jobs: jobs, poll: poll, saveTo: p.options.saveTo, startMs: start, events: progress.event)
+        }
+    }
+}
