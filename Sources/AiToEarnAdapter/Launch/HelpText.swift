@@ -55,9 +55,3 @@ enum HelpText {
     shutdown; 2 for a bad option or configuration.
     """
 }
-
-/// Name and version as the server reports them.
-public enum AdapterInfo {
-    public static let name = "aitoearn-rpc"
-    public static let version = ProductVersion.current
-}

@@ -1,35 +1,5 @@
 import JSONValue
 
-/// One field that breaks a rule, named by its path in the params.
-public struct ValidationIssue: Sendable, Equatable {
-    public var path: String
-    public var message: String
-    public init(_ path: String, _ message: String) {
-        self.path = path
-        self.message = message
-    }
-}
-
-/// How the face that reports an error names its operations and settings, so each message speaks
-/// the caller's language (JSON-RPC methods, or MCP tools).
-public struct OperationNames: Sendable {
-    public var generate: String
-    public var status: String
-    public var models: String
-    /// Where a per-session key goes, after the environment and the key file.
-    public var sessionKey: String?
-
-    public init(generate: String, status: String, models: String, sessionKey: String?) {
-        self.generate = generate
-        self.status = status
-        self.models = models
-        self.sessionKey = sessionKey
-    }
-
-    public static let methods = OperationNames(generate: "image.generate", status: "task.status", models: "image.models",
-                                               sessionKey: "initializationOptions.apiKey")
-}
-
 /// Everything that can go wrong in the core, as a value a program can act on.
 public struct CoreError: Error, Sendable {
     public enum Kind: Sendable {

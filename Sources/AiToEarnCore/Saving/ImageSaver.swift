@@ -165,26 +165,3 @@ public struct ImageSaver: Sendable {
         return "/" + parts.joined(separator: "/")
     }
 }
-
-/// Image formats recognised by their first bytes.
-enum ImageType {
-    case png, jpeg, gif, webp
-
-    static func detect(_ d: Data) -> ImageType? {
-        let b = [UInt8](d.prefix(12))
-        if b.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return .png }
-        if b.starts(with: [0xFF, 0xD8, 0xFF]) { return .jpeg }
-        if b.starts(with: Array("GIF8".utf8)) { return .gif }
-        if b.count >= 12, b.starts(with: Array("RIFF".utf8)), Array(b[8..<12]) == Array("WEBP".utf8) { return .webp }
-        return nil
-    }
-
-    var fileExtension: String {
-        switch self {
-        case .png: return "png"
-        case .jpeg: return "jpg"
-        case .gif: return "gif"
-        case .webp: return "webp"
-        }
-    }
-}

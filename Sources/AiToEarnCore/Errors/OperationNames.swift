@@ -1,0 +1,19 @@
+/// How the face that reports an error names its operations and settings, so each message speaks
+/// the caller's language (JSON-RPC methods, or MCP tools).
+public struct OperationNames: Sendable {
+    public var generate: String
+    public var status: String
+    public var models: String
+    /// Where a per-session key goes, after the environment and the key file.
+    public var sessionKey: String?
+
+    public init(generate: String, status: String, models: String, sessionKey: String?) {
+        self.generate = generate
+        self.status = status
+        self.models = models
+        self.sessionKey = sessionKey
+    }
+
+    public static let methods = OperationNames(generate: "image.generate", status: "task.status", models: "image.models",
+                                               sessionKey: "initializationOptions.apiKey")
+}
