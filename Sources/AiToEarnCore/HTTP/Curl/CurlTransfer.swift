@@ -41,6 +41,9 @@ final class CurlTransfer: @unchecked Sendable {
         acurl_easy_set_header(easy, headerCallback, me)
         set(ACURLOPT_ERRORBUFFER, pointer: errorBuffer)
         set(ACURLOPT_NOSIGNAL, 1)
+        // API replies are small; libcurl's 16 KB receive buffer per transfer adds up over a
+        // thousand concurrent jobs. Image downloads keep the default, which suits big bodies.
+        if request.maxResponseBytes <= HTTPRequest.defaultMaxResponseBytes { set(ACURLOPT_BUFFERSIZE, 4096) }
         request.url.absoluteString.withCString { set(ACURLOPT_URL, pointer: $0) }
         if trySet(ACURLOPT_PROTOCOLS_STR, "http,https") != ACURLE_OK { set(ACURLOPT_PROTOCOLS, 3) }
         // A proxy of our own choosing, or none: libcurl must not read the environment itself.
