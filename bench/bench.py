@@ -438,6 +438,30 @@ def read_response(reader: FrameReader, id: Any, seen: list | None = None) -> dic
                 seen.append(f)
 
 
+def round_trip(proc: subprocess.Popen, reader: FrameReader, method: str, params: Any = None,
+               id: Any = "warmup") -> dict:
+    """Writes one NDJSON request and parses frames until its response, which it returns."""
+    proc.stdin.write(encode(request(method, params, id=id), "ndjson"))
+    return read_response(reader, id)
+
+
+def read_job(reader: FrameReader, id: Any, clock: Callable[[], float]) -> tuple[dict, float, list[tuple[dict, float]]]:
+    """Parse frames until the response with this id. Returns it, when it was read (by `clock`),
+    and the params of each task.progress on the way with when that was read."""
+    resp, t_resp, progress = None, 0.0, []
+    while resp is None:
+        frames = reader.read(parse=True)
+        now = clock()
+        if not frames:
+            raise RuntimeError(f"stdout closed before the response to id {id!r}")
+        for f in frames:
+            if isinstance(f, dict) and f.get("method") == "task.progress":
+                progress.append((f.get("params") or {}, now))
+            elif is_response(f) and f.get("id") == id:
+                resp, t_resp = f, now
+    return resp, t_resp, progress
+
+
 def median_and_range(values: list[float], fmt: str = "{:.0f}") -> dict:
     v = sorted(values)
     return {"runs": len(v), "min": fmt.format(v[0]), "max": fmt.format(v[-1])}
@@ -608,72 +632,6 @@ def bench_status_roundtrips(ctx: Context) -> None:
 SIM_JOBS = 1000
 
 
-@benchmark("simulator-1000")
-def bench_simulator_1000(ctx: Context) -> None:
-    """1,000 image.generate written at once to one --simulate adapter (2 s jobs, 500 ms polls)."""
-    proc = ctx.spawn(["--simulate", "--simulate-delay-ms", "2000", "--framing", "ndjson"])
-    dog = watchdog(proc, 120, "simulator-1000")
-    try:
-        reader = FrameReader(proc.stdout.fileno(), "ndjson")
-        proc.stdin.write(encode(request(UNKNOWN_METHOD, id="warmup"), "ndjson"))
-        read_response(reader, "warmup")
-        rss_before = proc_status_kib(proc.pid, "VmRSS")
-        payload = b"".join(
-            encode(request("image.generate", {"prompt": f"bench {i}", "model": "sim-image",
-                                              "pollIntervalMs": 500}, id=i), "ndjson")
-            for i in range(SIM_JOBS))
-        error: list[BaseException] = []
-
-        def write() -> None:
-            try:
-                proc.stdin.write(payload)
-            except BaseException as e:  # noqa: BLE001 - reported below
-                error.append(e)
-
-        writer = threading.Thread(target=write, daemon=True)
-        t0 = time.perf_counter()
-        writer.start()
-        ok, bad, progress = 0, [], 0
-        while ok + len(bad) < SIM_JOBS:
-            frames = reader.read(parse=True)
-            if not frames:
-                raise RuntimeError(f"stdout closed after {ok + len(bad)} of {SIM_JOBS} responses")
-            for f in frames:
-                if is_response(f):
-                    res = f.get("result")
-                    if isinstance(res, dict) and res.get("status") == "success":
-                        ok += 1
-                    else:
-                        bad.append(f)
-                elif isinstance(f, dict) and f.get("method") == "task.progress":
-                    progress += 1
-        wall = time.perf_counter() - t0
-        writer.join(timeout=10)
-        peak = peak_rss_kib(proc.pid)  # VmHWM, just before closing stdin
-        rss_end = proc_status_kib(proc.pid, "VmRSS")
-    finally:
-        dog.cancel()
-        close(proc)
-    if error:
-        raise error[0]
-    if bad:
-        raise RuntimeError(f"{len(bad)} of {SIM_JOBS} image.generate did not succeed, e.g. "
-                           f"{json.dumps(bad[0])[:300]}")
-    ctx.report(f"{SIM_JOBS} concurrent image.generate (simulator): wall", wall * 1000, "ms",
-               succeeded=f"{ok}/{SIM_JOBS}", job_delay_ms=2000, poll_ms=500, task_progress=progress)
-    peak_mib = (peak or 0) / 1024
-    ctx.report(f"{SIM_JOBS} concurrent image.generate: peak RSS", peak_mib, "MiB", target="<=64",
-               ok=peak is not None and peak_mib <= 64,
-               rss_before_mib=f"{(rss_before or 0) / 1024:.1f}", rss_after_mib=f"{(rss_end or 0) / 1024:.1f}")
-
-
-# -- http-1000 -----------------------------------------------------------------------------------
-
-HTTP_JOBS = 1000
-HTTP_POLL_MS = 200          # first poll after 200 ms, the second 400 ms later
-HTTP_PENDING_POLLS = 1      # the stand-in answers `generating` once, then `success`
-
-
 def generate_all(proc: subprocess.Popen, reader: FrameReader, requests: list[dict]) -> tuple[float, list, list, int]:
     """Writes all `requests` at once (from a thread) and reads until each has its response.
     Returns (wall seconds, successful responses, other responses, task.progress count)."""
@@ -707,6 +665,42 @@ def generate_all(proc: subprocess.Popen, reader: FrameReader, requests: list[dic
     return wall, ok, bad, progress
 
 
+@benchmark("simulator-1000")
+def bench_simulator_1000(ctx: Context) -> None:
+    """1,000 image.generate written at once to one --simulate adapter (2 s jobs, 500 ms polls)."""
+    proc = ctx.spawn(["--simulate", "--simulate-delay-ms", "2000", "--framing", "ndjson"])
+    dog = watchdog(proc, 120, "simulator-1000")
+    try:
+        reader = FrameReader(proc.stdout.fileno(), "ndjson")
+        round_trip(proc, reader, UNKNOWN_METHOD)
+        rss_before = proc_status_kib(proc.pid, "VmRSS")
+        reqs = [request("image.generate", {"prompt": f"bench {i}", "model": "sim-image", "pollIntervalMs": 500}, id=i)
+                for i in range(SIM_JOBS)]
+        wall, succeeded, bad, progress = generate_all(proc, reader, reqs)
+        ok = len(succeeded)
+        peak = peak_rss_kib(proc.pid)  # VmHWM, just before closing stdin
+        rss_end = proc_status_kib(proc.pid, "VmRSS")
+    finally:
+        dog.cancel()
+        close(proc)
+    if bad:
+        raise RuntimeError(f"{len(bad)} of {SIM_JOBS} image.generate did not succeed, e.g. "
+                           f"{json.dumps(bad[0])[:300]}")
+    ctx.report(f"{SIM_JOBS} concurrent image.generate (simulator): wall", wall * 1000, "ms",
+               succeeded=f"{ok}/{SIM_JOBS}", job_delay_ms=2000, poll_ms=500, task_progress=progress)
+    peak_mib = (peak or 0) / 1024
+    ctx.report(f"{SIM_JOBS} concurrent image.generate: peak RSS", peak_mib, "MiB", target="<=64",
+               ok=peak is not None and peak_mib <= 64,
+               rss_before_mib=f"{(rss_before or 0) / 1024:.1f}", rss_after_mib=f"{(rss_end or 0) / 1024:.1f}")
+
+
+# -- http-1000 -----------------------------------------------------------------------------------
+
+HTTP_JOBS = 1000
+HTTP_POLL_MS = 200          # first poll after 200 ms, the second 400 ms later
+HTTP_PENDING_POLLS = 1      # the stand-in answers `generating` once, then `success`
+
+
 def http_1000_once(ctx: Context) -> dict:
     with StandinProcess(pending_polls=HTTP_PENDING_POLLS) as server:
         proc = ctx.spawn(["--framing", "ndjson", "--base-url", server.base_url],
@@ -715,8 +709,7 @@ def http_1000_once(ctx: Context) -> dict:
         try:
             reader = FrameReader(proc.stdout.fileno(), "ndjson")
             # One status round trip first: libcurl is loaded and the pool warm before the clock.
-            proc.stdin.write(encode(request("task.status", {"logId": server.log_id}, id="warmup"), "ndjson"))
-            warm = read_response(reader, "warmup")
+            warm = round_trip(proc, reader, "task.status", {"logId": server.log_id})
             if not isinstance(warm.get("result"), dict):
                 raise RuntimeError(f"warm-up task.status failed: {json.dumps(warm)[:300]}")
             server.command("reset")
@@ -803,26 +796,15 @@ def huge_image_once(ctx: Context, out_dir: Path) -> dict:
         dog = watchdog(proc, 60, "huge-image")
         try:
             reader = FrameReader(proc.stdout.fileno(), "ndjson")
-            proc.stdin.write(encode(request(UNKNOWN_METHOD, id="warmup"), "ndjson"))
-            read_response(reader, "warmup")
+            round_trip(proc, reader, UNKNOWN_METHOD)
             rss_before = proc_status_kib(proc.pid, "VmRSS")
             proc.stdin.write(encode(request("image.generate", {"prompt": "bench huge", "model": "gpt-image-1",
                                                                "pollIntervalMs": 10, "saveTo": str(out_dir)},
                                             id="job"), "ndjson"))
             t0 = time.perf_counter()
-            t_done = None
-            resp = None
-            while resp is None:
-                frames = reader.read(parse=True)
-                now = time.perf_counter()
-                if not frames:
-                    raise RuntimeError("stdout closed before the image.generate response")
-                for f in frames:
-                    if isinstance(f, dict) and f.get("method") == "task.progress" \
-                            and (f.get("params") or {}).get("status") == "success":
-                        t_done = now
-                    elif is_response(f) and f.get("id") == "job":
-                        resp = f
+            resp, _, progress = read_job(reader, "job", time.perf_counter)
+            # When the last `success` task.progress was read.
+            t_done = next((now for params, now in reversed(progress) if params.get("status") == "success"), None)
             elapsed = time.perf_counter() - t0
             peak = peak_rss_kib(proc.pid)
             rss_end = proc_status_kib(proc.pid, "VmRSS")
@@ -921,28 +903,15 @@ def bench_poll_30s(ctx: Context) -> None:
         proc.stdin.write(encode(request("image.generate", {"prompt": "bench poll 30s", "model": "sim-image"},
                                         id="job"), "ndjson"))
         t_sent = time.monotonic()
-        t_submit = t_resp = None
-        progress: list[dict] = []
-        resp = None
-        while resp is None:
-            frames = reader.read(parse=True)
-            now = time.monotonic()
-            if not frames:
-                raise RuntimeError("stdout closed before the image.generate response")
-            for f in frames:
-                if isinstance(f, dict) and f.get("method") == "task.progress":
-                    params = f.get("params") or {}
-                    progress.append(params)
-                    if params.get("poll") == 0 and t_submit is None:
-                        t_submit = now
-                elif is_response(f) and f.get("id") == "job":
-                    resp, t_resp = f, now
+        resp, t_resp, seen = read_job(reader, "job", time.monotonic)
     finally:
         dog.cancel()
         close(proc)
     result = resp.get("result")
     if not isinstance(result, dict) or result.get("status") != "success":
         raise RuntimeError(f"image.generate failed: {json.dumps(resp)[:300]}")
+    progress = [params for params, _ in seen]
+    t_submit = next((now for params, now in seen if params.get("poll") == 0), None)
     if t_submit is None:
         raise RuntimeError("no task.progress with poll 0 was seen")
     polls = [p for p in progress if isinstance(p.get("poll"), int) and p["poll"] >= 1]

@@ -223,61 +223,77 @@ def is_notification(msg: Any) -> bool:
     return isinstance(msg, dict) and "method" in msg and "id" not in msg
 
 
-class NdjsonParser:
-    """One JSON text per line, lines end with LF. Nothing else is allowed."""
+def assert_null_error(msg: Any, code: int) -> None:
+    """`msg` is an error response with `code` and id null (the request's id could not be read)."""
+    assert isinstance(msg, dict) and msg.get("id", "missing") is None and error_code(msg) == code, msg
+
+
+class _Parser:
+    """Splits stdout into (raw frame, message) pairs; a subclass cuts the frames (`_cut`)."""
+
+    # What stdout must not end inside of, for the error.
+    unit = "a frame"
 
     def __init__(self) -> None:
         self.buf = bytearray()
 
+    def _cut(self) -> tuple[bytes, bytes] | None:
+        """The next whole frame and its body, taken off the buffer; None until one is complete."""
+        raise NotImplementedError
+
     def feed(self, data: bytes) -> list[tuple[bytes, Any]]:
         self.buf += data
         out = []
-        while True:
-            nl = self.buf.find(b"\n")
-            if nl < 0:
-                break
-            line = bytes(self.buf[: nl + 1])
-            del self.buf[: nl + 1]
-            body = line[:-1]
-            if not body.strip(b" \t\r"):
-                raise ProtocolError(f"empty line on stdout: {line!r}")
-            out.append((line, strict_loads(body)))
+        while (cut := self._cut()) is not None:
+            raw, body = cut
+            out.append((raw, strict_loads(body)))
         return out
 
     def finish(self) -> None:
         if self.buf:
-            raise ProtocolError(f"stdout ended inside a line: {bytes(self.buf[:200])!r}")
+            raise ProtocolError(f"stdout ended inside {self.unit}: {bytes(self.buf[:200])!r}")
+
+
+class NdjsonParser(_Parser):
+    """One JSON text per line, lines end with LF. Nothing else is allowed."""
+
+    unit = "a line"
+
+    def _cut(self) -> tuple[bytes, bytes] | None:
+        nl = self.buf.find(b"\n")
+        if nl < 0:
+            return None
+        line = bytes(self.buf[: nl + 1])
+        del self.buf[: nl + 1]
+        body = line[:-1]
+        if not body.strip(b" \t\r"):
+            raise ProtocolError(f"empty line on stdout: {line!r}")
+        return line, body
 
 
 _HEADER_LINE = re.compile(rb"([!#$%&'*+.^_`|~0-9A-Za-z-]+):[ \t]*(.*?)[ \t]*")
 
 
-class LspParser:
+class LspParser(_Parser):
     """`Content-Length: N\\r\\n` (+ optional `Content-Type`), blank line, N bytes of JSON."""
 
-    def __init__(self) -> None:
-        self.buf = bytearray()
-
-    def feed(self, data: bytes) -> list[tuple[bytes, Any]]:
-        self.buf += data
-        out = []
-        while self.buf:
-            end = self.buf.find(b"\r\n\r\n")
-            if end < 0:
-                if len(self.buf) > _MAX_HEADER_BLOCK:
-                    raise ProtocolError(f"no header block end in: {bytes(self.buf[:200])!r}")
-                # Fail fast on bytes that can never start a header block.
-                self._check_partial_header(bytes(self.buf))
-                break
-            length = self._parse_headers(bytes(self.buf[:end]))
-            start = end + 4
-            if len(self.buf) < start + length:
-                break
-            raw = bytes(self.buf[: start + length])
-            body = raw[start:]
-            del self.buf[: start + length]
-            out.append((raw, strict_loads(body)))
-        return out
+    def _cut(self) -> tuple[bytes, bytes] | None:
+        if not self.buf:
+            return None
+        end = self.buf.find(b"\r\n\r\n")
+        if end < 0:
+            if len(self.buf) > _MAX_HEADER_BLOCK:
+                raise ProtocolError(f"no header block end in: {bytes(self.buf[:200])!r}")
+            # Fail fast on bytes that can never start a header block.
+            self._check_partial_header(bytes(self.buf))
+            return None
+        length = self._parse_headers(bytes(self.buf[:end]))
+        start = end + 4
+        if len(self.buf) < start + length:
+            return None
+        raw = bytes(self.buf[: start + length])
+        del self.buf[: start + length]
+        return raw, raw[start:]
 
     @staticmethod
     def _check_partial_header(block: bytes) -> None:
@@ -313,9 +329,6 @@ class LspParser:
             raise ProtocolError(f"header block without Content-Length: {block!r}")
         return length
 
-    def finish(self) -> None:
-        if self.buf:
-            raise ProtocolError(f"stdout ended inside a frame: {bytes(self.buf[:200])!r}")
 
 
 def make_parser(framing: str):
@@ -535,6 +548,14 @@ class Adapter:
             return None
 
         return self._wait_for(pick, timeout, "the next message")[0]
+
+    def next_reply(self, timeout: float = 5) -> Any:
+        """The next message (as next_message) that is not one of the adapter's own unsolicited
+        notifications (UNSOLICITED), which it skips."""
+        m = self.next_message(timeout)
+        while is_notification(m) and m["method"] in UNSOLICITED:
+            m = self.next_message(timeout)
+        return m
 
     def wait_response(self, id: Any, timeout: float = 5) -> tuple[dict, list[dict]]:
         """The first unconsumed top-level response with this exact id (same JSON type),

@@ -98,7 +98,7 @@ import time
 import urllib.parse
 import zlib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 # ---------------------------------------------------------------------------
 # PNG bytes
@@ -856,12 +856,64 @@ class _HTTPServer(http.server.ThreadingHTTPServer):
     request_queue_size = 1024  # listen backlog: hundreds of clients may connect at once
 
 
+def _wait_on(cond: threading.Condition, found: Callable[[], Any], timeout: float,
+             failure: Callable[[], str]) -> Any:
+    """Wait on `cond` (held while `found` and `failure` run) until `found()` returns something
+    other than None, and return that; after `timeout` seconds, AssertionError(failure())."""
+    deadline = time.monotonic() + timeout
+    with cond:
+        while (result := found()) is None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(failure())
+            cond.wait(left)
+        return result
+
+
+class _Service:
+    """Something served in the background: ``start()`` returns it, ``stop()`` ends it, and
+    ``with`` does both."""
+
+    _thread: threading.Thread | None = None
+
+    def _serve_on_thread(self, target: Callable[[], Any], name: str) -> Any:
+        self._thread = threading.Thread(target=target, name=name, daemon=True)
+        self._thread.start()
+        return self
+
+    def _join(self) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> Any:
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+
+class _HTTPService(_Service):
+    """A `_Service` that runs the `_HTTPServer` in ``self._httpd`` on a thread named
+    ``<_thread_prefix>-<port>``."""
+
+    _thread_prefix = "http"
+
+    def start(self) -> Any:
+        return self._serve_on_thread(lambda: self._httpd.serve_forever(poll_interval=0.05),
+                                     f"{self._thread_prefix}-{self.port}")
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._join()
+
+
 # ---------------------------------------------------------------------------
 # The public object
 # ---------------------------------------------------------------------------
 
 
-class Standin:
+class Standin(_HTTPService):
     """The stand-in service. Attributes that tests may change at any time:
 
     api_key                 the valid key (None: any non-empty key is valid)
@@ -887,7 +939,6 @@ class Standin:
         self.host = host
         self.port = self._httpd.server_address[1]
         self._state.base_url = f"http://{host}:{self.port}"
-        self._thread: threading.Thread | None = None
 
     # -- settings (forwarded to the shared state) ---------------------------------
 
@@ -931,27 +982,14 @@ class Standin:
         query = urllib.parse.urlencode({"location": location, "status": status})
         return self.image_url(f"redirect-to?{query}")
 
-    # -- lifecycle -------------------------------------------------------------------
+    # -- lifecycle (start, and `with`: see _HTTPService) ---------------------------------
 
-    def start(self) -> "Standin":
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name=f"standin-{self.port}", daemon=True)
-        self._thread.start()
-        return self
+    _thread_prefix = "standin"
 
     def stop(self) -> None:
         self._state.closing.set()
         self.release()
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> "Standin":
-        return self.start()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
+        super().stop()
 
     # -- faults and jobs -------------------------------------------------------------
 
@@ -1034,32 +1072,21 @@ class Standin:
                  answered: bool = False) -> list[LoggedRequest]:
         """Wait until `count` requests to `endpoint` (None: any) were received
         (`answered=True`: and answered); return those requests."""
-        deadline = time.monotonic() + timeout
-        with self._state.changed:
-            while True:
-                got = [r for r in self._state.log
-                       if (endpoint is None or r.endpoint == endpoint) and (r.answered or not answered)]
-                if len(got) >= count:
-                    return got
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise AssertionError(
-                        f"stand-in: timed out after {timeout}s waiting for {count} {endpoint or 'any'} "
-                        f"request(s){' answered' if answered else ''}; log: {self._state.log!r}")
-                self._state.changed.wait(left)
+        def found() -> list[LoggedRequest] | None:
+            got = [r for r in self._state.log
+                   if (endpoint is None or r.endpoint == endpoint) and (r.answered or not answered)]
+            return got if len(got) >= count else None
+
+        return _wait_on(self._state.changed, found, timeout, lambda: (
+            f"stand-in: timed out after {timeout}s waiting for {count} {endpoint or 'any'} "
+            f"request(s){' answered' if answered else ''}; log: {self._state.log!r}"))
 
     def wait_held(self, endpoint: str, timeout: float = 5.0) -> LoggedRequest:
         """Wait until a request to `endpoint` is being held by a `hold` fault."""
-        deadline = time.monotonic() + timeout
-        with self._state.changed:
-            while True:
-                for r in self._state.log:
-                    if r.endpoint == endpoint and r.fault == "hold" and not r.answered:
-                        return r
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise AssertionError(f"stand-in: no held {endpoint} request after {timeout}s")
-                self._state.changed.wait(left)
+        return _wait_on(self._state.changed,
+                        lambda: next((r for r in self._state.log
+                                      if r.endpoint == endpoint and r.fault == "hold" and not r.answered), None),
+                        timeout, lambda: f"stand-in: no held {endpoint} request after {timeout}s")
 
     def in_flight(self, endpoint: str) -> int:
         """Requests to `endpoint` being served now (read, not yet fully answered or dropped)."""
@@ -1189,7 +1216,7 @@ class _ProxyHandler(http.server.BaseHTTPRequestHandler):
     do_HEAD = _forward
 
 
-class ForwardingProxy:
+class ForwardingProxy(_HTTPService):
     """An HTTP proxy on 127.0.0.1 that forwards absolute-form requests and logs them.
     CONNECT is logged and refused (502)."""
 
@@ -1200,7 +1227,6 @@ class ForwardingProxy:
         self._httpd.proxy = self  # type: ignore[attr-defined]
         self.port = self._httpd.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        self._thread: threading.Thread | None = None
 
     @property
     def requests(self) -> list[ProxiedRequest]:
@@ -1208,32 +1234,10 @@ class ForwardingProxy:
             return list(self._log)
 
     def wait_for(self, count: int = 1, timeout: float = 5.0) -> list[ProxiedRequest]:
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while len(self._log) < count:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise AssertionError(f"proxy: {len(self._log)} request(s) after {timeout}s, wanted {count}")
-                self._cond.wait(left)
-            return list(self._log)
+        return _wait_on(self._cond, lambda: list(self._log) if len(self._log) >= count else None, timeout,
+                        lambda: f"proxy: {len(self._log)} request(s) after {timeout}s, wanted {count}")
 
-    def start(self) -> "ForwardingProxy":
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name=f"proxy-{self.port}", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> "ForwardingProxy":
-        return self.start()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
+    _thread_prefix = "proxy"
 
 
 # ---------------------------------------------------------------------------
@@ -1241,7 +1245,7 @@ class ForwardingProxy:
 # ---------------------------------------------------------------------------
 
 
-class RawTCPServer:
+class RawTCPServer(_Service):
     """A loopback TCP server that reads what the client sends first (up to `read_timeout`
     seconds, one recv), writes `reply` and closes; for example garbage in answer to a TLS
     ClientHello. `accepted` counts the connections; `received` holds each one's first bytes."""
@@ -1258,7 +1262,6 @@ class RawTCPServer:
         self._sock.listen(1024)
         self.port = self._sock.getsockname()[1]
         self._closing = threading.Event()
-        self._thread: threading.Thread | None = None
 
     @property
     def accepted(self) -> int:
@@ -1272,15 +1275,9 @@ class RawTCPServer:
 
     def wait_received(self, count: int, timeout: float = 5.0) -> list[bytes]:
         """Wait until `count` connections were answered and closed; their first bytes."""
-        deadline = time.monotonic() + timeout
-        with self._cond:
-            while len(self._received) < count:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise AssertionError(f"raw server: {len(self._received)} connection(s) answered "
-                                         f"after {timeout}s, wanted {count}")
-                self._cond.wait(left)
-            return list(self._received)
+        return _wait_on(self._cond, lambda: list(self._received) if len(self._received) >= count else None,
+                        timeout, lambda: (f"raw server: {len(self._received)} connection(s) answered "
+                                          f"after {timeout}s, wanted {count}"))
 
     def _serve(self) -> None:
         while not self._closing.is_set():
@@ -1312,9 +1309,7 @@ class RawTCPServer:
                 self._cond.notify_all()
 
     def start(self) -> "RawTCPServer":
-        self._thread = threading.Thread(target=self._serve, name=f"raw-{self.port}", daemon=True)
-        self._thread.start()
-        return self
+        return self._serve_on_thread(self._serve, f"raw-{self.port}")
 
     def stop(self) -> None:
         self._closing.set()
@@ -1323,17 +1318,10 @@ class RawTCPServer:
         except OSError:
             pass
         self._sock.close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> "RawTCPServer":
-        return self.start()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
+        self._join()
 
 
-class BlackholeServer:
+class BlackholeServer(_Service):
     """A loopback port where a TCP connect never completes: the socket listens with a backlog
     of 0, never accepts, and one filler connection of its own takes the only queue slot, so
     the kernel drops every further SYN (the client's connect times out; nothing is refused)."""
@@ -1362,12 +1350,6 @@ class BlackholeServer:
         for c in self._fillers:
             c.close()
         self._sock.close()
-
-    def __enter__(self) -> "BlackholeServer":
-        return self.start()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
 
 
 def raise_open_file_limit(minimum: int = 4096) -> int:

@@ -482,6 +482,20 @@ LOOPS = int(os.environ.get("AITOEARN_E2E_ORDER_LOOPS", "300"))
 LSP_FACE_NOTES = {"status.changed", "task.progress", "$/progress"}
 
 
+def one_write_session(args: list, data: bytes, framing: str = "ndjson") -> list:
+    """A fresh process sent `data` in ONE write: every message it wrote once request 2 is
+    answered and it has exited at end of input."""
+    a = Adapter(args, framing=framing)
+    try:
+        a.send_raw(data)
+        a.wait_response(2, timeout=5)
+        a.close_stdin()
+        a.wait_exit(3)
+        return list(a.messages)
+    finally:
+        a.kill()
+
+
 def test_mcp_initialize_result_comes_first_300_times(adapter_bin):
     """docs/protocol.md §3 ("once an initialize has been read, nothing ... is written before its
     result") and §10: MCP `initialize` and `tools/list` in ONE write, 300 fresh processes (no
@@ -491,15 +505,7 @@ def test_mcp_initialize_result_comes_first_300_times(adapter_bin):
     data = line(req("initialize", 1, mcp_init_params())) + line(req("tools/list", 2))
     bad = []
     for i in range(LOOPS):
-        a = Adapter(configs[i % 3])
-        try:
-            a.send_raw(data)
-            a.wait_response(2, timeout=5)
-            a.close_stdin()
-            a.wait_exit(3)
-            msgs = list(a.messages)
-        finally:
-            a.kill()
+        msgs = one_write_session(configs[i % 3], data)
         ok = (len(msgs) == 2 and is_response(msgs[0]) and same_id(msgs[0]["id"], 1) and "result" in msgs[0]
               and is_response(msgs[1]) and same_id(msgs[1]["id"], 2) and "result" in msgs[1])
         lsp = [m for m in msgs if is_notification(m) and m["method"] in LSP_FACE_NOTES]
@@ -535,15 +541,8 @@ def test_second_initialize_in_the_same_write_300_times(adapter_bin):
     for i in range(LOOPS):
         framing = rpc.FRAMINGS[i % 2]
         args = [] if i % 4 < 2 else SIM
-        a = Adapter(args, framing=framing)
-        try:
-            a.send_raw(encode(req("initialize", 1, INIT), framing) + encode(req("initialize", 2, INIT), framing))
-            a.wait_response(2, timeout=5)
-            a.close_stdin()
-            a.wait_exit(3)
-            msgs = list(a.messages)
-        finally:
-            a.kill()
+        data = encode(req("initialize", 1, INIT), framing) + encode(req("initialize", 2, INIT), framing)
+        msgs = one_write_session(args, data, framing)
         problems = []
         if not (msgs and is_response(msgs[0]) and same_id(msgs[0]["id"], 1) and "result" in msgs[0]):
             problems.append("first message is not the first initialize result")

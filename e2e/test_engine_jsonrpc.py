@@ -4,22 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rpc import (
-    error_code,
-    replies,
-    INVALID_PARAMS,
-    INVALID_REQUEST,
-    METHOD_NOT_FOUND,
-    PARSE_ERROR,
-    UNKNOWN_METHOD,
-    UNSOLICITED,
-    dumps,
-    is_notification,
-    is_response,
-    same_id,
-)
-
-
+from rpc import (INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR, UNKNOWN_METHOD, assert_null_error,
+                 dumps, error_code, is_notification, is_response, replies, same_id)
 
 
 def finish_and_replies(a) -> list:
@@ -31,6 +17,13 @@ def finish_and_replies(a) -> list:
 def force(framing: str) -> list[str]:
     """Fix the framing: needed when the first thing sent does not start with { or [."""
     return ["--framing", framing]
+
+
+def assert_rejected_then_session_goes_on(a, body: bytes, code: int) -> None:
+    """`body` is answered with error `code` and id null, and the next request is still answered."""
+    a.send_body(body)
+    assert_null_error(a.next_reply(), code)
+    assert error_code(a.call(UNKNOWN_METHOD)) == METHOD_NOT_FOUND
 
 
 # ---------------------------------------------------------------------------
@@ -87,9 +80,7 @@ def test_id_beyond_int64_echoed_exactly(adapter):
 @pytest.mark.parametrize("bad_id", [{"a": 1}, [1], True, False], ids=repr)
 def test_bad_id_type_is_invalid_request_with_null_id(adapter, bad_id):
     adapter.send({"jsonrpc": "2.0", "id": bad_id, "method": UNKNOWN_METHOD})
-    resp = adapter.next_message()
-    while is_notification(resp) and resp["method"] in UNSOLICITED:
-        resp = adapter.next_message()
+    resp = adapter.next_reply()
     assert is_response(resp), resp
     assert resp["id"] is None, resp
     assert error_code(resp) == INVALID_REQUEST, resp
@@ -115,34 +106,18 @@ def test_unknown_method_is_32601(adapter):
 )
 def test_parse_error_then_session_goes_on(adapter_factory, framing, body):
     a = adapter_factory(framing=framing)
-    a.send_body(body)
-    resp = a.next_message()
-    while is_notification(resp) and resp["method"] in UNSOLICITED:
-        resp = a.next_message()
-    assert resp.get("id", "missing") is None, resp
-    assert error_code(resp) == PARSE_ERROR, resp
-    assert error_code(a.call(UNKNOWN_METHOD)) == METHOD_NOT_FOUND
+    assert_rejected_then_session_goes_on(a, body, PARSE_ERROR)
 
 
 def test_invalid_utf8_is_parse_error(adapter_factory, framing):
     a = adapter_factory(force(framing), framing=framing)
-    a.send_body(b'{"jsonrpc":"2.0","id":1,"method":"\xff\xfe"}')
-    resp = a.next_message()
-    while is_notification(resp) and resp["method"] in UNSOLICITED:
-        resp = a.next_message()
-    assert resp["id"] is None and error_code(resp) == PARSE_ERROR, resp
-    assert error_code(a.call(UNKNOWN_METHOD)) == METHOD_NOT_FOUND
+    assert_rejected_then_session_goes_on(a, b'{"jsonrpc":"2.0","id":1,"method":"\xff\xfe"}', PARSE_ERROR)
 
 
 @pytest.mark.parametrize("body", [b"1", b'"str"', b"null", b"true", b"3.5"], ids=lambda b: b.decode())
 def test_not_an_object_is_invalid_request(adapter_factory, framing, body):
     a = adapter_factory(force(framing), framing=framing)
-    a.send_body(body)
-    resp = a.next_message()
-    while is_notification(resp) and resp["method"] in UNSOLICITED:
-        resp = a.next_message()
-    assert resp["id"] is None and error_code(resp) == INVALID_REQUEST, resp
-    assert error_code(a.call(UNKNOWN_METHOD)) == METHOD_NOT_FOUND
+    assert_rejected_then_session_goes_on(a, body, INVALID_REQUEST)
 
 
 @pytest.mark.parametrize(
@@ -159,9 +134,7 @@ def test_not_an_object_is_invalid_request(adapter_factory, framing, body):
 )
 def test_malformed_request_is_invalid_request(adapter, msg):
     adapter.send(msg)
-    resp = adapter.next_message()
-    while is_notification(resp) and resp["method"] in UNSOLICITED:
-        resp = adapter.next_message()
+    resp = adapter.next_reply()
     assert is_response(resp), resp
     # The id could be read, so echoing it is right; null is tolerated (JSON-RPC 2.0 allows
     # null when the id could not be detected). Never any other value.

@@ -6,27 +6,8 @@ import json
 
 import pytest
 
-from rpc import (
-    error_code,
-    replies,
-    INVALID_REQUEST,
-    METHOD_NOT_FOUND,
-    PARSE_ERROR,
-    UNKNOWN_METHOD,
-    UNSOLICITED,
-    dumps,
-    is_notification,
-    request_obj,
-)
-
-
-
-
-def next_reply(a, timeout=5):
-    m = a.next_message(timeout)
-    while is_notification(m) and m["method"] in UNSOLICITED:
-        m = a.next_message(timeout)
-    return m
+from rpc import (INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR, UNKNOWN_METHOD, assert_null_error, dumps,
+                 error_code, replies, request_obj)
 
 
 def req_body(id, method=UNKNOWN_METHOD, params=None) -> bytes:
@@ -37,8 +18,17 @@ def lsp(body: bytes, *, name=b"Content-Length", extra=b"", sep=b": ") -> bytes:
     return name + sep + str(len(body)).encode() + b"\r\n" + extra + b"\r\n" + body
 
 
-def assert_null_error(msg, code):
-    assert isinstance(msg, dict) and msg.get("id", "missing") is None and error_code(msg) == code, msg
+def assert_method_not_found(a, *ids):
+    """Each of these requests is answered -32601 (they name UNKNOWN_METHOD)."""
+    for rid in ids:
+        resp, _ = a.wait_response(rid)
+        assert error_code(resp) == METHOD_NOT_FOUND, resp
+
+
+def assert_next_reply_not_found(a, rid):
+    """The next reply is the -32601 for request `rid` (it names UNKNOWN_METHOD)."""
+    resp = a.next_reply()
+    assert resp.get("id") == rid and error_code(resp) == METHOD_NOT_FOUND, resp
 
 
 # ---------------------------------------------------------------------------
@@ -49,22 +39,20 @@ def assert_null_error(msg, code):
 def test_auto_detects_ndjson_after_whitespace(adapter_factory, lead):
     a = adapter_factory(framing="ndjson")
     a.send_raw(lead + req_body(1) + b"\n")
-    resp, _ = a.wait_response(1)
-    assert error_code(resp) == METHOD_NOT_FOUND
+    assert_method_not_found(a, 1)
 
 
 @pytest.mark.parametrize("lead", [b"", b" ", b"\r\n", b"\n\t "], ids=repr)
 def test_auto_detects_lsp_after_whitespace(adapter_factory, lead):
     a = adapter_factory(framing="lsp")
     a.send_raw(lead + lsp(req_body(1)))
-    resp, _ = a.wait_response(1)
-    assert error_code(resp) == METHOD_NOT_FOUND
+    assert_method_not_found(a, 1)
 
 
 def test_auto_detects_ndjson_batch(adapter_factory):
     a = adapter_factory(framing="ndjson")
     a.send_raw(b"[" + req_body(1) + b"]\n")
-    reply = next_reply(a)
+    reply = a.next_reply()
     assert isinstance(reply, list) and reply[0]["id"] == 1
 
 
@@ -75,11 +63,14 @@ def test_forced_framing(adapter_factory, framing_flag):
     assert error_code(a.call(UNKNOWN_METHOD)) == METHOD_NOT_FOUND
 
 
-def test_ndjson_accepts_crlf_line_endings(adapter_factory):
+@pytest.mark.parametrize(
+    "between, end", [(b"\r\n", b"\r\n"), (b"\n\n   \n\t\n", b"\n")], ids=["crlf-line-endings", "blank-lines"]
+)
+def test_ndjson_line_endings_and_blank_lines(adapter_factory, between, end):
+    """CRLF line endings are accepted; blank and whitespace-only lines are skipped."""
     a = adapter_factory(framing="ndjson")
-    a.send_raw(req_body(1) + b"\r\n" + req_body(2) + b"\r\n")
-    assert error_code(a.wait_response(1)[0]) == METHOD_NOT_FOUND
-    assert error_code(a.wait_response(2)[0]) == METHOD_NOT_FOUND
+    a.send_raw(req_body(1) + between + req_body(2) + end)
+    assert_method_not_found(a, 1, 2)
 
 
 def test_ndjson_many_lines_in_one_write_and_split_lines(adapter_factory):
@@ -88,15 +79,7 @@ def test_ndjson_many_lines_in_one_write_and_split_lines(adapter_factory):
     a.send_raw(data[:7])
     a.send_raw(data[7:1000])
     a.send_raw(data[1000:])
-    for i in range(1, 51):
-        assert error_code(a.wait_response(i)[0]) == METHOD_NOT_FOUND
-
-
-def test_ndjson_session_survives_blank_lines(adapter_factory):
-    a = adapter_factory(framing="ndjson")
-    a.send_raw(req_body(1) + b"\n\n   \n\t\n" + req_body(2) + b"\n")
-    assert error_code(a.wait_response(1)[0]) == METHOD_NOT_FOUND
-    assert error_code(a.wait_response(2)[0]) == METHOD_NOT_FOUND
+    assert_method_not_found(a, *range(1, 51))
 
 
 def test_ndjson_output_is_one_message_per_line(adapter_factory):
@@ -115,7 +98,7 @@ def test_ndjson_output_is_one_message_per_line(adapter_factory):
 def test_lsp_header_names_case_insensitive(adapter_factory, name):
     a = adapter_factory(["--framing", "lsp"], framing="lsp")
     a.send_raw(lsp(req_body(1), name=name))
-    assert error_code(a.wait_response(1)[0]) == METHOD_NOT_FOUND
+    assert_method_not_found(a, 1)
 
 
 @pytest.mark.parametrize(
@@ -134,7 +117,7 @@ def test_lsp_content_type_optional(adapter_factory, variant):
     }[variant] + body
     a = adapter_factory(framing="lsp")
     a.send_raw(data)
-    assert error_code(a.wait_response(1)[0]) == METHOD_NOT_FOUND
+    assert_method_not_found(a, 1)
 
 
 def test_lsp_frame_written_one_byte_at_a_time(adapter_factory):
@@ -142,22 +125,20 @@ def test_lsp_frame_written_one_byte_at_a_time(adapter_factory):
     data = lsp(req_body(1)) + lsp(req_body(2))
     for i in range(len(data)):
         a.send_raw(data[i:i + 1])
-    assert error_code(a.wait_response(1)[0]) == METHOD_NOT_FOUND
-    assert error_code(a.wait_response(2)[0]) == METHOD_NOT_FOUND
+    assert_method_not_found(a, 1, 2)
 
 
 def test_lsp_many_frames_in_one_write(adapter_factory):
     a = adapter_factory(framing="lsp")
     a.send_raw(b"".join(lsp(req_body(i)) for i in range(1, 101)))
-    for i in range(1, 101):
-        assert error_code(a.wait_response(i)[0]) == METHOD_NOT_FOUND
+    assert_method_not_found(a, *range(1, 101))
 
 
 def test_lsp_multibyte_body_length_in_bytes(adapter_factory):
     a = adapter_factory(framing="lsp")
     body = req_body("ü€😀", params={"s": "日本語テキスト" * 10})
     a.send_raw(lsp(body))
-    assert error_code(a.wait_response("ü€😀")[0]) == METHOD_NOT_FOUND
+    assert_method_not_found(a, "ü€😀")
 
 
 # ---------------------------------------------------------------------------
@@ -176,14 +157,19 @@ BROKEN_BLOCKS = {
 }
 
 
+def assert_resync_after(a, garbage: bytes, rid):
+    """A session that answers, then `garbage` and a frame with request `rid` in one write: one
+    -32700 (id null) for the garbage, then the request's -32601."""
+    assert error_code(a.call(UNKNOWN_METHOD)) == METHOD_NOT_FOUND
+    a.send_raw(garbage + lsp(req_body(rid)))
+    assert_null_error(a.next_reply(), PARSE_ERROR)
+    assert_next_reply_not_found(a, rid)
+
+
 @pytest.mark.parametrize("block", list(BROKEN_BLOCKS.values()), ids=list(BROKEN_BLOCKS))
 def test_lsp_broken_header_block_then_resync(adapter_factory, block):
     a = adapter_factory(["--framing", "lsp"], framing="lsp")
-    assert error_code(a.call(UNKNOWN_METHOD)) == METHOD_NOT_FOUND
-    a.send_raw(block + lsp(req_body("after")))
-    assert_null_error(next_reply(a), PARSE_ERROR)
-    resp = next_reply(a)
-    assert resp.get("id") == "after" and error_code(resp) == METHOD_NOT_FOUND, resp
+    assert_resync_after(a, block, "after")
     assert replies(a.pending()) == []
 
 
@@ -195,43 +181,37 @@ def test_lsp_broken_header_block_then_resync(adapter_factory, block):
 def test_lsp_resync_on_content_length_mid_line(adapter_factory, garbage):
     """Garbage directly followed (same line) by a valid frame: -32700, then the frame."""
     a = adapter_factory(["--framing", "lsp"], framing="lsp")
-    assert error_code(a.call(UNKNOWN_METHOD)) == METHOD_NOT_FOUND
-    a.send_raw(garbage + lsp(req_body("mid")))
-    assert_null_error(next_reply(a), PARSE_ERROR)
-    resp = next_reply(a)
-    assert resp.get("id") == "mid" and error_code(resp) == METHOD_NOT_FOUND, resp
+    assert_resync_after(a, garbage, "mid")
 
 
 def test_lsp_resync_is_case_insensitive(adapter_factory):
     a = adapter_factory(["--framing", "lsp"], framing="lsp")
     a.send_raw(b"junk junk " + lsp(req_body(1), name=b"CONTENT-length"))
-    assert_null_error(next_reply(a), PARSE_ERROR)
-    resp = next_reply(a)
-    assert resp.get("id") == 1 and error_code(resp) == METHOD_NOT_FOUND, resp
+    assert_null_error(a.next_reply(), PARSE_ERROR)
+    assert_next_reply_not_found(a, 1)
 
 
 def test_lsp_broken_first_block_still_detects_lsp(adapter_factory):
     """Without --framing: garbage first (not { or [) means LSP; then resync works."""
     a = adapter_factory(framing="lsp")
     a.send_raw(b"hello\r\n\r\n" + lsp(req_body(1)))
-    assert_null_error(next_reply(a), PARSE_ERROR)
-    assert error_code(a.wait_response(1)[0]) == METHOD_NOT_FOUND
+    assert_null_error(a.next_reply(), PARSE_ERROR)
+    assert_method_not_found(a, 1)
 
 
 def test_lsp_empty_body_is_parse_error(adapter_factory):
     a = adapter_factory(["--framing", "lsp"], framing="lsp")
     a.send_raw(b"Content-Length: 0\r\n\r\n" + lsp(req_body(2)))
-    assert_null_error(next_reply(a), PARSE_ERROR)
-    assert error_code(a.wait_response(2)[0]) == METHOD_NOT_FOUND
+    assert_null_error(a.next_reply(), PARSE_ERROR)
+    assert_method_not_found(a, 2)
 
 
 def test_lsp_bad_json_body_keeps_frame_boundaries(adapter_factory):
     a = adapter_factory(["--framing", "lsp"], framing="lsp")
     bad = b'{"jsonrpc":"2.0","id":1,"method":"Content-Length: 5"'  # a header name inside a bad body
     a.send_raw(lsp(bad) + lsp(req_body(3)))
-    assert_null_error(next_reply(a), PARSE_ERROR)
-    resp = next_reply(a)
-    assert resp.get("id") == 3 and error_code(resp) == METHOD_NOT_FOUND, resp
+    assert_null_error(a.next_reply(), PARSE_ERROR)
+    assert_next_reply_not_found(a, 3)
 
 
 # ---------------------------------------------------------------------------
@@ -254,9 +234,8 @@ def test_oversized_message_rejected_and_session_goes_on(adapter_factory, framing
     assert error_code(a.call(UNKNOWN_METHOD)) == METHOD_NOT_FOUND
     a.send_body(padded_request("big", size))
     a.send_body(req_body("next"))
-    assert_null_error(next_reply(a, timeout=10), INVALID_REQUEST)
-    resp = next_reply(a)
-    assert resp.get("id") == "next" and error_code(resp) == METHOD_NOT_FOUND, resp
+    assert_null_error(a.next_reply(timeout=10), INVALID_REQUEST)
+    assert_next_reply_not_found(a, "next")
     assert error_code(a.call(UNKNOWN_METHOD)) == METHOD_NOT_FOUND
 
 
@@ -265,17 +244,16 @@ def test_oversized_batch_rejected(adapter_factory, framing):
     batch = dumps([request_obj(UNKNOWN_METHOD, None, i) for i in range(100)])
     assert len(batch) > 1024
     a.send_body(batch)
-    assert_null_error(next_reply(a), INVALID_REQUEST)
+    assert_null_error(a.next_reply(), INVALID_REQUEST)
     assert error_code(a.call(UNKNOWN_METHOD)) == METHOD_NOT_FOUND
 
 
 def test_lsp_message_at_the_limit_is_accepted(adapter_factory):
     a = adapter_factory(["--max-message-bytes", "1024"], framing="lsp")
     a.send_raw(lsp(padded_request("edge", 1024)))
-    resp = next_reply(a)
-    assert resp.get("id") == "edge" and error_code(resp) == METHOD_NOT_FOUND, resp
+    assert_next_reply_not_found(a, "edge")
     a.send_raw(lsp(padded_request("over", 1025)))
-    assert_null_error(next_reply(a), INVALID_REQUEST)
+    assert_null_error(a.next_reply(), INVALID_REQUEST)
 
 
 def test_lsp_oversized_body_arriving_slowly_is_discarded(adapter_factory):
@@ -287,8 +265,8 @@ def test_lsp_oversized_body_arriving_slowly_is_discarded(adapter_factory):
     for i in range(0, len(body), 700):
         a.send_raw(body[i:i + 700])
     a.send_raw(lsp(req_body("real")))
-    assert_null_error(next_reply(a), INVALID_REQUEST)
-    resp = next_reply(a)
+    assert_null_error(a.next_reply(), INVALID_REQUEST)
+    resp = a.next_reply()
     assert resp.get("id") == "real", f"the discarded body was parsed: {resp!r}"
 
 

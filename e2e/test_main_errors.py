@@ -16,6 +16,20 @@ def request_ids(server, endpoint):
     return [r.request_id for r in server.requests_for(endpoint)]
 
 
+def error_while_polling(adapter_factory, standin, upstream_code, message, code):
+    """image.generate whose first status poll (of a job still pending) gets the business answer
+    `upstream_code`: the error the call ends with, which must be `code` and name
+    `upstream_code`. HTTP 200 with an envelope is an answer, not a transport failure: the poll
+    is not retried."""
+    standin.pending_polls = 3
+    standin.inject("status", "business", code=upstream_code, message=message)
+    a = start_adapter(adapter_factory, standin)
+    err = expect_error(a.call("image.generate", gen()), code)
+    assert err["data"]["upstreamCode"] == upstream_code
+    assert standin.count("status") == 1
+    return err
+
+
 # ---------------------------------------------------------------------------
 # -32001: the API key
 # ---------------------------------------------------------------------------
@@ -53,12 +67,7 @@ def test_rejected_key_is_32001_with_upstream_code_401(adapter_factory, standin):
 
 
 def test_401_while_polling_is_32001(adapter_factory, standin):
-    standin.pending_polls = 3
-    standin.inject("status", "business", code=401, message="Unauthorized")
-    a = start_adapter(adapter_factory, standin)
-    err = expect_error(a.call("image.generate", gen()), -32001)
-    assert err["data"]["upstreamCode"] == 401
-    assert standin.count("status") == 1
+    error_while_polling(adapter_factory, standin, 401, "Unauthorized", -32001)
 
 
 # ---------------------------------------------------------------------------
@@ -94,14 +103,8 @@ def test_insufficient_credits_is_32010_with_12001(adapter_factory, standin):
 
 
 def test_business_error_while_polling_is_32010_and_not_retried(adapter_factory, standin):
-    standin.pending_polls = 3
-    standin.inject("status", "business", code=500, message="服务器内部错误")
-    a = start_adapter(adapter_factory, standin)
-    err = expect_error(a.call("image.generate", gen()), -32010)
-    assert err["data"]["upstreamCode"] == 500
+    err = error_while_polling(adapter_factory, standin, 500, "服务器内部错误", -32010)
     assert_english(err, "服务器内部错误")
-    # HTTP 200 with an envelope is an answer, not a transport failure.
-    assert standin.count("status") == 1
     assert err["data"]["upstreamRequestId"] == standin.requests_for("status")[0].request_id
 
 
@@ -407,26 +410,24 @@ def test_status_without_initialize_comes_with_the_first_response(adapter_factory
     wait_status(a, "warning", "set-api-key")
 
 
-def test_status_rejected_key_then_recovery(adapter_factory, standin):
-    standin.api_key = "sk-not-yours"
-    a = start_adapter(adapter_factory, standin)
-    initialize(a)
-    expect_error(a.call("image.generate", gen(wait=False)), -32001)
-    wait_status(a, "error", "set-api-key")
-    mark = len(a.messages)
-    standin.api_key = KEY
-    expect_result(a.call("image.generate", gen(wait=False)))
-    wait_status(a, "ok", after=mark)
+# An upstream fault as the standin attribute that makes it, its value with and without the
+# fault, then the error it causes and the status action that calls for.
+STATUS_FAULTS = {
+    "rejected-key": ("api_key", "sk-not-yours", KEY, -32001, "set-api-key"),
+    "insufficient-credits": ("credits_insufficient", True, False, -32010, "top-up-credits"),
+}
 
 
-def test_status_insufficient_credits_then_recovery(adapter_factory, standin):
-    standin.credits_insufficient = True
+@pytest.mark.parametrize("fault", list(STATUS_FAULTS))
+def test_status_error_then_recovery(adapter_factory, standin, fault):
+    attr, faulty, fixed, code, action = STATUS_FAULTS[fault]
+    setattr(standin, attr, faulty)
     a = start_adapter(adapter_factory, standin)
     initialize(a)
-    expect_error(a.call("image.generate", gen(wait=False)), -32010)
-    wait_status(a, "error", "top-up-credits")
+    expect_error(a.call("image.generate", gen(wait=False)), code)
+    wait_status(a, "error", action)
     mark = len(a.messages)
-    standin.credits_insufficient = False
+    setattr(standin, attr, fixed)
     expect_result(a.call("image.generate", gen(wait=False)))
     wait_status(a, "ok", after=mark)
 

@@ -10,8 +10,7 @@ struct EngineDispatchTests {
 
     @Test("unknown methods are -32601, with a did-you-mean hint for a near name only")
     func unknownMethod() async {
-        let e = Engine()
-        e.start()
+        let e = Engine().running()
         e.send(rpc(1, "image.generat"), rpc(2, "Image_Generate"), rpc(3, "zzzzzzzz"))
         let m = await e.waitForResponses([1, 2, 3])
         #expect(m.response(to: 1)?.errorCode == -32601)
@@ -24,8 +23,7 @@ struct EngineDispatchTests {
 
     @Test("unknown notifications and replies from the client are ignored")
     func ignored() async {
-        let e = Engine()
-        e.start()
+        let e = Engine().running()
         e.send(note("no/such/notification", ["a": 1]), note("image.generate"),
                #"{"jsonrpc":"2.0","id":5,"result":{}}"#, #"{"jsonrpc":"2.0","id":6,"error":{"code":1,"message":"x"}}"#,
                rpc("sentinel", "nosuchmethod"))
@@ -37,8 +35,7 @@ struct EngineDispatchTests {
 
     @Test("ids are echoed exactly: strings, integers, big integers, fractions and null")
     func idsEchoed() async {
-        let e = Engine()
-        e.start()
+        let e = Engine().running()
         let ids: [JSONValue] = ["7", 7, .numberLiteral("123456789012345678901234567890"), .null, 1.5, -3, ""]
         e.send(lines: ids.map { rpc($0, "echo") })
         let m = await e.waitForResponses(ids)
@@ -54,8 +51,7 @@ struct EngineDispatchTests {
 
     @Test("the same id as a string and as a number are different requests")
     func stringAndNumberIds() async {
-        let e = Engine()
-        e.start()
+        let e = Engine().running()
         e.send(rpc("7", "sleep"), rpc(7, "sleep"))
         await e.waitStarted(["7", 7])
         e.server.cancelRequest(id: "7")
@@ -83,8 +79,7 @@ struct EngineDispatchTests {
         ("null", JSONValue.null),
     ])
     func invalid(line: String, id: JSONValue) async {
-        let e = Engine()
-        e.start()
+        let e = Engine().running()
         e.send(line, rpc("sentinel", "nosuchmethod"))
         let m = await e.waitForResponses(["sentinel"])
         #expect(m.count == 2, "\(m)")
@@ -98,8 +93,7 @@ struct EngineDispatchTests {
         "[1,", #"{"jsonrpc":"2.0","id":1,"method":"\ud800"#,
     ])
     func badJSON(line: String) async {
-        let e = Engine()
-        e.start()
+        let e = Engine().running()
         e.send(line, rpc(2, "echo"))
         let m = await e.waitForResponses([.null, 2])
         #expect(m.count == 2)
@@ -110,8 +104,7 @@ struct EngineDispatchTests {
 
     @Test("an oversized NDJSON line is -32600 with id null, and the next one is read")
     func oversizedNDJSON() async {
-        let e = Engine(maxMessageBytes: 100)
-        e.start()
+        let e = Engine(maxMessageBytes: 100).running()
         e.send(rpc(1, "echo", ["pad": .string(String(repeating: "x", count: 200))]), rpc(2, "echo"))
         let m = await e.waitForResponses([.null, 2])
         #expect(m.response(to: .null)?.errorCode == -32600)
@@ -123,8 +116,7 @@ struct EngineDispatchTests {
 
     @Test("an oversized or broken LSP frame is answered with id null, and the next frame is read")
     func oversizedAndBrokenLSP() async {
-        let e = Engine(framing: .lsp, maxMessageBytes: 100)
-        e.start()
+        let e = Engine(framing: .lsp, maxMessageBytes: 100).running()
         let big = rpc(1, "echo", ["pad": .string(String(repeating: "x", count: 200))])
         e.input.feed(lspFrame(big) + lspFrame(rpc(2, "echo")) + "Content-Length: abc\r\n\r\n" + lspFrame(rpc(3, "echo")))
         let m = await e.waitFor("two errors and two results") { m in
@@ -139,8 +131,7 @@ struct EngineDispatchTests {
 
     @Test("a params decoding error is the method's -32602")
     func paramsDecoding() async {
-        let e = Engine()
-        e.start()
+        let e = Engine().running()
         e.send(rpc(1, "strict", ["x": 21]), rpc(2, "strict", ["x": "no"]), rpc(3, "strict"))
         let m = await e.waitForResponses([1, 2, 3])
         #expect(m.response(to: 1)?.result == 42)
@@ -152,8 +143,7 @@ struct EngineDispatchTests {
 
     @Test("an RPCError thrown by a method is its answer; any other error is -32603")
     func methodErrors() async {
-        let e = Engine()
-        e.start()
+        let e = Engine().running()
         e.send(rpc(1, "fail", ["code": -32011, "message": "job failed"]), rpc(2, "crash"))
         let m = await e.waitForResponses([1, 2])
         #expect(m.response(to: 1)?["error"] == ["code": -32011, "message": "job failed"])
@@ -172,8 +162,7 @@ struct EngineDispatchTests {
             try? await Task.sleep(for: .seconds(60))
             throw TestFailure()
         })
-        let e = Engine(started: started, methods: t)
-        e.start()
+        let e = Engine(started: started, methods: t).running()
         e.send(rpc(1, "stubborn"))
         await e.waitStarted([1])
         e.server.cancelRequest(id: 1)
@@ -195,8 +184,7 @@ struct EngineDispatchTests {
             gate.open()
             return "opened"
         })
-        let e = Engine(methods: t)
-        e.start()
+        let e = Engine(methods: t).running()
         e.send(rpc(1, "waitGate"), rpc(2, "openGate"))
         let m = await e.waitForResponses([1, 2])
         #expect(m.response(to: 1)?.result == "passed")
@@ -206,8 +194,7 @@ struct EngineDispatchTests {
 
     @Test("a method's notifications carry its params and come before its result")
     func notificationsBeforeResult() async {
-        let e = Engine()
-        e.start()
+        let e = Engine().running()
         e.send(rpc("n", "notify", ["count": 5]))
         let m = await e.waitForResponses(["n"])
         #expect(m.count == 6)
@@ -220,8 +207,7 @@ struct EngineDispatchTests {
 
     @Test("\"params\": null is the same as absent for requests")
     func nullParamsRequest() async {
-        let e = Engine()
-        e.start()
+        let e = Engine().running()
         e.send(#"{"jsonrpc":"2.0","id":1,"method":"echo","params":null}"#, rpc(2, "echo"), rpc(3, "echo", []),
                #"{"jsonrpc":"2.0","id":4,"method":"strict","params":null}"#)
         let m = await e.waitForResponses([1, 2, 3, 4])
@@ -237,8 +223,7 @@ struct EngineDispatchTests {
         var t = MethodTable.standard()
         let seen = Locked<[JSONValue?]>([])
         t.on("test/n") { params in seen.withLock { $0.append(params) } }
-        let e = Engine(methods: t)
-        e.start()
+        let e = Engine(methods: t).running()
         e.send(#"{"jsonrpc":"2.0","method":"test/n","params":null}"#, note("test/n"), note("test/n", ["a": 1]),
                rpc("sentinel", "nosuchmethod"))
         await e.waitForResponses(["sentinel"])
@@ -250,13 +235,7 @@ struct EngineDispatchTests {
     @Test("\"params\": null is the same as absent for initialize")
     func nullParamsInitialize() async {
         let e = Engine()
-        let seen = Locked<[JSONValue?]>([])
-        e.setHooks { h in
-            h.initialize = { params in
-                seen.withLock { $0.append(params) }
-                return [:]
-            }
-        }
+        let seen = e.recordInitialize { _ in [:] }
         e.start()
         e.send(#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":null}"#)
         #expect(await e.response(to: 1)?.result == [:])
@@ -266,11 +245,9 @@ struct EngineDispatchTests {
 
     @Test("\"params\": null is the same as absent for exit", arguments: [false, true])
     func nullParamsExit(afterShutdown: Bool) async {
-        let e = Engine()
-        e.start()
+        let e = Engine().running()
         if afterShutdown {
-            e.send(rpc(1, "shutdown"))
-            _ = await e.response(to: 1)
+            await e.shutDown()
         }
         e.send(#"{"jsonrpc":"2.0","method":"exit","params":null}"#)
         #expect(await e.exits.wait() == (afterShutdown ? 0 : 1))
@@ -279,14 +256,21 @@ struct EngineDispatchTests {
 
     // MARK: Method tables
 
+    private enum Beta: MethodName { static let name = "beta" }
+
+    /// A table with only `beta`, which answers "B".
+    private static func betaTable() -> MethodTable {
+        var b = MethodTable()
+        b.add(Fn<Beta> { _, _ in "B" })
+        return b
+    }
+
     @Test("useMethods switches what is answered")
     func switchTables() async {
         enum Alpha: MethodName { static let name = "alpha" }
-        enum Beta: MethodName { static let name = "beta" }
         var a = MethodTable()
         a.add(Fn<Alpha> { _, _ in "A" })
-        var b = MethodTable()
-        b.add(Fn<Beta> { _, _ in "B" })
+        let b = Self.betaTable()
         let e = Engine(methods: a)
         #expect(e.server.methodNames == ["alpha"])
         e.start()
@@ -305,18 +289,8 @@ struct EngineDispatchTests {
 
     @Test("a table switched by the initialize hook answers the very next message")
     func switchInInitialize() async {
-        enum Beta: MethodName { static let name = "beta" }
-        var b = MethodTable()
-        b.add(Fn<Beta> { _, _ in "B" })
-        let tableB = b
         let e = Engine()
-        let server = e.server
-        e.setHooks { h in
-            h.initialize = { _ in
-                server.useMethods(tableB)
-                return [:]
-            }
-        }
+        e.switchTables(onInitialize: Self.betaTable())
         e.start()
         e.send(rpc(1, "initialize"), rpc(2, "beta"), rpc(3, "echo"))
         let m = await e.waitForResponses([1, 2, 3])
@@ -332,8 +306,7 @@ struct EngineDispatchTests {
         a.on("ping") { _ in seen.withLock { $0.append("a") } }
         var b = MethodTable()
         b.on("ping") { _ in seen.withLock { $0.append("b") } }
-        let e = Engine(methods: a)
-        e.start()
+        let e = Engine(methods: a).running()
         e.send(note("ping"), rpc(1, "sentinel"))
         await e.waitForResponses([1])
         e.server.useMethods(b)
@@ -394,8 +367,7 @@ struct EngineDispatchTests {
             try await Task.sleep(for: .seconds(60))
             return "woke"
         })
-        let e = Engine(methods: t)
-        e.start()
+        let e = Engine(methods: t).running()
         e.send(rpc(1, "notifyThenSleep"))
         #expect(await offload { notified.wait() })
         e.server.cancelRequest(id: 1, silently: true)
@@ -454,10 +426,7 @@ struct EngineDispatchTests {
 
     @Test("route may switch tables for the very request it sees")
     func routeSwitchesTables() async {
-        enum Beta: MethodName { static let name = "beta" }
-        var b = MethodTable()
-        b.add(Fn<Beta> { _, _ in "B" })
-        let tableB = b
+        let tableB = Self.betaTable()
         let e = Engine()
         let server = e.server
         e.setHooks { h in
@@ -478,19 +447,10 @@ struct EngineDispatchTests {
 
     @Test("a request read before a table switch is served by the table it was read under",)
     func requestKeepsItsTable() async {
-        enum Beta: MethodName { static let name = "beta" }
-        var b = MethodTable()
-        b.add(Fn<Beta> { _, _ in "B" })
-        let tableB = b
+        let tableB = Self.betaTable()
         for round in 0..<20 {
             let e = Engine()
-            let server = e.server
-            e.setHooks { h in
-                h.initialize = { _ in
-                    server.useMethods(tableB)
-                    return [:]
-                }
-            }
+            e.switchTables(onInitialize: tableB)
             e.start()
             e.send(lines: (0..<10).map { rpc(.integer(Int64($0)), "echo") } + [rpc("init", "initialize"), rpc("b", "beta")])
             let m = await e.waitForResponses((0..<10).map { .integer(Int64($0)) } + ["init", "b"])
@@ -519,8 +479,7 @@ struct EngineDispatchTests {
 
     @Test("an empty batch is one -32600 error with id null, not an array")
     func emptyBatch() async {
-        let e = Engine()
-        e.start()
+        let e = Engine().running()
         e.send("[]", rpc(1, "echo"))
         let m = await e.waitForResponses([.null, 1])
         #expect(m.count == 2)
@@ -529,13 +488,18 @@ struct EngineDispatchTests {
         await e.finish()
     }
 
-    @Test("a batch of only notifications gets no reply, and its handlers run")
-    func notificationBatch() async {
+    /// The standard table plus a handler for `tick` notifications; returns how many it handled.
+    private static func tickCountingTable() -> (MethodTable, Locked<Int>) {
         var t = MethodTable.standard()
         let seen = Locked(0)
         t.on("tick") { _ in seen.withLock { $0 += 1 } }
-        let e = Engine(methods: t)
-        e.start()
+        return (t, seen)
+    }
+
+    @Test("a batch of only notifications gets no reply, and its handlers run")
+    func notificationBatch() async {
+        let (t, seen) = Self.tickCountingTable()
+        let e = Engine(methods: t).running()
         e.send("[\(note("tick")),\(note("tick")),\(note("unknown/thing"))]", rpc("sentinel", "nosuchmethod"))
         let m = await e.waitForResponses(["sentinel"])
         #expect(m.count == 1)
@@ -545,11 +509,8 @@ struct EngineDispatchTests {
 
     @Test("a mixed batch is answered in one array, without the notifications")
     func mixedBatch() async {
-        var t = MethodTable.standard()
-        let seen = Locked(0)
-        t.on("tick") { _ in seen.withLock { $0 += 1 } }
-        let e = Engine(methods: t)
-        e.start()
+        let (t, seen) = Self.tickCountingTable()
+        let e = Engine(methods: t).running()
         e.send("[\(rpc(1, "echo", ["a": 1])),\(note("tick")),5,\(rpc("u", "nosuchmethod")),\(rpc(3, "notify", ["count": 2])),\(rpc(4, "fail"))]")
         let m = await e.waitFor("the batch reply and the notifications") { m in
             m.contains { $0.arrayValue != nil } && m.notifications("test/note").count == 2
@@ -573,20 +534,14 @@ struct EngineDispatchTests {
     @Test("initialize inside a batch is refused, and does not count as the initialize")
     func initializeInBatch() async {
         let e = Engine()
-        let calls = Locked(0)
-        e.setHooks { h in
-            h.initialize = { _ in
-                calls.withLock { $0 += 1 }
-                return ["ok": true]
-            }
-        }
+        let calls = e.recordInitialize()
         e.start()
         e.send("[\(rpc(1, "initialize")),\(rpc(2, "echo"))]")
         let m = await e.waitFor("the batch reply") { m in m.contains { $0.arrayValue != nil } }
         let replies = m.first?.arrayValue ?? []
         #expect(replies.response(to: 1)?.errorCode == -32600)
         #expect(replies.response(to: 2)?.result == "absent")
-        #expect(calls.current == 0)
+        #expect(calls.current.isEmpty)
         e.send(rpc(3, "initialize"))
         #expect(await e.response(to: 3)?.result == ["ok": true])
         await e.finish()
@@ -594,8 +549,7 @@ struct EngineDispatchTests {
 
     @Test("a batch element can be cancelled (-32800 in the array) or silenced (left out)")
     func batchCancellation() async {
-        let e = Engine()
-        e.start()
+        let e = Engine().running()
         e.send("[\(rpc(1, "sleep")),\(rpc(2, "sleep")),\(rpc(3, "echo"))]")
         await e.waitStarted([1, 2])
         e.server.cancelRequest(id: 1)
@@ -610,8 +564,7 @@ struct EngineDispatchTests {
 
     @Test("a batch whose requests are all silenced gets no reply")
     func batchAllSilenced() async {
-        let e = Engine()
-        e.start()
+        let e = Engine().running()
         e.send("[\(rpc(1, "sleep")),\(note("x"))]")
         await e.waitStarted([1])
         e.server.cancelRequest(id: 1, silently: true)
@@ -625,8 +578,7 @@ struct EngineDispatchTests {
     @Test("shutdown answers after a batch's cancelled requests",)
     func shutdownAfterBatch() async {
         for round in 0..<20 {
-            let e = Engine()
-            e.start()
+            let e = Engine().running()
             e.send("[\(rpc(1, "sleep")),\(rpc(2, "sleep"))]", rpc(9, "shutdown"))
             let m = await e.waitFor("the batch reply and shutdown's") { m in
                 m.contains { $0.arrayValue != nil } && m.response(to: 9) != nil
@@ -641,10 +593,8 @@ struct EngineDispatchTests {
 
     @Test("after shutdown, a batch's requests get -32600 in its array")
     func batchAfterShutdown() async {
-        let e = Engine()
-        e.start()
-        e.send(rpc(1, "shutdown"))
-        _ = await e.response(to: 1)
+        let e = Engine().running()
+        await e.shutDown()
         e.send("[\(rpc(2, "echo")),\(note("x"))]")
         let m = await e.waitFor("the batch reply") { m in m.contains { $0.arrayValue != nil } }
         #expect(m.last?.arrayValue?.map(\.errorCode) == [-32600])

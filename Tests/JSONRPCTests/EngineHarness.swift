@@ -19,6 +19,20 @@ func offload<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
     }
 }
 
+extension NSCondition {
+    /// Blocks until `holds` (checked with the lock taken) is true or `timeout` has passed;
+    /// returns whether it holds. Call only from an engine thread (a hook) or through `offload`.
+    func wait(timeout: TimeInterval, until holds: () -> Bool) -> Bool {
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        lock()
+        defer { unlock() }
+        while !holds() {
+            if !wait(until: deadline) { return holds() }
+        }
+        return true
+    }
+}
+
 /// A flag one side raises and the other waits for with a timeout (for code on engine threads).
 final class Flag: @unchecked Sendable {
     private let condition = NSCondition()
@@ -39,13 +53,7 @@ final class Flag: @unchecked Sendable {
 
     /// Blocks: call only from an engine thread (a hook) or through `offload`.
     func wait(timeout: TimeInterval = 5) -> Bool {
-        let deadline = Date(timeIntervalSinceNow: timeout)
-        condition.lock()
-        defer { condition.unlock() }
-        while !raised {
-            if !condition.wait(until: deadline) { return raised }
-        }
-        return true
+        condition.wait(timeout: timeout) { raised }
     }
 }
 
@@ -97,15 +105,7 @@ final class Started: @unchecked Sendable {
     }
 
     func wait(for wanted: [JSONValue], timeout: TimeInterval = 5) async -> Bool {
-        await offload { [self] in
-            let deadline = Date(timeIntervalSinceNow: timeout)
-            condition.lock()
-            defer { condition.unlock() }
-            while !wanted.allSatisfy(ids.contains) {
-                if !condition.wait(until: deadline) { return wanted.allSatisfy(ids.contains) }
-            }
-            return true
-        }
+        await offload { [self] in condition.wait(timeout: timeout) { wanted.allSatisfy(ids.contains) } }
     }
 }
 
@@ -147,13 +147,8 @@ final class ExitRecorder: @unchecked Sendable {
     /// Waits for the first call; returns its status, nil on timeout.
     func wait(timeout: TimeInterval = 5) async -> Int32? {
         await offload { [self] in
-            let deadline = Date(timeIntervalSinceNow: timeout)
-            condition.lock()
-            defer { condition.unlock() }
-            while statuses.isEmpty {
-                if !condition.wait(until: deadline) { break }
-            }
-            return statuses.first
+            _ = condition.wait(timeout: timeout) { !statuses.isEmpty }
+            return all.first
         }
     }
 }
@@ -205,29 +200,14 @@ final class ProbeSource: ByteSource, @unchecked Sendable {
 
     /// Waits until `reads` reads have returned bytes.
     func waitForReads(_ count: Int, timeout: TimeInterval = 5) async -> Bool {
-        await offload { [self] in
-            let deadline = Date(timeIntervalSinceNow: timeout)
-            condition.lock()
-            defer { condition.unlock() }
-            while reads < count {
-                if !condition.wait(until: deadline) { return reads >= count }
-            }
-            return true
-        }
+        await offload { [self] in condition.wait(timeout: timeout) { reads >= count } }
     }
 
     /// Waits until the reader has checked for a hang-up three times in a row without handling a
     /// message: it is waiting for output room.
     func waitUntilPaused(timeout: TimeInterval = 5) async -> Bool {
         await offload { [self] in
-            let deadline = Date(timeIntervalSinceNow: timeout)
-            condition.lock()
-            defer { condition.unlock() }
-            func paused() -> Bool { readings.count == 3 && readings.allSatisfy { $0 == readings[0] } }
-            while !paused() {
-                if !condition.wait(until: deadline) { return paused() }
-            }
-            return true
+            condition.wait(timeout: timeout) { readings.count == 3 && readings.allSatisfy { $0 == readings[0] } }
         }
     }
 }
@@ -249,15 +229,7 @@ final class ProbeSink: ByteSink, @unchecked Sendable {
     }
 
     func waitForWrites(_ count: Int, timeout: TimeInterval = 5) async -> Bool {
-        await offload { [self] in
-            let deadline = Date(timeIntervalSinceNow: timeout)
-            condition.lock()
-            defer { condition.unlock() }
-            while started < count {
-                if !condition.wait(until: deadline) { return started >= count }
-            }
-            return true
-        }
+        await offload { [self] in condition.wait(timeout: timeout) { started >= count } }
     }
 }
 
@@ -496,6 +468,12 @@ final class Engine: Sendable {
 
     func start() { server.start() }
 
+    /// Starts the engine and returns it, for a test that sets no hooks: `let e = Engine().running()`.
+    func running() -> Engine {
+        start()
+        return self
+    }
+
     /// Feeds NDJSON lines.
     func send(_ lines: String...) { input.feed(lines.map { $0 + "\n" }.joined()) }
     func send(lines: [String]) { input.feed(lines.map { $0 + "\n" }.joined()) }
@@ -556,11 +534,71 @@ final class Engine: Sendable {
         }
     }
 
+    /// Sends `shutdown` with id 1 and waits for its answer, which it returns.
+    @discardableResult
+    func shutDown(sourceLocation: SourceLocation = #_sourceLocation) async -> JSONValue? {
+        send(rpc(1, "shutdown"))
+        return await response(to: 1, sourceLocation: sourceLocation)
+    }
+
     /// Ends input and waits for the exit it causes; returns its status.
     @discardableResult
     func finish() async -> Int32? {
         output.stall(false)
         input.close()
         return await exits.wait()
+    }
+}
+
+// MARK: - Hooks that record what they see
+
+// Each of these sets the hooks afresh (`setHooks`): a test uses one of them, before `start()`.
+extension Engine {
+    /// An `initialize` hook that records the params of each call and answers `answer(params)`;
+    /// returns what it recorded.
+    @discardableResult
+    func recordInitialize(answering answer: @escaping @Sendable (JSONValue?) -> JSONValue = { _ in ["ok": true] })
+        -> Locked<[JSONValue?]> {
+        let seen = Locked<[JSONValue?]>([])
+        setHooks { h in
+            h.initialize = { params in
+                seen.withLock { $0.append(params) }
+                return answer(params)
+            }
+        }
+        return seen
+    }
+
+    /// An `initialize` hook that switches to `table` and answers `{}`.
+    func switchTables(onInitialize table: MethodTable) {
+        let server = self.server
+        setHooks { h in
+            h.initialize = { _ in
+                server.useMethods(table)
+                return [:]
+            }
+        }
+    }
+
+    /// A `sessionStarted` hook that records each trigger, sends `session/started` first when
+    /// `announce` is set, and starts the session when `starts(trigger)`; returns the triggers.
+    func recordSessionStarts(announce: Bool = false,
+                             starts: @escaping @Sendable (String) -> Bool = { _ in true }) -> Locked<[String]> {
+        let triggers = Locked<[String]>([])
+        setHooks { h in
+            h.sessionStarted = { notifier, trigger in
+                triggers.withLock { $0.append(trigger) }
+                if announce { notifier.notify("session/started", nil) }
+                return starts(trigger)
+            }
+        }
+        return triggers
+    }
+
+    /// A `willExit` hook that records "willExit" each time it runs.
+    func recordWillExit() -> Locked<[String]> {
+        let events = Locked<[String]>([])
+        setHooks { h in h.willExit = { events.withLock { $0.append("willExit") } } }
+        return events
     }
 }

@@ -11,13 +11,7 @@ struct EngineLifecycleTests {
     @Test("initialize answers with the hook's result, built from its params")
     func initializeResult() async {
         let e = Engine()
-        let seen = Locked<[JSONValue?]>([])
-        e.setHooks { h in
-            h.initialize = { params in
-                seen.withLock { $0.append(params) }
-                return ["capabilities": ["batches": true], "client": params?["clientInfo"] ?? .null]
-            }
-        }
+        let seen = e.recordInitialize { params in ["capabilities": ["batches": true], "client": params?["clientInfo"] ?? .null] }
         e.start()
         e.send(rpc(1, "initialize", ["clientInfo": ["name": "t"]]))
         let r = await e.response(to: 1)
@@ -42,13 +36,7 @@ struct EngineLifecycleTests {
     @Test("a second initialize is -32600, written after the first result")
     func secondInitialize() async {
         let e = Engine()
-        let calls = Locked(0)
-        e.setHooks { h in
-            h.initialize = { _ in
-                calls.withLock { $0 += 1 }
-                return ["ok": true]
-            }
-        }
+        let calls = e.recordInitialize()
         e.start()
         e.send(rpc(1, "initialize"), rpc(2, "initialize"))
         let m = await e.waitForResponses([1, 2])
@@ -57,7 +45,7 @@ struct EngineLifecycleTests {
         #expect(m.first?.result == ["ok": true])
         #expect(m.last?.isResponse(to: 2) == true)
         #expect(m.last?.errorCode == -32600)
-        #expect(calls.current == 1)
+        #expect(calls.current.count == 1)
         await e.finish()
     }
 
@@ -102,14 +90,7 @@ struct EngineLifecycleTests {
     @Test("sessionStarted runs once, right after the initialize reply")
     func sessionAfterInitialize() async {
         let e = Engine()
-        let triggers = Locked<[String]>([])
-        e.setHooks { h in
-            h.sessionStarted = { notifier, trigger in
-                triggers.withLock { $0.append(trigger) }
-                notifier.notify("session/started", nil)
-                return true
-            }
-        }
+        let triggers = e.recordSessionStarts(announce: true)
         e.start()
         e.send(rpc(1, "initialize"), rpc(2, "echo"), rpc(3, "initialize"), rpc(4, "echo"))
         let m = await e.waitForResponses([1, 2, 3, 4])
@@ -123,14 +104,7 @@ struct EngineLifecycleTests {
     @Test("without initialize, the first request starts the session before any of its output")
     func sessionOnFirstRequest() async {
         let e = Engine()
-        let triggers = Locked<[String]>([])
-        e.setHooks { h in
-            h.sessionStarted = { notifier, trigger in
-                triggers.withLock { $0.append(trigger) }
-                notifier.notify("session/started", nil)
-                return true
-            }
-        }
+        let triggers = e.recordSessionStarts(announce: true)
         e.start()
         // A notification does not start it; the first request does, before it runs.
         e.send(note("test/anything"), rpc(1, "notify", ["count": 2]), rpc(2, "echo"), rpc(3, "initialize"))
@@ -145,13 +119,7 @@ struct EngineLifecycleTests {
     @Test("sessionStarted returning false defers the start to the next trigger")
     func sessionDeferred() async {
         let e = Engine()
-        let triggers = Locked<[String]>([])
-        e.setHooks { h in
-            h.sessionStarted = { _, trigger in
-                triggers.withLock { $0.append(trigger) }
-                return trigger != "echo"
-            }
-        }
+        let triggers = e.recordSessionStarts { trigger in trigger != "echo" }
         e.start()
         e.send(rpc(1, "echo"), rpc(2, "echo"), rpc(3, "image.generate"), rpc(4, "echo"), rpc(5, "initialize"))
         await e.waitForResponses([1, 2, 3, 4, 5])
@@ -162,13 +130,7 @@ struct EngineLifecycleTests {
     @Test("a reply to bad input may start the session, with an empty trigger")
     func sessionOnBadInput() async {
         let e = Engine()
-        let triggers = Locked<[String]>([])
-        e.setHooks { h in
-            h.sessionStarted = { _, trigger in
-                triggers.withLock { $0.append(trigger) }
-                return true
-            }
-        }
+        let triggers = e.recordSessionStarts()
         e.start()
         e.send("{not json", rpc(1, "echo"))
         await e.waitForResponses([.null, 1])
@@ -180,8 +142,7 @@ struct EngineLifecycleTests {
 
     @Test("shutdown cancels requests in flight: each answers -32800 before shutdown's null")
     func shutdownCancels() async {
-        let e = Engine()
-        e.start()
+        let e = Engine().running()
         e.send(rpc(1, "sleep"), rpc("two", "sleep"), rpc(.null, "sleep"), rpc(9, "shutdown"))
         let m = await e.waitForResponses([1, "two", .null, 9])
         let shutdownAt = m.index(ofResponseTo: 9)
@@ -196,10 +157,8 @@ struct EngineLifecycleTests {
 
     @Test("after shutdown, requests (initialize included) get -32600")
     func afterShutdown() async {
-        let e = Engine()
-        e.start()
-        e.send(rpc(1, "shutdown"))
-        #expect(await e.response(to: 1)?.result == .null)
+        let e = Engine().running()
+        #expect(await e.shutDown()?.result == .null)
         e.send(rpc(2, "echo"), rpc(3, "initialize"), rpc(4, "shutdown"), rpc(5, "nosuchmethod"))
         let m = await e.waitForResponses([2, 3, 4, 5])
         for id: JSONValue in [2, 3, 4, 5] { #expect(m.response(to: id)?.errorCode == -32600, "id \(id)") }
@@ -209,8 +168,7 @@ struct EngineLifecycleTests {
     @Test("a request pipelined right behind shutdown gets -32600",)
     func pipelinedAfterShutdown() async {
         for round in 0..<20 {
-            let e = Engine()
-            e.start()
+            let e = Engine().running()
             e.send(rpc(1, "shutdown"), rpc(2, "echo"))
             let m = await e.waitForResponses([1, 2])
             #expect(m.response(to: 2)?.errorCode == -32600, "round \(round): \(String(describing: m.response(to: 2)))")
@@ -223,11 +181,9 @@ struct EngineLifecycleTests {
     @Test("exit after shutdown ends with status 0, after willExit")
     func exitAfterShutdown() async {
         let e = Engine()
-        let events = Locked<[String]>([])
-        e.setHooks { h in h.willExit = { events.withLock { $0.append("willExit") } } }
+        let events = e.recordWillExit()
         e.start()
-        e.send(rpc(1, "shutdown"))
-        _ = await e.response(to: 1)
+        await e.shutDown()
         e.send(note("exit"))
         #expect(await e.exits.wait() == 0)
         #expect(events.current == ["willExit"])
@@ -237,8 +193,7 @@ struct EngineLifecycleTests {
 
     @Test("exit without shutdown ends with status 1")
     func exitWithoutShutdown() async {
-        let e = Engine()
-        e.start()
+        let e = Engine().running()
         e.send(rpc(1, "nosuchmethod"), note("exit"))
         #expect(await e.exits.wait() == 1)
         // What was queued before exit was flushed first.
@@ -250,8 +205,7 @@ struct EngineLifecycleTests {
     @Test("exit pipelined right behind shutdown ends with status 0",)
     func exitPipelinedAfterShutdown() async {
         for round in 0..<20 {
-            let e = Engine()
-            e.start()
+            let e = Engine().running()
             e.send(rpc(1, "shutdown"), note("exit"))
             #expect(await e.exits.wait() == 0, "round \(round)")
             e.input.close()
@@ -260,8 +214,7 @@ struct EngineLifecycleTests {
 
     @Test("exit sent as a request is still the exit notification")
     func exitAsRequest() async {
-        let e = Engine()
-        e.start()
+        let e = Engine().running()
         e.send(rpc(1, "exit"))
         #expect(await e.exits.wait() == 1)
         #expect(Wire.messages(e.exits.writtenAtExit ?? []).isEmpty)
@@ -271,8 +224,7 @@ struct EngineLifecycleTests {
     @Test("end of input ends with status 0, cancelling what is in flight")
     func endOfInput() async {
         let e = Engine()
-        let events = Locked<[String]>([])
-        e.setHooks { h in h.willExit = { events.withLock { $0.append("willExit") } } }
+        let events = e.recordWillExit()
         e.start()
         e.send(rpc("s", "sleep"), rpc(1, "echo"))
         await e.waitStarted(["s"])
@@ -287,8 +239,7 @@ struct EngineLifecycleTests {
 
     @Test("requests read right before end of input are still answered before the exit")
     func endOfInputAnswersWhatWasRead() async {
-        let e = Engine()
-        e.start()
+        let e = Engine().running()
         // As `printf '…' | aitoearn-rpc` does: the messages, then end of input at once.
         e.send(lines: (0..<20).map { rpc(.integer(Int64($0)), "nosuchmethod") })
         e.input.close()
@@ -300,8 +251,7 @@ struct EngineLifecycleTests {
     @Test("terminate(status:) cancels work, flushes, runs willExit and exits once with that status")
     func terminate() async {
         let e = Engine()
-        let events = Locked<[String]>([])
-        e.setHooks { h in h.willExit = { events.withLock { $0.append("willExit") } } }
+        let events = e.recordWillExit()
         e.start()
         e.send(rpc(1, "sleep"), rpc(2, "echo"))
         await e.waitStarted([1])
@@ -321,8 +271,7 @@ struct EngineLifecycleTests {
 
     @Test("initialize with the processId of a process that is gone ends the server with status 0")
     func parentGone() async {
-        let e = Engine()
-        e.start()
+        let e = Engine().running()
         // Far above any pid_max: kill(pid, 0) fails with ESRCH.
         e.send(rpc(1, "initialize", ["processId": .integer(Int64(Int32.max - 1))]))
         #expect(await e.exits.wait() == 0)

@@ -6,12 +6,29 @@ import Testing
 
 @Suite("Engine output")
 struct EngineOutputTests {
+    /// Stalls the output and occupies the writer: its first write (a `test/blocker`
+    /// notification) blocks in the stalled sink, so what follows stays queued.
+    private static func blockWriter(_ e: Engine, sourceLocation: SourceLocation = #_sourceLocation) async {
+        e.output.stall(true)
+        e.server.notifier.notify("test/blocker", nil)
+        #expect(await e.probeSink.waitForWrites(1), sourceLocation: sourceLocation)
+    }
+
+    /// Runs `trigger`, then expects the engine to exit with `status` within 0.75 s of it.
+    private static func expectPromptExit(_ e: Engine, status: Int32, sourceLocation: SourceLocation = #_sourceLocation,
+                                         after trigger: () -> Void) async {
+        let triggered = Date()
+        trigger()
+        #expect(await e.exits.wait() == status, sourceLocation: sourceLocation)
+        let took = (e.exits.firstTime ?? .distantFuture).timeIntervalSince(triggered)
+        #expect(took < 0.75, "exit took \(took) s", sourceLocation: sourceLocation)
+    }
+
     // MARK: Whole frames
 
     @Test("every frame is whole with many concurrent tasks", arguments: [FramingKind.ndjson, .lsp])
     func wholeFrames(framing: FramingKind) async {
-        let e = Engine(framing: framing)
-        e.start()
+        let e = Engine(framing: framing).running()
         let requests = 200
         let lines = (0..<requests).map { rpc(.integer(Int64($0)), "notify", ["count": 10, "size": .integer(Int64(50 + $0 * 3))]) }
         switch framing {
@@ -58,8 +75,7 @@ struct EngineOutputTests {
         (lspFrame("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"echo\"}"), FramingKind.lsp),
     ])
     func framingFollowsInput(input: String, kind: FramingKind) async {
-        let e = Engine(framing: nil)
-        e.start()
+        let e = Engine(framing: nil).running()
         e.input.feed(input)
         let m = await e.waitForResponses([1])
         #expect(m.response(to: 1)?.result == "absent")
@@ -109,12 +125,8 @@ struct EngineOutputTests {
 
     @Test("notifications with a replacing key coalesce to the latest while output is stalled, before the response")
     func replacingKeys() async {
-        let e = Engine()
-        e.start()
-        e.output.stall(true)
-        // Occupy the writer: its first write blocks in the stalled sink, so what follows stays queued.
-        e.server.notifier.notify("test/blocker", nil)
-        #expect(await e.probeSink.waitForWrites(1))
+        let e = Engine().running()
+        await Self.blockWriter(e)
         e.send(rpc(1, "progress", ["count": 50]))
         await e.settle(flush: false)  // request 1 has sent everything
         e.send(rpc(2, "progress", ["count": 30]))
@@ -144,11 +156,8 @@ struct EngineOutputTests {
 
     @Test("a keyed notification never moves ahead of a response queued before it",)
     func replacingKeyDoesNotOvertakeResponse() async {
-        let e = Engine()
-        e.start()
-        e.output.stall(true)
-        e.server.notifier.notify("test/blocker", nil)
-        #expect(await e.probeSink.waitForWrites(1))
+        let e = Engine().running()
+        await Self.blockWriter(e)
         // A request that reuses a finished request's id gets the same progress key.
         e.send(rpc(1, "progress", ["count": 3]))
         await e.settle(flush: false)
@@ -174,9 +183,7 @@ struct EngineOutputTests {
             }
         }
         e.start()
-        e.output.stall(true)
-        server.notifier.notify("test/blocker", nil)
-        #expect(await e.probeSink.waitForWrites(1))
+        await Self.blockWriter(e)
         // The reader answers initialize before it reads on, so the sentinel's inline reply follows.
         e.send(rpc(1, "initialize"), rpc("sentinel", "nosuchmethod"))
         await e.sync()
@@ -191,55 +198,39 @@ struct EngineOutputTests {
 
     @Test("end of input with a stalled sink still exits, within about half a second")
     func exitWithStalledSink() async {
-        let e = Engine()
-        e.start()
+        let e = Engine().running()
         e.output.stall(true)
         e.send(rpc(1, "echo"), rpc(2, "sleep"))
         #expect(await e.probeSink.waitForWrites(1))  // the writer is blocked with output queued
-        let closed = Date()
-        e.input.close()
-        #expect(await e.exits.wait() == 0)
-        let took = (e.exits.firstTime ?? .distantFuture).timeIntervalSince(closed)
-        #expect(took < 0.75, "exit took \(took) s")
+        await Self.expectPromptExit(e, status: 0) { e.input.close() }
         e.output.stall(false)
     }
 
     @Test("end of input while the reader waits for output room still exits, within about half a second",)
     func exitWhilePaused() async {
-        let e = Engine(outputBudget: 100)
-        e.start()
+        let e = Engine(outputBudget: 100).running()
         e.output.stall(true)
         // Many messages in one read: the reader stops at (or after) the first ones, over budget.
         e.send(lines: (0..<50).flatMap { [rpc(.integer(Int64($0)), "pad-" + String(repeating: "q", count: 100)), note("test/tick")] })
         #expect(await e.probeSource.waitUntilPaused())
-        let closed = Date()
-        e.input.close()
-        #expect(await e.exits.wait() == 0)
-        let took = (e.exits.firstTime ?? .distantFuture).timeIntervalSince(closed)
-        #expect(took < 0.75, "exit took \(took) s")
+        await Self.expectPromptExit(e, status: 0) { e.input.close() }
         e.output.stall(false)
     }
 
     @Test("exit with a stalled sink still exits, within about half a second")
     func exitNotificationWithStalledSink() async {
-        let e = Engine()
-        e.start()
+        let e = Engine().running()
         e.output.stall(true)
         e.send(rpc(1, "nosuchmethod"))
         #expect(await e.probeSink.waitForWrites(1))
-        let sent = Date()
-        e.send(note("exit"))
-        #expect(await e.exits.wait() == 1)
-        let took = (e.exits.firstTime ?? .distantFuture).timeIntervalSince(sent)
-        #expect(took < 0.75, "exit took \(took) s")
+        await Self.expectPromptExit(e, status: 1) { e.send(note("exit")) }
         e.output.stall(false)
         e.input.close()
     }
 
     @Test("a client that hangs up its reading end does not block the engine or its exit")
     func hangUp() async {
-        let e = Engine()
-        e.start()
+        let e = Engine().running()
         e.output.hangUp()
         e.send(lines: (0..<50).map { rpc(.integer(Int64($0)), "notify", ["count": 20, "size": 500]) })
         await e.settle()

@@ -14,6 +14,15 @@ private func events<F: Framer>(_ make: () -> F, _ input: [UInt8], splitAt cut: I
     return out
 }
 
+/// Expects `input` to give `expected` split at every point, and fed byte by byte.
+private func expectAtEverySplit<F: Framer>(_ make: () -> F, _ input: [UInt8], _ expected: [FrameEvent],
+                                           sourceLocation: SourceLocation = #_sourceLocation) {
+    for cut in 0...input.count {
+        #expect(events(make, input, splitAt: cut) == expected, "split at \(cut)", sourceLocation: sourceLocation)
+    }
+    #expect(events(make, input) == expected, sourceLocation: sourceLocation)
+}
+
 private func lsp(_ body: String) -> String { "Content-Length: \(body.utf8.count)\r\n\r\n\(body)" }
 
 @Suite("Content-Length framing")
@@ -23,11 +32,7 @@ struct ContentLengthFramingTests {
     @Test("two frames come out whole at every split point and byte by byte")
     func everySplit() {
         let input = Array((lsp("{\"a\":1}") + "content-length: 2\r\nContent-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n[]").utf8)
-        let expected: [FrameEvent] = [.message(Array("{\"a\":1}".utf8)), .message(Array("[]".utf8))]
-        for cut in 0...input.count {
-            #expect(events(make, input, splitAt: cut) == expected, "split at \(cut)")
-        }
-        #expect(events(make, input) == expected)
+        expectAtEverySplit(make, input, [.message(Array("{\"a\":1}".utf8)), .message(Array("[]".utf8))])
     }
 
     @Test("an oversized message is reported once and its body skipped")
@@ -86,11 +91,7 @@ struct NDJSONFramingTests {
     @Test("lines come out whole at every split point, blank lines and CRs dropped")
     func everySplit() {
         let input = Array("{\"a\":1}\r\n\n  \n[2]\n".utf8)
-        let expected: [FrameEvent] = [.message(Array("{\"a\":1}".utf8)), .message(Array("[2]".utf8))]
-        for cut in 0...input.count {
-            #expect(events(make, input, splitAt: cut) == expected, "split at \(cut)")
-        }
-        #expect(events(make, input) == expected)
+        expectAtEverySplit(make, input, [.message(Array("{\"a\":1}".utf8)), .message(Array("[2]".utf8))])
     }
 
     @Test("an over-long line is reported once and skipped to its end")

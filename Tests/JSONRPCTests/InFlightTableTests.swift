@@ -16,13 +16,23 @@ struct InFlightTableTests {
         }
     }
 
+    /// Waits (on a thread of its own) until no task is left in `table`, or `seconds` have passed.
+    private static func waitUntilEmpty(_ table: InFlightTable, within seconds: TimeInterval = 5) async {
+        await offload { table.waitUntilEmpty(deadline: Date(timeIntervalSinceNow: seconds)) }
+    }
+
+    /// Expects `table` to empty: once its tasks have finished, nothing is left to cancel.
+    private static func expectDrained(_ table: InFlightTable, sourceLocation: SourceLocation = #_sourceLocation) async {
+        await waitUntilEmpty(table)
+        #expect(table.cancelAll().isEmpty, sourceLocation: sourceLocation)
+    }
+
     @Test("start runs the body and its task gives back the body's value, then the table is empty")
     func startAndFinish() async {
         let table = InFlightTable()
         let task = table.start(id: 1) { isSilenced in ["silenced": .bool(isSilenced())] }
         #expect(await task.value == ["silenced": false])
-        await offload { table.waitUntilEmpty(deadline: Date(timeIntervalSinceNow: 5)) }
-        #expect(table.cancelAll().isEmpty)
+        await Self.expectDrained(table)
     }
 
     @Test("cancel(id:) cancels every request with that id and no other")
@@ -94,8 +104,7 @@ struct InFlightTableTests {
             if let id = v?["id"] { seen.append(id) }
         }
         #expect(Set(seen) == Set(ids))
-        await offload { table.waitUntilEmpty(deadline: Date(timeIntervalSinceNow: 5)) }
-        #expect(table.cancelAll().isEmpty)
+        await Self.expectDrained(table)
     }
 
     @Test("waitUntilEmpty returns once every task has finished")
@@ -112,7 +121,7 @@ struct InFlightTableTests {
         }
         gate.open()
         let start = Date()
-        await offload { table.waitUntilEmpty(deadline: Date(timeIntervalSinceNow: 5)) }
+        await Self.waitUntilEmpty(table)
         #expect(Date().timeIntervalSince(start) < 4)
         #expect(ended.current == 10)
     }
@@ -126,12 +135,12 @@ struct InFlightTableTests {
             return "late"
         }
         let start = Date()
-        await offload { table.waitUntilEmpty(deadline: Date(timeIntervalSinceNow: 0.05)) }
+        await Self.waitUntilEmpty(table, within: 0.05)
         let waited = Date().timeIntervalSince(start)
         #expect(waited >= 0.04)
         #expect(waited < 4)
         gate.open()
         #expect(await task.value == "late")
-        await offload { table.waitUntilEmpty(deadline: Date(timeIntervalSinceNow: 5)) }
+        await Self.waitUntilEmpty(table)
     }
 }

@@ -180,8 +180,7 @@ struct EngineRedactionTests {
     private static func check(framing: FramingKind, way: String, texts: [String]) async {
         let redactor = Redactor()
         redactor.add(key)
-        let e = Engine(framing: framing, redactor: redactor, methods: methods)
-        e.start()
+        let e = Engine(framing: framing, redactor: redactor, methods: methods).running()
         let lines = texts.enumerated().map { rpc(.integer(Int64($0.offset)), "leak", ["as": .string(way), "text": .string($0.element)]) }
         switch framing {
         case .ndjson: e.send(lines: lines)
@@ -230,8 +229,7 @@ struct EngineRedactionTests {
         let sink = try #require(LineSink.file(path: path))
         let redactor = Redactor()
         redactor.add(key)
-        let e = Engine(redactor: redactor, trace: TraceRecorder(sink: sink, redactor: redactor), methods: Self.methods)
-        e.start()
+        let e = Engine(redactor: redactor, trace: TraceRecorder(sink: sink, redactor: redactor), methods: Self.methods).running()
         // An unknown secret-named member is masked by name, a known key by value, broken input by pattern.
         let other = "other-secret-0987"
         e.send(rpc(1, "initialize", ["initializationOptions": ["apiKey": .string(other)]]),
