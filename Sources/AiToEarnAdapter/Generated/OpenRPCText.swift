@@ -6,13 +6,13 @@ enum OpenRPCText {
   "info": {
     "title": "aitoearn-rpc",
     "version": "0.1.0",
-    "description": "aitoearn-rpc is a JSON-RPC 2.0 adapter for the AiToEarn image-generation API (submit async image jobs, follow them to the end, list models). It runs as a subprocess and speaks JSON-RPC 2.0 over stdio: stdout carries protocol messages only, logs go to stderr (or `--log-file`). Two framings, detected from the first non-whitespace byte of input and then fixed for the session (`--framing lsp|ndjson` forces one): the LSP base protocol (`Content-Length: N` header block, a blank line, N bytes of UTF-8 JSON; the default for editors) or NDJSON (one JSON text per line; chosen when the first byte is `{` or `[`). All of JSON-RPC 2.0 is supported: batches, notifications, string/number/null ids echoed exactly as sent; requests run concurrently and are answered in completion order.\n\nLifecycle follows LSP, but `initialize` is optional so that a plain pipe works: a caller may send `image.generate` as its first message. The client notifications `initialized` (accepted, does nothing), `exit` (ends the process: status 0 after `shutdown`, 1 without) and `$/cancelRequest {id}` (the named request answers -32800, with `data.logId` when a job was already submitted; the job goes on upstream and can be resumed with `task.status`) are understood. A second `initialize`, and any request but `exit` after `shutdown`, is answered with -32600.\n\nSettings, strongest first: `initialize` params.initializationOptions (apiKey, baseUrl, region, pollIntervalMs, timeoutMs), command-line options (`--api-key-file`, `--base-url`, `--region`, ...), environment (`AITOEARN_API_KEY`, `AITOEARN_BASE_URL`), defaults (base URL https://aitoearn.ai, or https://aitoearn.cn for region `cn`; pollIntervalMs 1000; timeoutMs 600000). An explicit base URL beats a region. The API key is sent only in the `X-Api-Key` header: it never appears on stdout, in logs or in errors.\n\nConventions of this document. Every method takes its params by name, as one JSON object (or none where nothing is required), and the params are closed: a member not listed is rejected with -32602 (marked `x-additionalParams: false` on the method; `initialize` is the exception, it accepts the other LSP InitializeParams fields). Server-to-client notifications are described as methods with `x-notification: true` and no `result` (`task.progress`, `$/progress`, `status.changed`); they never carry image data. In `components.errors`, `data` holds a JSON Schema (draft-07) of the error's `data` member, not a literal value; an error's `message` is the adapter's own English sentence, the service's own text is kept in `data.upstreamMessage`. Upstream objects (the submission object, TaskStatus, the model list) are passed through verbatim, with field names as the service spells them, and may carry fields not listed here."
+    "description": "aitoearn-rpc is a JSON-RPC 2.0 adapter for the AiToEarn image API (submit async image generation and edit jobs, follow them to the end, list models). It runs as a subprocess and speaks JSON-RPC 2.0 over stdio: stdout carries protocol messages only, logs go to stderr (or `--log-file`). Two framings, detected from the first non-whitespace byte of input and then fixed for the session (`--framing lsp|ndjson` forces one): the LSP base protocol (`Content-Length: N` header block, a blank line, N bytes of UTF-8 JSON; the default for editors) or NDJSON (one JSON text per line; chosen when the first byte is `{` or `[`). All of JSON-RPC 2.0 is supported: batches, notifications, string/number/null ids echoed exactly as sent; requests run concurrently and are answered in completion order.\n\nLifecycle follows LSP, but `initialize` is optional so that a plain pipe works: a caller may send `image.generate` (or `image.edit`) as its first message. The client notifications `initialized` (accepted, does nothing), `exit` (ends the process: status 0 after `shutdown`, 1 without) and `$/cancelRequest {id}` (the named request answers -32800, with `data.logId` when a job was already submitted; the job goes on upstream and can be resumed with `task.status`) are understood. A second `initialize`, and any request but `exit` after `shutdown`, is answered with -32600.\n\nSettings, strongest first: `initialize` params.initializationOptions (apiKey, baseUrl, region, pollIntervalMs, timeoutMs), command-line options (`--api-key-file`, `--base-url`, `--region`, ...), environment (`AITOEARN_API_KEY`, `AITOEARN_BASE_URL`), defaults (base URL https://aitoearn.ai, or https://aitoearn.cn for region `cn`; pollIntervalMs 1000; timeoutMs 600000). An explicit base URL beats a region. The API key is sent only in the `X-Api-Key` header: it never appears on stdout, in logs or in errors.\n\nConventions of this document. Every method takes its params by name, as one JSON object (or none where nothing is required), and the params are closed: a member not listed is rejected with -32602 (marked `x-additionalParams: false` on the method; `initialize` is the exception, it accepts the other LSP InitializeParams fields). Server-to-client notifications are described as methods with `x-notification: true` and no `result` (`task.progress`, `$/progress`, `status.changed`); they never carry image data. In `components.errors`, `data` holds a JSON Schema (draft-07) of the error's `data` member, not a literal value; an error's `message` is the adapter's own English sentence, the service's own text is kept in `data.upstreamMessage`. Upstream objects (the submission object, TaskStatus, the model lists) are passed through verbatim, with field names as the service spells them, and may carry fields not listed here; the one exception is an edit job's echo of its inline input images (`data:` URIs in TaskStatus `request.image`/`request.mask`), which is shortened (see TaskStatus)."
   },
   "methods": [
     {
       "name": "initialize",
       "summary": "Start an LSP-style session (optional).",
-      "description": "Optional: without it every method works with the settings from flags, environment and defaults. `initializationOptions` overrides those settings for this session (unknown members there are rejected with -32602). When `processId` is set, the adapter exits once that process is gone. A second `initialize` is -32600. The first `status.changed` notification follows the reply. x-additionalParams: true — other LSP InitializeParams members are accepted and ignored.",
+      "description": "Optional: without it every method works with the settings from flags, environment and defaults. `initializationOptions` overrides those settings for this session (unknown members there are rejected with -32602). When `processId` is set, the adapter exits once that process is gone. A second `initialize` is -32600. The first `status.changed` notification follows the reply. x-additionalParams: true \u2014 other LSP InitializeParams members are accepted and ignored.",
       "x-additionalParams": true,
       "paramStructure": "by-name",
       "params": [
@@ -59,7 +59,7 @@ enum OpenRPCText {
     {
       "name": "shutdown",
       "summary": "Cancel everything in flight and prepare to exit.",
-      "description": "Every request in flight answers -32800 (written before the `null` reply); afterwards any request but `exit` gets -32600. Then send the `exit` notification (exit status 0). Takes no params (absent or `{}`). x-additionalParams: false — a param not listed here is rejected with -32602 (`data.errors[].path` names it), so a typo is never dropped silently.",
+      "description": "Every request in flight answers -32800 (written before the `null` reply); afterwards any request but `exit` gets -32600. Then send the `exit` notification (exit status 0). Takes no params (absent or `{}`). x-additionalParams: false \u2014 a param not listed here is rejected with -32602 (`data.errors[].path` names it), so a typo is never dropped silently.",
       "x-additionalParams": false,
       "paramStructure": "by-name",
       "params": [],
@@ -78,7 +78,7 @@ enum OpenRPCText {
     {
       "name": "image.generate",
       "summary": "Submit an image generation job and (by default) wait for its images.",
-      "description": "Validates the params locally, submits the job upstream (billed; never resent once it may have reached the service), and, with `wait: true` (the default), polls the job until it ends, sending `task.progress` (once with `poll: 0` after submission, then after every poll) and, with `workDoneToken`, `$/progress`. A job that ends `failed` is error -32011. With `wait: false` it returns the submission object right away. Cancelling the request (`$/cancelRequest`) does not cancel the job upstream: the error carries `data.logId` to resume it with `task.status`. x-additionalParams: false — a param not listed here is rejected with -32602 (`data.errors[].path` names it), so a typo is never dropped silently.",
+      "description": "Validates the params locally, submits the job upstream (billed; never resent once it may have reached the service), and, with `wait: true` (the default), polls the job until it ends, sending `task.progress` (once with `poll: 0` after submission, then after every poll) and, with `workDoneToken`, `$/progress`. A job that ends `failed` is error -32011. With `wait: false` it returns the submission object right away. Cancelling the request (`$/cancelRequest`) does not cancel the job upstream: the error carries `data.logId` to resume it with `task.status`. x-additionalParams: false \u2014 a param not listed here is rejected with -32602 (`data.errors[].path` names it), so a typo is never dropped silently.",
       "x-additionalParams": false,
       "paramStructure": "by-name",
       "params": [
@@ -273,9 +273,187 @@ enum OpenRPCText {
       ]
     },
     {
+      "name": "image.edit",
+      "summary": "Submit an edit of existing pictures and (by default) wait for the new one.",
+      "description": "Edits pictures through the service's edit endpoint (`POST /api/ai/image/edit/async`), with the same options, notifications, errors, cancellation and billing rules as `image.generate`: the params are validated locally (local files read, checked and sent as data URIs; see EditInput), the input count is checked against the model's `maxInputImages` when the edit model list can be had, the job is submitted (billed; never resent once it may have reached the service) and, with `wait: true`, polled to its end with `task.progress` and `$/progress`. A job that ends `failed` is error -32011 (the service fails it when an input cannot be fetched or decoded, e.g. `Invalid data URI`). `task.status` serves edit jobs too. Every status of an edit job echoes its inputs: its polls (and `task.status` later in the same session) accept replies of 8 MB plus the inline inputs' size and a sixteenth more; the echoed data URIs are shortened in what is returned (see TaskStatus `request`). An HTTP 413 (the body too large for the service) is error -32013 with `httpStatus` 413 and a message that says to pass the images as URLs. x-additionalParams: false \u2014 a param not listed here is rejected with -32602 (`data.errors[].path` names it), so a typo is never dropped silently.",
+      "x-additionalParams": false,
+      "paramStructure": "by-name",
+      "params": [
+        {
+          "name": "prompt",
+          "required": true,
+          "schema": {
+            "$ref": "#/components/schemas/ImageEditParams/properties/prompt"
+          }
+        },
+        {
+          "name": "model",
+          "required": true,
+          "schema": {
+            "$ref": "#/components/schemas/ImageEditParams/properties/model"
+          }
+        },
+        {
+          "name": "image",
+          "required": true,
+          "schema": {
+            "$ref": "#/components/schemas/ImageEditParams/properties/image"
+          }
+        },
+        {
+          "name": "mask",
+          "schema": {
+            "$ref": "#/components/schemas/ImageEditParams/properties/mask"
+          }
+        },
+        {
+          "name": "n",
+          "schema": {
+            "$ref": "#/components/schemas/ImageEditParams/properties/n"
+          }
+        },
+        {
+          "name": "size",
+          "schema": {
+            "$ref": "#/components/schemas/ImageEditParams/properties/size"
+          }
+        },
+        {
+          "name": "response_format",
+          "schema": {
+            "$ref": "#/components/schemas/ImageEditParams/properties/response_format"
+          }
+        },
+        {
+          "name": "user",
+          "schema": {
+            "$ref": "#/components/schemas/ImageEditParams/properties/user"
+          }
+        },
+        {
+          "name": "source",
+          "schema": {
+            "$ref": "#/components/schemas/ImageEditParams/properties/source"
+          }
+        },
+        {
+          "name": "wait",
+          "schema": {
+            "$ref": "#/components/schemas/ImageEditParams/properties/wait"
+          }
+        },
+        {
+          "name": "timeoutMs",
+          "schema": {
+            "$ref": "#/components/schemas/ImageEditParams/properties/timeoutMs"
+          }
+        },
+        {
+          "name": "pollIntervalMs",
+          "schema": {
+            "$ref": "#/components/schemas/ImageEditParams/properties/pollIntervalMs"
+          }
+        },
+        {
+          "name": "workDoneToken",
+          "schema": {
+            "$ref": "#/components/schemas/ImageEditParams/properties/workDoneToken"
+          }
+        },
+        {
+          "name": "saveTo",
+          "schema": {
+            "$ref": "#/components/schemas/ImageEditParams/properties/saveTo"
+          }
+        }
+      ],
+      "result": {
+        "name": "ImageEditResult",
+        "schema": {
+          "$ref": "#/components/schemas/ImageEditResult"
+        }
+      },
+      "errors": [
+        {
+          "$ref": "#/components/errors/InvalidParams"
+        },
+        {
+          "$ref": "#/components/errors/Unauthorized"
+        },
+        {
+          "$ref": "#/components/errors/UpstreamError"
+        },
+        {
+          "$ref": "#/components/errors/JobFailed"
+        },
+        {
+          "$ref": "#/components/errors/Timeout"
+        },
+        {
+          "$ref": "#/components/errors/Unreachable"
+        },
+        {
+          "$ref": "#/components/errors/RateLimited"
+        },
+        {
+          "$ref": "#/components/errors/SaveFailed"
+        },
+        {
+          "$ref": "#/components/errors/Cancelled"
+        }
+      ],
+      "examples": [
+        {
+          "name": "edit a local file and save the result",
+          "params": [
+            {
+              "name": "prompt",
+              "value": "make the sky darker"
+            },
+            {
+              "name": "model",
+              "value": "gpt-image-1"
+            },
+            {
+              "name": "image",
+              "value": "/home/me/notes/images/harbour.png"
+            },
+            {
+              "name": "saveTo",
+              "value": "/home/me/notes/images"
+            }
+          ],
+          "result": {
+            "name": "finished job",
+            "value": {
+              "logId": "6650f1c2a9b8e4d3c2b1a0fa",
+              "status": "success",
+              "startedAt": "2025-01-01T12:00:00.000Z",
+              "duration": 15200,
+              "request": {
+                "prompt": "make the sky darker",
+                "model": "gpt-image-1",
+                "image": "data:image/png;base64,\u2026 (1398104 characters not repeated)"
+              },
+              "images": [
+                {
+                  "url": "https://cdn.example.com/harbour-dark.png"
+                }
+              ],
+              "createdAt": "2025-01-01T12:00:00.000Z",
+              "updatedAt": "2025-01-01T12:00:15.200Z",
+              "saved": [
+                "/home/me/notes/images/6650f1c2a9b8e4d3c2b1a0fa-1.png"
+              ]
+            }
+          }
+        }
+      ]
+    },
+    {
       "name": "task.status",
       "summary": "Get (or wait for) the status of a job by its logId.",
-      "description": "Returns the upstream TaskStatus, verbatim. With `wait: true` it polls until the status is terminal and returns it, `failed` included (here a failed job is a result, not an error), sending `task.progress` after every poll and, with `workDoneToken`, `$/progress`. Use it to resume a job after `wait: false`, a timeout (-32012) or a cancellation (-32800). An unknown logId is upstream code 404 (error -32010). x-additionalParams: false — a param not listed here is rejected with -32602 (`data.errors[].path` names it), so a typo is never dropped silently.",
+      "description": "Returns the upstream TaskStatus of a generation or edit job, verbatim (an edit job's inline inputs shortened in `request`). With `wait: true` it polls until the status is terminal and returns it, `failed` included (here a failed job is a result, not an error), sending `task.progress` after every poll and, with `workDoneToken`, `$/progress`. Use it to resume a job after `wait: false`, a timeout (-32012) or a cancellation (-32800). An unknown logId is upstream code 404 (error -32010). x-additionalParams: false \u2014 a param not listed here is rejected with -32602 (`data.errors[].path` names it), so a typo is never dropped silently.",
       "x-additionalParams": false,
       "paramStructure": "by-name",
       "params": [
@@ -377,11 +555,24 @@ enum OpenRPCText {
     },
     {
       "name": "image.models",
-      "summary": "List the image generation models.",
-      "description": "The upstream model list, verbatim. Works without an API key. Takes no params (absent or `{}`). x-additionalParams: false — a param not listed here is rejected with -32602 (`data.errors[].path` names it), so a typo is never dropped silently.",
+      "summary": "List the image generation models, or the edit models.",
+      "description": "The upstream model list of one kind, verbatim: `kind: \"generation\"` (the default; `GET /api/ai/models/image/generation`) or `kind: \"edit\"` (`GET /api/ai/models/image/edit`, each model with `maxInputImages`). Works without an API key. Params may be absent, `null` or `{}`. x-additionalParams: false \u2014 a param not listed here is rejected with -32602 (`data.errors[].path` names it), so a typo is never dropped silently.",
       "x-additionalParams": false,
       "paramStructure": "by-name",
-      "params": [],
+      "params": [
+        {
+          "name": "kind",
+          "schema": {
+            "description": "Which models: `generation` (for `image.generate`) or `edit` (for `image.edit`).",
+            "type": "string",
+            "enum": [
+              "generation",
+              "edit"
+            ],
+            "default": "generation"
+          }
+        }
+      ],
       "result": {
         "name": "ModelList",
         "schema": {
@@ -412,7 +603,7 @@ enum OpenRPCText {
     {
       "name": "rpc.discover",
       "summary": "Return this OpenRPC document.",
-      "description": "Returns this document, the same JSON as the project's schemas/openrpc.json. Needs no API key and makes no HTTP request. Takes no params (absent or `{}`). x-additionalParams: false — a param not listed here is rejected with -32602 (`data.errors[].path` names it), so a typo is never dropped silently.",
+      "description": "Returns this document, the same JSON as the project's schemas/openrpc.json. Needs no API key and makes no HTTP request. Takes no params (absent or `{}`). x-additionalParams: false \u2014 a param not listed here is rejected with -32602 (`data.errors[].path` names it), so a typo is never dropped silently.",
       "x-additionalParams": false,
       "paramStructure": "by-name",
       "params": [],
@@ -588,7 +779,7 @@ enum OpenRPCText {
             "format": "uri"
           },
           "region": {
-            "description": "`global` → https://aitoearn.ai, `cn` → https://aitoearn.cn.",
+            "description": "`global` \u2192 https://aitoearn.ai, `cn` \u2192 https://aitoearn.cn.",
             "type": "string",
             "enum": [
               "cn",
@@ -823,7 +1014,7 @@ enum OpenRPCText {
       },
       "TaskStatus": {
         "title": "TaskStatus",
-        "description": "The upstream job status object, verbatim (it may carry fields not listed here). `images` is present on `success`, `errorMessage` on `failed`. The adapter adds only `saved` (when the request carried `saveTo`) and `droppedImages`: a job yields at most max(n, 1) images and never more than 10; images the service listed beyond that are left out of `images` and counted here.",
+        "description": "The upstream job status object, verbatim (it may carry fields not listed here). `images` is present on `success`, `errorMessage` on `failed`. Edit jobs have the same TaskStatus (their `request` carries `image` and `mask`). The adapter adds only `saved` (when the request carried `saveTo`) and `droppedImages`: a job yields at most max(n, 1) images and never more than 10; images the service listed beyond that are left out of `images` and counted here.",
         "type": "object",
         "properties": {
           "logId": {
@@ -844,7 +1035,7 @@ enum OpenRPCText {
             "minimum": 0
           },
           "request": {
-            "description": "The request body the job was submitted with.",
+            "description": "The request body the job was submitted with, as the service echoes it. For an edit job, each `data:` URI in `image` (a string or an array) and `mask` longer than 128 characters comes back shortened to its header and a count, e.g. `data:image/png;base64,\u2026 (1398104 characters not repeated)`: the caller sent those bytes itself, and they would make every answer as large as the inputs. URLs and every other field stay verbatim.",
             "type": "object"
           },
           "response": {
@@ -949,10 +1140,17 @@ enum OpenRPCText {
       },
       "ModelList": {
         "title": "ModelList",
-        "description": "The upstream list of image-generation models, verbatim, in the service's order.",
+        "description": "The upstream list of models of the kind asked for, verbatim, in the service's order: image-generation models (ImageModel) or, with `kind: \"edit\"`, image-edit models (EditModel).",
         "type": "array",
         "items": {
-          "$ref": "#/components/schemas/ImageModel"
+          "anyOf": [
+            {
+              "$ref": "#/components/schemas/ImageModel"
+            },
+            {
+              "$ref": "#/components/schemas/EditModel"
+            }
+          ]
         }
       },
       "InitializeResult": {
@@ -1215,7 +1413,7 @@ enum OpenRPCText {
       },
       "StatusChangedParams": {
         "title": "StatusChangedParams",
-        "description": "Params of `status.changed`: the adapter's overall state, for a status line. E.g. no key configured → warning/set-api-key; upstream 401 → error/set-api-key; 12001 → error/top-up-credits; upstream unreachable → warning/check-network; the next success → ok.",
+        "description": "Params of `status.changed`: the adapter's overall state, for a status line. E.g. no key configured \u2192 warning/set-api-key; upstream 401 \u2192 error/set-api-key; 12001 \u2192 error/top-up-credits; upstream unreachable \u2192 warning/check-network; the next success \u2192 ok.",
         "type": "object",
         "properties": {
           "kind": {
@@ -1383,7 +1581,7 @@ enum OpenRPCText {
       },
       "UnreachableErrorData": {
         "title": "UnreachableErrorData",
-        "description": "Network error, HTTP 5xx or a body that is not a JSON envelope, after retries; also, with `attempts` 1 and no retry: a redirect from the API (never followed: `httpStatus` is the 3xx and the message names the Location's host), or no libcurl to send with (the message says which package to install). A submission is not resent once it may have reached the service: then the message says \"may have been submitted\" and `attempts` is 1.",
+        "description": "Network error, HTTP 5xx or a body that is not a JSON envelope, after retries; also, with `attempts` 1 and no retry: a redirect from the API (never followed: `httpStatus` is the 3xx and the message names the Location's host), or no libcurl to send with (the message says which package to install), or HTTP 413: the service refused the request as too large (an edit with large inline inputs; `httpStatus` 413, nothing was submitted, the message says to pass the images as URLs), or a reply larger than the request accepts (8 MB, more for the status polls of an edit job with inline inputs: see `image.edit`; not read and not asked for again). A submission is not resent once it may have reached the service: then the message says \"may have been submitted\" and `attempts` is 1.",
         "type": "object",
         "properties": {
           "httpStatus": {
@@ -1474,6 +1672,172 @@ enum OpenRPCText {
             "description": "The X-Request-Id of the last HTTP attempt that got an answer. Present on every error that followed an HTTP exchange."
           }
         }
+      },
+      "EditInput": {
+        "title": "EditInput",
+        "description": "One input picture. An `http(s)://` URL is sent as written (the service fetches it; best for large pictures). A `data:image/\u2026;base64,` URI is sent as written once checked to decode to a PNG, JPEG or WebP image. A local file, as an absolute path or a `file://` URI (percent-encoded; host empty or `localhost`), is read by the adapter, checked by its first bytes to be a PNG, JPEG or WebP image, and sent as a data URI; it may have at most 11 MB (11534336 bytes), checked before it is read. A relative path (also `~/\u2026`), a directory, a missing file, another URL scheme or anything else is -32602 naming the field (`image`, `image[i]` for an array entry, `mask`). Inline inputs (data URIs given and files read) may come to at most 15 MB (15728640 characters of data URI) together: the service keeps the submitted body whole with the job, in a document of at most 16 MiB, and echoes it in every status of the job.",
+        "type": "string",
+        "minLength": 1
+      },
+      "ImageEditParams": {
+        "title": "ImageEditParams",
+        "description": "The upstream fields of an edit job (sent upstream, `image` and `mask` in their wire forms: see EditInput) plus the adapter's own options, as in `image.generate` (never sent upstream). Every rule is checked locally first, local files read and checked too: a violation is -32602 with `data.errors` and no HTTP request is made. Then, when the edit model list can be had (`image.models` with `kind: \"edit\"`, fetched once per session, read again after the service answers 12300; skipped, not failed, when it cannot be fetched), the number of `image` entries is checked against the model's `maxInputImages` (-32602 with path `image`).",
+        "type": "object",
+        "properties": {
+          "prompt": {
+            "description": "What to change, e.g. \"make the sky darker\". 1 to 4000 characters, counted as JavaScript does: UTF-16 code units.",
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 4000,
+            "x-lengthUnit": "utf-16 code units"
+          },
+          "model": {
+            "description": "An edit model `name` from `image.models` with `kind: \"edit\"`. An unknown model is upstream code 12300 (error -32010).",
+            "type": "string",
+            "minLength": 1
+          },
+          "image": {
+            "description": "The picture to edit, or several (as many as the model's `maxInputImages` allows). A single string is sent as a string, an array as an array, in the caller's order.",
+            "oneOf": [
+              {
+                "$ref": "#/components/schemas/EditInput"
+              },
+              {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                  "$ref": "#/components/schemas/EditInput"
+                }
+              }
+            ]
+          },
+          "mask": {
+            "description": "Optional: where the picture may change, in the same forms as `image`.",
+            "allOf": [
+              {
+                "$ref": "#/components/schemas/EditInput"
+              }
+            ]
+          },
+          "n": {
+            "description": "Number of pictures: the service makes one per edit job, so the only allowed value is 1.",
+            "type": "integer",
+            "const": 1
+          },
+          "size": {
+            "description": "Picture size, e.g. `1024x1024`; one of the model's `sizes`.",
+            "type": "string"
+          },
+          "response_format": {
+            "description": "How the service returns images: `url` or `b64_json` (base64 in `images[].b64_json`).",
+            "type": "string",
+            "enum": [
+              "url",
+              "b64_json"
+            ]
+          },
+          "user": {
+            "description": "An end-user identifier, passed to the service.",
+            "type": "string"
+          },
+          "source": {
+            "description": "Billing source.",
+            "type": "string",
+            "enum": [
+              "ai_image",
+              "ai_draft_generation",
+              "plugin"
+            ]
+          },
+          "wait": {
+            "description": "`true`: poll until the job ends and return its final TaskStatus (a `failed` job is error -32011). `false`: return the submission object `{ logId, status }` right after submission.",
+            "type": "boolean",
+            "default": true
+          },
+          "timeoutMs": {
+            "$ref": "#/components/schemas/TimeoutMs"
+          },
+          "pollIntervalMs": {
+            "$ref": "#/components/schemas/PollIntervalMs"
+          },
+          "workDoneToken": {
+            "description": "LSP work-done progress token: `$/progress` begin (on submission), report (per poll) and end (when the request ends, however it ends) are sent for it.",
+            "allOf": [
+              {
+                "$ref": "#/components/schemas/ProgressToken"
+              }
+            ]
+          },
+          "saveTo": {
+            "$ref": "#/components/schemas/SaveTo"
+          }
+        },
+        "required": [
+          "prompt",
+          "model",
+          "image"
+        ],
+        "additionalProperties": false
+      },
+      "EditModel": {
+        "title": "EditModel",
+        "description": "One image-edit model, verbatim from the service (it may carry fields not listed here).",
+        "type": "object",
+        "properties": {
+          "name": {
+            "description": "The model id to pass as `image.edit` params.model.",
+            "type": "string"
+          },
+          "description": {
+            "type": "string"
+          },
+          "summary": {
+            "type": "string"
+          },
+          "logo": {
+            "description": "A logo URL.",
+            "type": "string"
+          },
+          "tags": {
+            "description": "Tags (usually strings).",
+            "type": "array"
+          },
+          "mainTag": {
+            "type": "string"
+          },
+          "sizes": {
+            "description": "Accepted `size` values.",
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "pricing": {
+            "description": "The price, as the service words it.",
+            "type": "string"
+          },
+          "maxInputImages": {
+            "description": "How many input images (`image` entries) the model takes.",
+            "type": "integer",
+            "minimum": 1
+          }
+        },
+        "required": [
+          "name",
+          "description",
+          "tags",
+          "sizes",
+          "maxInputImages"
+        ]
+      },
+      "ImageEditResult": {
+        "title": "ImageEditResult",
+        "description": "As for `image.generate`: with `wait: false`, the submission object; with `wait: true` (the default), the final TaskStatus of a successful job (plus `saved` when `saveTo` was given), its inline inputs shortened in `request`.",
+        "allOf": [
+          {
+            "$ref": "#/components/schemas/ImageGenerateResult"
+          }
+        ]
       }
     },
     "errors": {
@@ -1518,7 +1882,7 @@ enum OpenRPCText {
       },
       "Unreachable": {
         "code": -32013,
-        "message": "The service is unreachable or broken after retries (network error, 5xx, non-JSON body).",
+        "message": "The service is unreachable or broken after retries (network error, 5xx, non-JSON body), refused the request as too large (HTTP 413), or answered more than the request accepts.",
         "data": {
           "$ref": "#/components/schemas/UnreachableErrorData"
         }

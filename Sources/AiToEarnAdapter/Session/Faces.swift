@@ -6,6 +6,7 @@ enum Faces {
     static func lsp(session: Session, server: RPCServer) -> MethodTable {
         var t = MethodTable()
         t.add(ImageGenerateMethod(session: session))
+        t.add(ImageEditMethod(session: session))
         t.add(TaskStatusMethod(session: session))
         t.add(ImageModelsMethod(session: session))
         t.add(DiscoverMethod())
