@@ -34,11 +34,22 @@ CMD's status when CMD ends, and with ``--log-json PATH`` writes its request log 
 lines: a stand-in and a client in one process tree, e.g. inside a private network namespace.
 
 Endpoints (names used by inject/requests_for):
-    submit  POST /api/ai/image/generate/async
-    status  GET  /api/ai/image/task/{logId}
-    models  GET  /api/ai/models/image/generation
-    image   GET  /images/...
-    other   anything else (answered with HTTP 404, an HTML page)
+    submit       POST /api/ai/image/generate/async
+    edit         POST /api/ai/image/edit/async
+    status       GET  /api/ai/image/task/{logId}   (generation and edit jobs alike)
+    models       GET  /api/ai/models/image/generation
+    edit_models  GET  /api/ai/models/image/edit    (``server.edit_models``; each with maxInputImages)
+    image        GET  /images/...
+    other        anything else (answered with HTTP 404, an HTML page)
+
+Edit jobs (the service's section "Image editing"): the body is checked by the service's schema
+(unknown keys are dropped, ``n`` may only be 1, the model must be in ``edit_models``, else 12300) and
+kept whole as the job's ``request``, echoed in every status. The inputs are read only when the job
+ends, as by the service's queue worker: a data URI that does not decode (``data:...;base64,`` with
+valid base64) ends the job ``failed`` with ``Invalid data URI``; a URL of this stand-in's
+``/images/missing...`` ends it ``failed`` too (other URLs are not fetched). The edited images
+derive from the input bytes (``edit_digest``): different inputs, different PNGs. A body too large
+for the service is simulated with ``inject("edit", "http_html", status=413)``.
 
 The image host (``/images/<name>``) serves ``png_for("/images/<name>")``, except:
     /images/not-an-image...            HTTP 200 with an HTML body
@@ -189,14 +200,37 @@ DEFAULT_MODELS: list[dict[str, Any]] = [
     },
 ]
 
+DEFAULT_EDIT_MODELS: list[dict[str, Any]] = [
+    {
+        "name": "gpt-image-1",
+        "description": "OpenAI GPT Image 1 (edit)",
+        "tags": ["openai"],
+        "sizes": ["1024x1024", "1536x1024"],
+        "pricing": "12",
+        "maxInputImages": 10,
+    },
+    {
+        "name": "doubao-seededit-3-0",
+        "description": "豆包 SeedEdit 3.0",
+        "tags": ["bytedance"],
+        "sizes": ["1024x1024"],
+        "pricing": "8",
+        "maxInputImages": 1,
+    },
+]
+
 BODY_FIELDS = {"prompt", "model", "n", "quality", "response_format", "size", "style", "user", "source"}
+EDIT_BODY_FIELDS = {"prompt", "model", "image", "mask", "n", "size", "response_format", "user", "source"}
+INVALID_DATA_URI = "Invalid data URI"
 RESPONSE_FORMATS = ("url", "b64_json")
 SOURCES = ("ai_image", "ai_draft_generation", "plugin")
 LOG_ID = re.compile(r"[0-9a-fA-F]{24}")
 
 SUBMIT_PATH = "/api/ai/image/generate/async"
+EDIT_PATH = "/api/ai/image/edit/async"
 STATUS_PREFIX = "/api/ai/image/task/"
 MODELS_PATH = "/api/ai/models/image/generation"
+EDIT_MODELS_PATH = "/api/ai/models/image/edit"
 IMAGE_PREFIX = "/images/"
 
 HTML_PAGE = (
@@ -232,6 +266,10 @@ def new_log_id() -> str:
 def endpoint_of(method: str, path: str) -> str:
     if path == SUBMIT_PATH and method == "POST":
         return "submit"
+    if path == EDIT_PATH and method == "POST":
+        return "edit"
+    if path == EDIT_MODELS_PATH and method == "GET":
+        return "edit_models"
     if path.startswith(STATUS_PREFIX) and method == "GET":
         return "status"
     if path == MODELS_PATH and method == "GET":
@@ -334,6 +372,7 @@ class Fault:
 class Job:
     log_id: str
     request: dict[str, Any]
+    kind: str  # "generation" | "edit"
     outcome: str  # "success" | "failed"
     pending_polls: int | None  # status answers that still say `generating`; None: no limit
     delay_s: float | None  # seconds after creation when the job ends; None: no limit
@@ -368,6 +407,7 @@ class ServerState:
         self.credits_insufficient = False
         self.require_key_for_models = False
         self.models: list[dict[str, Any]] = copy.deepcopy(DEFAULT_MODELS)
+        self.edit_models: list[dict[str, Any]] = copy.deepcopy(DEFAULT_EDIT_MODELS)
         self.fail_models = {"standin-fail"}
         self.extra_fields: dict[str, Any] = copy.deepcopy(EXTRA_FIELDS)
         self.base_url = ""
@@ -504,7 +544,7 @@ class StandinHandler(http.server.BaseHTTPRequestHandler):
                 self._send(entry, 429, headers, body)
                 return
             if kind == "drop":
-                if entry.endpoint == "submit" and p.get("create_job", True):
+                if entry.endpoint in ("submit", "edit") and p.get("create_job", True):
                     status, payload = self._route(entry)  # the job exists: it is billed
                     entry.status = status
                     entry.response_body = payload
@@ -649,6 +689,11 @@ class StandinHandler(http.server.BaseHTTPRequestHandler):
     def _route(self, entry: LoggedRequest) -> tuple[int, bytes]:
         if entry.endpoint == "submit":
             return self._submit(entry)
+        if entry.endpoint == "edit":
+            return self._submit_edit(entry)
+        if entry.endpoint == "edit_models":
+            with self.state.lock:
+                return self._ok(copy.deepcopy(self.state.edit_models))
         if entry.endpoint == "status":
             return self._status(entry)
         if entry.endpoint == "models":
@@ -681,6 +726,24 @@ class StandinHandler(http.server.BaseHTTPRequestHandler):
             else:
                 answer["logId"] = plan["answer_log_id"]
         return self._ok(answer)
+
+    def _submit_edit(self, entry: LoggedRequest) -> tuple[int, bytes]:
+        st = self.state
+        if not self._key_ok():
+            return self._err(401)
+        body = entry.json
+        if not validate_edit_body(body):
+            return self._err(10002)
+        kept = {k: v for k, v in body.items() if k in EDIT_BODY_FIELDS}  # the schema drops unknown keys
+        with st.lock:
+            if kept["model"] not in {m.get("name") for m in st.edit_models}:
+                return self._err(12300)
+            if st.credits_insufficient:
+                return self._err(12001)
+            plan = st.plans.popleft() if st.plans else {}
+            job = st_new_job(st, kept, plan, kind="edit")
+            entry.log_id = job.log_id
+        return self._ok({"logId": job.log_id, "status": "generating"})
 
     def _status(self, entry: LoggedRequest) -> tuple[int, bytes]:
         st = self.state
@@ -774,7 +837,76 @@ def validate_body(body: Any) -> bool:
     return True
 
 
-def st_new_job(st: ServerState, request: dict[str, Any], plan: dict[str, Any]) -> Job:
+def validate_edit_body(body: Any) -> bool:
+    """The server's own check of an edit body (unknown keys are dropped, not refused)."""
+    if not isinstance(body, dict):
+        return False
+    prompt = body.get("prompt")
+    if not isinstance(prompt, str) or not 1 <= utf16_len(prompt) <= 4000:
+        return False
+    if not isinstance(body.get("model"), str) or not body["model"]:
+        return False
+    image = body.get("image")
+    if isinstance(image, list):
+        if not image or not all(isinstance(i, str) for i in image):
+            return False
+    elif not isinstance(image, str):
+        return False
+    if "mask" in body and not isinstance(body["mask"], str):
+        return False
+    if "n" in body and (type(body["n"]) is not int or body["n"] != 1):
+        return False
+    for key in ("size", "user"):
+        if key in body and not isinstance(body[key], str):
+            return False
+    if "response_format" in body and body["response_format"] not in RESPONSE_FORMATS:
+        return False
+    if "source" in body and body["source"] not in SOURCES:
+        return False
+    return True
+
+
+def edit_inputs(request: dict[str, Any]) -> list[str]:
+    """The input strings of an edit request: its images, then its mask."""
+    image = request.get("image")
+    inputs = list(image) if isinstance(image, list) else [image]
+    if isinstance(request.get("mask"), str):
+        inputs.append(request["mask"])
+    return inputs
+
+
+def decode_data_uri(text: str) -> bytes | None:
+    """The bytes of a `data:<type>;base64,<data>` URI, or None when it does not decode."""
+    head, sep, data = text.partition(",")
+    if not sep or not head.lower().startswith("data:") or not head.lower().endswith(";base64"):
+        return None
+    try:
+        return base64.b64decode(data, validate=True)
+    except ValueError:
+        return None
+
+
+def edit_failure(request: dict[str, Any]) -> str | None:
+    """Why the worker fails an edit job (it reads the inputs only now), or None."""
+    for text in edit_inputs(request):
+        if text.lower().startswith("data:"):
+            if decode_data_uri(text) is None:
+                return INVALID_DATA_URI
+        elif urllib.parse.urlsplit(text).path.startswith(IMAGE_PREFIX + "missing"):
+            return f"Failed to fetch image: {text} answered HTTP 404"
+    return None
+
+
+def edit_digest(request: dict[str, Any]) -> str:
+    """A digest of the input bytes (data URIs decoded, URLs as text) and the prompt."""
+    h = zlib.crc32(str(request.get("prompt", "")).encode("utf-8"))
+    for text in edit_inputs(request):
+        data = decode_data_uri(text) if text.lower().startswith("data:") else None
+        h = zlib.crc32(data if data is not None else text.encode("utf-8"), h)
+    return f"{h:08x}"
+
+
+def st_new_job(st: ServerState, request: dict[str, Any], plan: dict[str, Any], kind: str = "generation") -> Job:
     outcome = plan.get("outcome")
     if outcome is None:
         outcome = "failed" if request.get("model") in st.fail_models else st.outcome
@@ -782,13 +914,19 @@ def st_new_job(st: ServerState, request: dict[str, Any], plan: dict[str, Any]) -
     pending = plan.get("pending_polls", st.pending_polls)
     if "delay_ms" in plan and "pending_polls" not in plan:
         pending = None
+    error_message = plan.get("error_message", st.error_message)
+    if kind == "edit" and outcome == "success" and "outcome" not in plan:
+        reason = edit_failure(request)
+        if reason is not None:
+            outcome, error_message = "failed", reason
     job = Job(
         log_id=plan.get("log_id") or new_log_id(),
         request=copy.deepcopy(request),
+        kind=kind,
         outcome=outcome,
         pending_polls=pending,
         delay_s=None if delay_ms is None else delay_ms / 1000.0,
-        error_message=plan.get("error_message", st.error_message),
+        error_message=error_message,
         images=copy.deepcopy(plan.get("images")),
         extra=copy.deepcopy(plan.get("extra", st.extra_fields)),
     )
@@ -837,15 +975,17 @@ def task_status(st: ServerState, job: Job, advance: bool) -> dict[str, Any]:
 def make_images(st: ServerState, job: Job) -> list[dict[str, Any]]:
     n = job.request.get("n", 1)
     fmt = job.request.get("response_format", "url")
+    # An edit's pictures derive from its inputs: the same prompt over other pictures gives others.
+    stem = f"edit-{edit_digest(job.request)}-" if job.kind == "edit" else ""
     images = []
     for i in range(n if isinstance(n, int) else 1):
         if fmt == "b64_json":
-            png = png_for(f"{IMAGE_PREFIX}{job.log_id}/b64-{i}.png")
+            png = png_for(f"{IMAGE_PREFIX}{job.log_id}/{stem}b64-{i}.png")
             images.append({"b64_json": base64.b64encode(png).decode("ascii"), "url": None,
                            "revised_prompt": f"revised #{i}"})
         else:
             base = st.image_base_url or st.base_url
-            images.append({"url": f"{base}{IMAGE_PREFIX}{job.log_id}/upstream-name-{i}.png",
+            images.append({"url": f"{base}{IMAGE_PREFIX}{job.log_id}/{stem}upstream-name-{i}.png",
                            "revised_prompt": f"revised #{i}"})
     return images
 
@@ -922,6 +1062,7 @@ class Standin(_HTTPService):
     outcome                 "success" or "failed" for jobs without a plan
     credits_insufficient    True: every submission answers 12001
     models                  the list `image.models` returns
+    edit_models             the list of edit models (`image.models` with kind "edit")
     """
 
     def __init__(
@@ -943,7 +1084,7 @@ class Standin(_HTTPService):
     # -- settings (forwarded to the shared state) ---------------------------------
 
     _SETTINGS = ("api_key", "pending_polls", "job_delay_ms", "outcome", "credits_insufficient",
-                 "models", "fail_models", "extra_fields", "error_message", "image_base_url",
+                 "models", "edit_models", "fail_models", "extra_fields", "error_message", "image_base_url",
                  "require_key_for_models", "log_limit")
 
     def __getattr__(self, name: str) -> Any:
@@ -995,7 +1136,7 @@ class Standin(_HTTPService):
 
     def inject(self, endpoint: str, kind: str, times: int = 1, **params: Any) -> None:
         """Queue `times` faults of `kind` for the next requests to `endpoint`."""
-        if endpoint not in ("submit", "status", "models", "image", "other"):
+        if endpoint not in ("submit", "edit", "status", "models", "edit_models", "image", "other"):
             raise ValueError(f"unknown endpoint {endpoint!r}")
         with self._state.lock:
             for _ in range(times):
@@ -1030,13 +1171,13 @@ class Standin(_HTTPService):
         with self._state.lock:
             self._state.plans.append(plan)
 
-    def add_job(self, request: dict[str, Any] | None = None, **plan: Any) -> str:
-        """Create a job as if it had been submitted (nothing is logged); returns its logId.
-        By default it is already terminal (pending_polls=0)."""
+    def add_job(self, request: dict[str, Any] | None = None, kind: str = "generation", **plan: Any) -> str:
+        """Create a job of `kind` ("generation" or "edit") as if it had been submitted (nothing is
+        logged); returns its logId. By default it is already terminal (pending_polls=0)."""
         plan.setdefault("pending_polls", 0)
         req = request or {"prompt": "a red fox", "model": "gpt-image-1"}
         with self._state.lock:
-            return st_new_job(self._state, req, plan).log_id
+            return st_new_job(self._state, req, plan, kind=kind).log_id
 
     def job(self, log_id: str) -> Job:
         with self._state.lock:

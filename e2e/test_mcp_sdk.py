@@ -85,7 +85,7 @@ def test_sdk_legacy_client_negotiates_the_latest_handshake_version(tmp_path):
     run_async(body)
 
 
-def test_tools_list_has_three_tools_with_valid_schemas_and_annotations(tmp_path):
+def test_tools_list_has_every_tool_with_valid_schemas_and_annotations(tmp_path):
     async def body():
         async with sdk_session(tmp_path, *SIM_FAST) as s:
             listed = await s.client.list_tools()

@@ -50,6 +50,70 @@ struct SimulatorTests {
         }
     }
 
+    @Test("simulated edits: pictures follow the input bytes; a bad data URI fails the job as the worker does")
+    func simulatedEdits() async throws {
+        let clock = VirtualClock()
+        let folder = SimulatorFolder(insideImageDirectory: nil)
+        defer { folder.remove() }
+        let sim = SimulatorTransport(delayMs: 1000, folder: folder, clock: clock)
+        let client = makeClient(sim, clock: clock)
+        let jobs = ImageJobs(client: client, saver: ImageSaver(transport: sim, localImages: folder, requestTimeoutMs: 1000, addresses: .any))
+        #expect(try await jobs.models(kind: .edit).arrayValue?.map { $0["maxInputImages"] } == [4, 1])
+        let options = PollOptions(wait: true, timeoutMs: 60_000, pollIntervalMs: 500)
+        func picture(_ inputs: [UInt8]...) async throws -> JSONValue {
+            let images = inputs.map { JSONValue.string("data:image/png;base64," + Data($0).base64EncodedString()) }
+            let req = EditRequest(body: ["prompt": "darker", "model": "sim-edit", "image": .array(images), "response_format": "b64_json"],
+                                  model: "sim-edit", imageCount: images.count, inlineBytes: 0)
+            let done = try await jobs.edit(req, options: options, saveTo: nil, startMs: clock.nowMs, events: { _ in })
+            #expect(done["status"] == "success")
+            return done["images"]?.arrayValue?.first?["b64_json"] ?? .null
+        }
+        let a = PromptPicture.png(prompt: "a", index: 0, size: 8), b = PromptPicture.png(prompt: "b", index: 0, size: 8)
+        let first = try await picture(a)
+        #expect(try await picture(a) == first)
+        #expect(try await picture(b) != first)
+        #expect(try await picture(a, b) != first)
+        #expect(Data(base64Encoded: first.stringValue ?? "")?.starts(with: [0x89, 0x50, 0x4E, 0x47]) == true)
+
+        let bad = EditRequest(body: ["prompt": "p", "model": "sim-edit-single", "image": "data:image/png;base64,%%%"],
+                              model: "sim-edit-single", imageCount: 1, inlineBytes: 0)
+        do {
+            _ = try await jobs.edit(bad, options: options, saveTo: nil, startMs: clock.nowMs, events: { _ in })
+            Issue.record("expected the job to fail")
+        } catch {
+            guard case .jobFailed(_, let task) = error.kind else { Issue.record("\(error)"); return }
+            #expect(task["errorMessage"] == "Invalid data URI")
+        }
+        let refused: [(JSONObject, Int)] = [(["prompt": "p", "model": "sim-image", "image": "https://x/a.png"], 12300),
+                                            (["prompt": "p", "model": "sim-edit", "image": "https://x/a.png", "n": 2], 10002),
+                                            (["prompt": "p", "model": "sim-edit", "image": []], 10002)]
+        for (body, code) in refused {
+            do {
+                _ = try await client.submit(body, kind: .edit)
+                Issue.record("expected \(code)")
+            } catch {
+                guard case .upstream(let got, _) = error.kind else { Issue.record("\(error)"); continue }
+                #expect(got == code)
+            }
+        }
+    }
+
+    @Test("the simulator refuses replies larger than the request accepts, as the real client does")
+    func replyLimit() async {
+        let folder = SimulatorFolder(insideImageDirectory: nil)
+        let sim = SimulatorTransport(delayMs: 0, folder: folder)
+        var request = HTTPRequest(method: "GET", url: URL(string: "http://sim/api/ai/models/image/generation")!, timeoutMs: 1000,
+                                  maxResponseBytes: 100)
+        do {
+            _ = try await sim.send(request)
+            Issue.record("expected replyTooLarge")
+        } catch {
+            #expect(error == .replyTooLarge(limit: 100))
+        }
+        request.maxResponseBytes = HTTPRequest.defaultMaxResponseBytes
+        #expect((try? await sim.send(request))?.status == 200)
+    }
+
     @Test("saving refuses file:// URLs from the service and non-image bytes")
     func refusals() async {
         let t = ScriptedTransport([], fallback: .http(status: 200, body: "<html>not an image</html>", headers: [:]))

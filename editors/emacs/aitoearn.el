@@ -1,4 +1,4 @@
-;;; aitoearn.el --- Generate images with AiToEarn and link them at point  -*- lexical-binding: t; -*-
+;;; aitoearn.el --- Generate and edit images with AiToEarn and link them at point  -*- lexical-binding: t; -*-
 
 ;; Copyright (C) 2026 The aitoearn-rpc authors
 
@@ -15,7 +15,9 @@
 ;; Type a prompt, keep writing while the image is generated, and get a
 ;; Markdown (or, in Org buffers, an Org) link to the picture inserted
 ;; where point was.  The picture is saved next to the document, under
-;; `aitoearn-image-directory'.
+;; `aitoearn-image-directory'.  With point on an image link, have the
+;; picture edited ("make the sky darker"): the link to the new picture
+;; goes on the next line.
 ;;
 ;; The work is done by the `aitoearn-rpc' adapter, which this package
 ;; starts as a subprocess and talks to with the built-in `jsonrpc'
@@ -25,6 +27,7 @@
 ;;
 ;; Commands:
 ;;   M-x aitoearn-generate   prompt in the minibuffer, link at point
+;;   M-x aitoearn-edit       edit the picture linked at point, link below
 ;;   M-x aitoearn-cancel     cancel the jobs in flight
 ;;   M-x aitoearn-status     report a job by its logId (C-u: insert it)
 ;;   M-x aitoearn-shutdown   stop the adapter
@@ -38,6 +41,7 @@
 (require 'cl-lib)
 (require 'jsonrpc)
 (require 'subr-x)
+(require 'url-util)
 
 (defgroup aitoearn nil
   "Generate images with AiToEarn and link them in the buffer."
@@ -52,6 +56,11 @@ For example (\"aitoearn-rpc\" \"--region\" \"cn\"), or
 
 (defcustom aitoearn-model nil
   "Image model to use; nil means ask, with completion over the service's models."
+  :type '(choice (const :tag "Ask each time" nil) string))
+
+(defcustom aitoearn-edit-model nil
+  "Edit model for `aitoearn-edit'.
+Nil means ask, with completion over the service's edit models."
   :type '(choice (const :tag "Ask each time" nil) string))
 
 (defcustom aitoearn-image-directory "images"
@@ -115,8 +124,9 @@ A function is called with no argument and returns the key or nil, e.g.
   "Minibuffer history of job ids.")
 
 (cl-defstruct (aitoearn--job (:constructor aitoearn--make-job))
-  "An image request in flight."
-  id token prompt marker docdir log-id status poll elapsed-ms started cancelled)
+  "An image request in flight.
+With BELOW, its links go on new lines after MARKER's line."
+  id token prompt marker docdir log-id status poll elapsed-ms started cancelled below)
 
 (defclass aitoearn--rpc-connection (jsonrpc-process-connection)
   ((last-request-id
@@ -410,7 +420,10 @@ Org buffers get an Org link, every other buffer a Markdown one."
           (with-current-buffer buffer
             (save-excursion
               (goto-char marker)
-              (insert text)))
+              (if (not (aitoearn--job-below job))
+                  (insert text)
+                (end-of-line)
+                (insert "\n" text))))
           (aitoearn--notify (format "AiToEarn: inserted %s" text)))))
       (set-marker marker nil))))
 
@@ -426,13 +439,15 @@ Org buffers get an Org link, every other buffer a Markdown one."
       (setq err (plist-put (copy-sequence err) :data (list :logId (aitoearn--job-log-id job)))))
     (aitoearn--notify (aitoearn--explain err) 'error)))
 
-(defun aitoearn--run-job (method params prompt)
-  "Send METHOD with PARAMS for PROMPT; link the saved images at point when done."
+(defun aitoearn--run-job (method params prompt &optional below)
+  "Send METHOD with PARAMS for PROMPT; link the saved images at point when done.
+With BELOW, the links go on new lines after the current line instead."
   (let* ((conn (aitoearn--ensure-connection))
          (docdir (aitoearn--document-directory))
          (token (format "aitoearn-%d-%d" (emacs-pid) (cl-incf aitoearn--token-counter)))
-         (job (aitoearn--make-job :token token :prompt prompt :marker (point-marker)
-                                  :docdir docdir :started (current-time)))
+         (job (aitoearn--make-job :token token :prompt prompt
+                                  :marker (if below (copy-marker (line-beginning-position)) (point-marker))
+                                  :docdir docdir :started (current-time) :below below))
          (params (append params
                          (list :saveTo (expand-file-name aitoearn-image-directory docdir)
                                :workDoneToken token)
@@ -451,10 +466,11 @@ Org buffers get an Org link, every other buffer a Markdown one."
     (aitoearn--show-progress job)
     job))
 
-(defun aitoearn--models (conn)
-  "Ask the adapter on CONN for the models, as an alist (NAME . DESCRIPTION)."
+(defun aitoearn--models (conn &optional kind)
+  "Ask the adapter on CONN for the models of KIND, as (NAME . DESCRIPTION) pairs.
+KIND is \"generation\" (the default) or \"edit\"."
   (let* ((result (condition-case err
-                     (jsonrpc-request conn 'image.models (make-hash-table) :timeout 60)
+                     (jsonrpc-request conn 'image.models (list :kind (or kind "generation")) :timeout 60)
                    (jsonrpc-error
                     (user-error "%s" (aitoearn--explain
                                       (list :code (alist-get 'jsonrpc-error-code (cdr err))
@@ -468,17 +484,21 @@ Org buffers get an Org link, every other buffer a Markdown one."
                                (cons (plist-get entry :name) (plist-get entry :description)))))
                       list))))
 
-(defun aitoearn--read-model ()
-  "Ask for a model, with completion over image.models."
-  (let* ((models (aitoearn--models (aitoearn--ensure-connection)))
+(defun aitoearn--read-model (&optional kind)
+  "Ask for a model of KIND, with completion over image.models.
+KIND is \"generation\" (the default) or \"edit\"."
+  (let* ((models (aitoearn--models (aitoearn--ensure-connection) kind))
          (completion-extra-properties
           (list :annotation-function
                 (lambda (name)
                   (when-let ((desc (cdr (assoc name models))))
                     (when (stringp desc) (concat "  " desc)))))))
     (unless models
-      (user-error "AiToEarn: the service lists no image model; customize `aitoearn-model'"))
-    (completing-read (format-prompt "AiToEarn model" (caar models)) models nil t nil nil (caar models))))
+      (user-error (if (equal kind "edit")
+                      "AiToEarn: the service lists no image edit model; customize `aitoearn-edit-model'"
+                    "AiToEarn: the service lists no image model; customize `aitoearn-model'")))
+    (completing-read (format-prompt (if (equal kind "edit") "AiToEarn edit model" "AiToEarn model") (caar models))
+                     models nil t nil nil (caar models))))
 
 (defun aitoearn--check-ready ()
   "Signal a `user-error' telling what to do when the adapter cannot run."
@@ -508,6 +528,78 @@ is done.  \\[aitoearn-cancel] cancels it."
                            (list :response_format aitoearn-response-format))
                          aitoearn-extra-params)))
     (aitoearn--run-job 'image.generate params (string-trim prompt))))
+
+;;; Editing
+
+(defconst aitoearn--no-link-message
+  "AiToEarn: put point on an image link, ![...](picture.png) or [[file:picture.png]], then run M-x aitoearn-edit again to edit that picture"
+  "What to do when `aitoearn-edit' finds no image link at point.")
+
+(defconst aitoearn--markdown-image-regexp
+  "!\\[\\(?:[^]\\\\\n]\\|\\\\.\\)*\\](\\(?:<\\([^>\n]*\\)>\\|\\([^ \t)\n]+\\)\\)\\(?:[ \t]+\"[^\"\n]*\"\\)?[ \t]*)"
+  "A Markdown image: group 1 is a <target>, group 2 a plain target.")
+
+(defconst aitoearn--org-file-link-regexp
+  "\\[\\[file:\\([^]\n]+\\)\\]\\(?:\\[[^]\n]*\\]\\)?\\]"
+  "An Org file link, with or without a description: group 1 is the target.")
+
+(defun aitoearn--image-link-at-point ()
+  "The target of the image link at point, as written, or nil.
+Markdown ![alt](target) (also <target> and a title) and Org
+[[file:target]] or [[file:target][description]] links count."
+  (let ((line (buffer-substring-no-properties (line-beginning-position) (line-end-position)))
+        (column (- (point) (line-beginning-position)))
+        (found nil))
+    (save-match-data
+      (dolist (re (list aitoearn--markdown-image-regexp aitoearn--org-file-link-regexp))
+        (let ((start 0))
+          (while (and (not found) (string-match re line start))
+            (when (and (>= column (match-beginning 0)) (< column (match-end 0)))
+              (setq found (if (eq re aitoearn--org-file-link-regexp)
+                              (replace-regexp-in-string "::.*\\'" "" (match-string 1 line))
+                            (or (match-string 1 line) (match-string 2 line)))))
+            (setq start (match-end 0))))))
+    found))
+
+(defun aitoearn--resolve-link (target docdir)
+  "What the adapter gets for the link TARGET of a document in DOCDIR.
+URLs as written; a path made absolute (Markdown escapes undone, ~ expanded,
+%XX decoded when that names the file)."
+  (if (string-match-p "\\`\\(?:[Hh][Tt][Tt][Pp][Ss]?\\|file\\)://" target)
+      target
+    (let ((path (expand-file-name (replace-regexp-in-string "\\\\\\([[:punct:]]\\)" "\\1" target) docdir)))
+      (if (and (not (file-exists-p path)) (string-match-p "%[0-9A-Fa-f][0-9A-Fa-f]" path))
+          (let ((decoded (decode-coding-string (url-unhex-string path) 'utf-8)))
+            (if (file-exists-p decoded) decoded path))
+        path))))
+
+;;;###autoload
+(defun aitoearn-edit (prompt &optional model)
+  "Edit the picture whose image link is at point as PROMPT says.
+Point must be on a Markdown image link, ![alt](picture.png), or an
+Org file link, [[file:picture.png]].  The link to the new picture is
+inserted on the next line; the original link stays.  A relative link
+is read from the document's directory; an http(s) link is passed to
+the service as it is.  MODEL defaults to `aitoearn-edit-model'; when
+that is nil, it is read with completion over the service's edit
+models.  Returns at once, like `aitoearn-generate'."
+  (interactive
+   (progn
+     (unless (aitoearn--image-link-at-point)
+       (user-error "%s" aitoearn--no-link-message))
+     (aitoearn--check-ready)
+     (list (read-string "Change the picture how? " nil 'aitoearn-prompt-history)
+           (or aitoearn-edit-model (aitoearn--read-model "edit")))))
+  (let ((target (or (aitoearn--image-link-at-point) (user-error "%s" aitoearn--no-link-message))))
+    (aitoearn--check-ready)
+    (unless (and (stringp prompt) (not (string-empty-p (string-trim prompt))))
+      (user-error "AiToEarn: the prompt is empty"))
+    (let* ((model (or model aitoearn-edit-model (aitoearn--read-model "edit")))
+           (params (append (list :prompt (string-trim prompt) :model model
+                                 :image (aitoearn--resolve-link target (aitoearn--document-directory)))
+                           (when aitoearn-response-format
+                             (list :response_format aitoearn-response-format)))))
+      (aitoearn--run-job 'image.edit params (string-trim prompt) t))))
 
 ;;;###autoload
 (defun aitoearn-cancel ()

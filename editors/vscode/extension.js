@@ -1,5 +1,6 @@
 'use strict';
-// AiToEarn for VS Code: "AiToEarn: Generate Image" links a generated picture at the cursor.
+// AiToEarn for VS Code: "AiToEarn: Generate Image" links a generated picture at the cursor;
+// "AiToEarn: Edit Image" edits the picture whose link is under the cursor and links the new one below.
 // Plain JavaScript, no build step, no dependency: the JSON-RPC client is ./lib/client.js.
 
 const vscode = require('vscode');
@@ -29,6 +30,7 @@ function settings() {
     command: Array.isArray(command) && command.length > 0 ? command.map(String) : ['aitoearn-rpc'],
     region: cfg.get('region') || '',
     model: cfg.get('model') || '',
+    editModel: cfg.get('editModel') || '',
     responseFormat: cfg.get('responseFormat') || '',
     imageFolder: cfg.get('imageFolder') || 'images',
   };
@@ -182,9 +184,10 @@ function trackOffset(document, offset) {
 
 /**
  * Run a request that polls a job with visible, cancellable progress, then insert links to
- * the saved images at `anchor`. Returns the inserted text, or undefined.
+ * the saved images at the cursor, or with `below` on a new line after the cursor's line.
+ * Returns the inserted text, or undefined.
  */
-async function runJob(context, { method, params, prompt, editor }) {
+async function runJob(context, { method, params, prompt, editor, below = false }) {
   const document = editor.document;
   const docDir = documentDir(document);
   if (!docDir) {
@@ -192,7 +195,8 @@ async function runJob(context, { method, params, prompt, editor }) {
     return undefined;
   }
   const cfg = settings();
-  const anchor = trackOffset(document, document.offsetAt(editor.selection.active));
+  const cursor = editor.selection.active;
+  const anchor = trackOffset(document, document.offsetAt(below ? new vscode.Position(cursor.line, 0) : cursor));
   try {
     const rpc = await getClient(context);
     const token = `aitoearn-${process.pid}-${Date.now()}`;
@@ -234,7 +238,12 @@ async function runJob(context, { method, params, prompt, editor }) {
     const alt = (result.request && typeof result.request.prompt === 'string' && result.request.prompt) || prompt;
     const text = links.linksFor(saved, alt, docDir, document.languageId);
     const edit = new vscode.WorkspaceEdit();
-    edit.insert(document.uri, document.positionAt(anchor.offset()), text);
+    if (below) {
+      // At the end of the anchor's line as it is now: the user may have typed on it meanwhile.
+      edit.insert(document.uri, document.positionAt(links.lineEnd(document.getText(), anchor.offset())), `\n${text}`);
+    } else {
+      edit.insert(document.uri, document.positionAt(anchor.offset()), text);
+    }
     if (!(await vscode.workspace.applyEdit(edit))) {
       await vscode.env.clipboard.writeText(text);
       await vscode.window.showWarningMessage(`AiToEarn: the image is saved but the link could not be inserted; it is on the clipboard: ${text}`);
@@ -257,15 +266,19 @@ async function runJob(context, { method, params, prompt, editor }) {
   }
 }
 
-async function pickModel(rpc) {
-  const items = links.modelItems(await rpc.request('image.models', {}, { timeoutMs: 60000 }));
+/** A model of `kind` ('generation' or 'edit') picked from the service's list. */
+async function pickModel(rpc, kind = 'generation') {
+  const items = links.modelItems(await rpc.request('image.models', { kind }, { timeoutMs: 60000 }));
   if (items.length === 0) {
-    await vscode.window.showErrorMessage('AiToEarn: the service lists no image model; set "aitoearn.model".');
+    const setting = kind === 'edit' ? 'aitoearn.editModel' : 'aitoearn.model';
+    await vscode.window.showErrorMessage(
+      `AiToEarn: the service lists no ${kind === 'edit' ? 'image edit' : 'image'} model; set "${setting}".`,
+    );
     return undefined;
   }
   const pick = await vscode.window.showQuickPick(
     items.map((item) => ({ label: item.name, description: item.description })),
-    { placeHolder: 'AiToEarn model' },
+    { placeHolder: kind === 'edit' ? 'AiToEarn edit model' : 'AiToEarn model' },
   );
   return pick && pick.label;
 }
@@ -300,6 +313,55 @@ async function generateImage(context) {
   const params = { prompt: prompt.trim(), model };
   if (cfg.responseFormat) params.response_format = cfg.responseFormat;
   return runJob(context, { method: 'image.generate', params, prompt: prompt.trim(), editor });
+}
+
+const NO_LINK =
+  'AiToEarn: put the cursor on an image link, ![…](picture.png) or [[file:picture.png]], ' +
+  'then run "AiToEarn: Edit Image" again to edit that picture.';
+
+async function editImage(context) {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) {
+    await vscode.window.showErrorMessage(NO_LINK);
+    return undefined;
+  }
+  const document = editor.document;
+  const cursor = editor.selection.active;
+  const lineStart = document.offsetAt(new vscode.Position(cursor.line, 0));
+  const text = document.getText();
+  const line = text.slice(lineStart, links.lineEnd(text, lineStart));
+  const target = links.imageLinkAt(line, cursor.character);
+  if (!target) {
+    await vscode.window.showErrorMessage(NO_LINK);
+    return undefined;
+  }
+  if (!(await checkCommand())) return undefined;
+  const docDir = documentDir(document);
+  if (!docDir) {
+    await vscode.window.showErrorMessage('AiToEarn: save the document first, so the new picture can be stored next to it.');
+    return undefined;
+  }
+  const prompt = await vscode.window.showInputBox({
+    title: 'AiToEarn: Edit Image',
+    prompt: `How should ${path.basename(target)} change?`,
+    placeHolder: 'make the sky darker',
+    ignoreFocusOut: true,
+  });
+  if (!prompt || !prompt.trim()) return undefined;
+  const cfg = settings();
+  let model = cfg.editModel;
+  if (!model) {
+    try {
+      model = await pickModel(await getClient(context), 'edit');
+    } catch (err) {
+      await showError(err);
+      return undefined;
+    }
+    if (!model) return undefined;
+  }
+  const params = { prompt: prompt.trim(), model, image: links.resolveLinkTarget(target, docDir) };
+  if (cfg.responseFormat) params.response_format = cfg.responseFormat;
+  return runJob(context, { method: 'image.edit', params, prompt: prompt.trim(), editor, below: true });
 }
 
 function summarize(logId, task) {
@@ -369,6 +431,7 @@ function activate(context) {
   context.subscriptions.push(
     statusItem,
     vscode.commands.registerCommand('aitoearn.generateImage', () => generateImage(context)),
+    vscode.commands.registerCommand('aitoearn.editImage', () => editImage(context)),
     vscode.commands.registerCommand('aitoearn.taskStatus', () => taskStatus(context)),
     vscode.commands.registerCommand('aitoearn.setApiKey', () => setApiKey(context)),
     vscode.workspace.onDidChangeConfiguration((event) => {

@@ -3,24 +3,26 @@ import AiToEarnCore
 /// The `--help` text; README's option table says the same.
 enum HelpText {
     static let text = """
-    aitoearn-rpc \(AdapterInfo.version): AiToEarn image generation as a JSON-RPC 2.0 server on stdio.
+    aitoearn-rpc \(AdapterInfo.version): AiToEarn image generation and editing as a JSON-RPC 2.0 server on stdio.
 
     Usage: aitoearn-rpc [options]
 
     Editors and agent frameworks start it as a subprocess and speak JSON-RPC 2.0 over
     stdin/stdout, framed the LSP way (Content-Length headers) or as one JSON text per line
     (detected from the first byte). Methods: initialize, shutdown, exit, image.generate,
-    task.status, image.models, rpc.discover. Notifications: task.progress, $/progress,
-    status.changed. Logs go to stderr; stdout carries protocol messages only.
-    It is also an MCP server (tools generate_image, get_task_status, list_image_models, with
-    progress and tasks): MCP 2026-07-28 requests (server/discover, or any request naming that
-    version in _meta) need no handshake; an initialize that carries protocolVersion opens a
-    legacy (2024-11-05 .. 2025-11-25) session; --mcp speaks MCP from the start.
+    image.edit, task.status, image.models, rpc.discover. Notifications: task.progress,
+    $/progress, status.changed. Logs go to stderr; stdout carries protocol messages only.
+    It is also an MCP server (tools generate_image, edit_image, get_task_status,
+    list_image_models, with progress and tasks): MCP 2026-07-28 requests (server/discover, or
+    any request naming that version in _meta) need no handshake; an initialize that carries
+    protocolVersion opens a legacy (2024-11-05 .. 2025-11-25) session; --mcp speaks MCP from
+    the start.
 
     Options:
       --simulate                 Serve from an offline simulator: no network, no key, no credits.
                                  Models: sim-image (succeeds), sim-image-fail (job fails),
                                  sim-image-broke (12001 insufficient credits); others give 12300.
+                                 Edit models: sim-edit (up to 4 input images), sim-edit-single (one).
       --simulate-delay-ms MS     How long a simulated job runs before it ends (default \(Settings.defaultSimulateDelayMs)).
       --region cn|global         https://aitoearn.cn or https://aitoearn.ai (default global).
       --base-url URL             Service base URL; beats --region. Also AITOEARN_BASE_URL.

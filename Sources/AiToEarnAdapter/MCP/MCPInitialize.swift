@@ -24,6 +24,8 @@ enum MCPInitialize {
     /// How a model should use the tools (served by `initialize` and `server/discover`).
     static let instructions = """
         Generate images with AiToEarn. Call list_image_models to pick a model, then generate_image. \
+        To change an existing picture, call edit_image with its absolute path or URL (models: \
+        list_image_models with kind "edit"). \
         A job that takes longer than wait_seconds comes back with its logId: call get_task_status to \
         follow it. Images come back as links (saved files or URLs), not as data, unless include_image_data is set.
         """

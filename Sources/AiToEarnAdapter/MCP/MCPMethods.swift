@@ -38,7 +38,7 @@ struct MCPCallTool: MCPMethod {
             let progress = MCPProgress(token: p?["_meta"]?["progressToken"], state: session.mcp)
             return try await runner.run(name: name, arguments: arguments, progress: progress, followToEnd: false)
         }
-        guard name == MCPToolCatalog.generate else {
+        guard name == MCPToolCatalog.generate || name == MCPEditImageTool.name else {
             throw RPCError(.methodNotFound, "The tool \"\(name)\" does not support task-augmented execution: call it without \"task\".")
         }
         let ttl = task["ttl"]?.integerValue.map { Int(clamping: $0) }

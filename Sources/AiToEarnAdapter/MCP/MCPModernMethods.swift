@@ -43,7 +43,7 @@ struct MCPModernCallTool: MCPMethod {
         let runner = MCPToolRunner(session: session)
         let arguments = p?["arguments"]
         let log = meta.log(state: state)
-        guard meta.acceptsTasks, name == MCPToolCatalog.generate else {
+        guard meta.acceptsTasks, name == MCPToolCatalog.generate || name == MCPEditImageTool.name else {
             let progress = MCPProgress(token: meta.progressToken, state: state, log: log)
             return MCPModern.result(try await runner.run(name: name, arguments: arguments, progress: progress, followToEnd: false))
         }

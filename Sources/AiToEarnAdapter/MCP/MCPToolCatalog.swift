@@ -69,6 +69,7 @@ enum MCPToolCatalog {
         if withTasks { generateTool["execution"] = .object(["taskSupport": "optional"]) }
         return [
             .object(generateTool),
+            MCPEditImageTool.definition(withTasks: withTasks),
             .object([
                 "name": .string(status),
                 "title": "Get image job status",
@@ -89,8 +90,8 @@ enum MCPToolCatalog {
             .object([
                 "name": .string(models),
                 "title": "List image models",
-                "description": "The image generation models AiToEarn offers, with their sizes, qualities and styles.",
-                "inputSchema": .object(["type": "object", "properties": .object([:]), "additionalProperties": false]),
+                "description": "The image models AiToEarn offers: generation models (the default) with their sizes, qualities and styles, or with kind \"edit\" the edit models with how many input images each takes (maxInputImages).",
+                "inputSchema": .object(["type": "object", "properties": .object(["kind": MCPEditImageTool.modelKind]), "additionalProperties": false]),
                 "outputSchema": .object([
                     "type": "object",
                     "properties": .object(["models": .object(["type": "array", "items": .object(["type": "object"])])]),

@@ -19,6 +19,14 @@ struct MCPToolRunner: Sendable {
             return try await outcome(includeData: includeData, failedIsError: true, progress: progress) { () async throws(CoreError) -> JSONValue in
                 try await jobs.generate(request, options: options, saveTo: nil, startMs: start, events: progress.event)
             }
+        case MCPEditImageTool.name:
+            guard let (request, options, includeData) = readJob(&r, subject: EditRequest.read, defaultWait: 45, followToEnd: followToEnd) else {
+                return MCPToolResult.invalidArguments(r.issues)
+            }
+            let (jobs, start) = (session.jobs, session.clock.nowMs)
+            return try await outcome(includeData: includeData, failedIsError: true, progress: progress) { () async throws(CoreError) -> JSONValue in
+                try await jobs.edit(request, options: options, saveTo: nil, startMs: start, events: progress.event)
+            }
         case MCPToolCatalog.status:
             guard let (logId, options, includeData) = readJob(&r, subject: LogID.read, defaultWait: 0, followToEnd: followToEnd) else {
                 return MCPToolResult.invalidArguments(r.issues)
@@ -28,10 +36,11 @@ struct MCPToolRunner: Sendable {
                 try await jobs.status(logId: logId, options: options, saveTo: nil, startMs: start, events: progress.event)
             }
         case MCPToolCatalog.models:
+            let kind = r.oneOf("kind", ImageJobKind.allCases.map(\.rawValue)).flatMap(ImageJobKind.init(rawValue:)) ?? .generation
             r.rejectUnknown()
             guard r.issues.isEmpty else { return MCPToolResult.invalidArguments(r.issues) }
             do {
-                let models = try await session.jobs.models()
+                let models = try await session.jobs.models(kind: kind)
                 return MCPToolResult.result(structured: ["models": models], extra: [], isError: false)
             } catch {
                 return try failure(error, progress: progress)
@@ -117,7 +126,7 @@ struct MCPToolRunner: Sendable {
 
     /// Operations as an MCP client knows them; its key lives in the server's environment.
     static let naming = OperationNames(generate: MCPToolCatalog.generate, status: MCPToolCatalog.status,
-                                       models: MCPToolCatalog.models, sessionKey: nil)
+                                       models: MCPToolCatalog.models, sessionKey: nil, edit: MCPEditImageTool.name)
 
     /// What the service itself said, for the model to read alongside the adapter's sentence.
     private static func details(_ kind: CoreError.Kind) -> String {

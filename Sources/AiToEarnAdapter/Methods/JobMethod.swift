@@ -12,8 +12,17 @@ protocol JobMethod: RPCMethod where Params == (subject: Subject, options: JobOpt
     /// The `$/progress` title.
     static var title: String { get }
     static func readSubject(_ r: inout FieldReader) -> Subject?
-    func run(_ subject: Subject, jobs: ImageJobs, poll: PollOptions, saveTo: String?, startMs: Int64,
-             events: @escaping @Sendable (JobEvent) -> Void) async throws(CoreError) -> JSONValue
+    func run(_ subject: Subject, in call: JobCall) async throws(CoreError) -> JSONValue
+}
+
+/// What a job method's core call needs: the core, how to poll, where to save, when the request
+/// arrived, and where its progress goes.
+struct JobCall: Sendable {
+    var jobs: ImageJobs
+    var poll: PollOptions
+    var saveTo: String?
+    var startMs: Int64
+    var events: @Sendable (JobEvent) -> Void
 }
 
 extension JobMethod {
@@ -27,7 +36,7 @@ extension JobMethod {
         let jobs = session.jobs
         let poll = p.options.poll.resolve(waitByDefault: Self.waitsByDefault, settings: session.settings)
         return try await runJob(context: context, session: session, options: p.options, title: Self.title) { progress throws(CoreError) in
-            try await run(p.subject, jobs: jobs, poll: poll, saveTo: p.options.saveTo, startMs: start, events: progress.event)
+            try await run(p.subject, in: JobCall(jobs: jobs, poll: poll, saveTo: p.options.saveTo, startMs: start, events: progress.event))
         }
     }
 }

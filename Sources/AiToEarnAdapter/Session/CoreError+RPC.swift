@@ -65,6 +65,13 @@ extension CoreError {
             code = .unreachable
             data["httpStatus"] = .integer(Int64(status))
             data["attempts"] = .integer(1)
+        case .requestTooLarge:
+            code = .unreachable
+            data["httpStatus"] = .integer(413)
+            data["attempts"] = .integer(1)
+        case .replyTooLarge:
+            code = .unreachable
+            data["attempts"] = .integer(1)
         case .rateLimited(let ms):
             code = .rateLimited
             if let ms { data["retryAfterMs"] = .integer(Int64(ms)) }

@@ -6,8 +6,8 @@ import JSONValue
 /// request naming its protocol) picks the face.
 enum Faces {
     static func lsp(session: Session, server: RPCServer) -> MethodTable {
-        var t = MethodTable([ImageGenerateMethod(session: session), TaskStatusMethod(session: session),
-                             ImageModelsMethod(session: session), DiscoverMethod()])
+        var t = MethodTable([ImageGenerateMethod(session: session), ImageEditMethod(session: session),
+                             TaskStatusMethod(session: session), ImageModelsMethod(session: session), DiscoverMethod()])
         cancel(on: "$/cancelRequest", idField: "id", silently: false, in: &t, server: server)
         return t
     }

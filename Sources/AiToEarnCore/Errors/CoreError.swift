@@ -19,6 +19,10 @@ public struct CoreError: Error, Sendable {
         case redirected(httpStatus: Int, location: String)
         case saveFailed(logId: String, task: JSONValue, reason: String)
         case cancelled(logId: String?)
+        /// The service refused the request as too large (HTTP 413): nothing was submitted.
+        case requestTooLarge(bodyBytes: Int)
+        /// The reply was larger than the request allowed, so it was not read (and not asked for again).
+        case replyTooLarge(limitBytes: Int)
     }
 
     public var kind: Kind
@@ -26,6 +30,8 @@ public struct CoreError: Error, Sendable {
     public var logId: String?
     /// The `X-Request-Id` of the last attempt that got an answer, when there was an HTTP exchange.
     public var upstreamRequestId: String?
+    /// The kind of job the failed operation concerned, so that advice names the right model list.
+    public var jobKind: ImageJobKind = .generation
 
     public init(_ kind: Kind, upstreamRequestId: String? = nil, logId: String? = nil) {
         self.kind = kind
@@ -51,10 +57,10 @@ public struct CoreError: Error, Sendable {
         case .upstream(let code, _):
             switch UpstreamCode(rawValue: code) {
             case .insufficientCredits: return "Your AiToEarn credits are insufficient: top up your account, then try again."
-            case .invalidModel: return "The service does not know this model: call \(n.models) and pick one of its names."
+            case .invalidModel: return "The service does not know this model: call \(n.models(for: jobKind)) and pick one of its names."
             case .aiCallFailed: return "The service's AI call failed: try again later or with another model."
-            case .taskNotFound: return "The service has no task with this logId: check the id (it comes from \(n.generate))."
-            case .validationFailed: return "The service rejected the request as invalid: check it against \(n.models) and the input schema."
+            case .taskNotFound: return "The service has no task with this logId: check the id (it comes from \(n.generate) or \(n.edit))."
+            case .validationFailed: return "The service rejected the request as invalid: check it against \(n.models(for: jobKind)) and the input schema."
             default: return "The service refused the request (code \(code)): see data.upstreamMessage."
             }
         case .badLogId:
@@ -79,6 +85,13 @@ public struct CoreError: Error, Sendable {
             return "The AiToEarn service is rate-limiting requests" + (ms.map { ": wait \($0) ms and try again." } ?? ": wait a little and try again.")
         case .saveFailed(let logId, _, let reason):
             return "The image job \(logId) succeeded but its images could not be saved (\(reason)); data.task holds the images."
+        case .requestTooLarge(let bytes):
+            return "The AiToEarn service refused the request as too large (HTTP 413, \(ImageInput.megabytes(bytes))), so nothing was "
+                + "submitted or billed: pass the images as http(s) URLs instead of local files or data: URIs."
+        case .replyTooLarge(let limit):
+            return "The AiToEarn service's reply was larger than the \(ImageInput.megabytes(limit)) this request accepts, so it was not read. "
+                + "The status of an edit job echoes its inline input images: follow such a job with the session that submitted it "
+                + "(its polls allow for them), or submit the images as http(s) URLs."
         case .cancelled(let logId):
             return logId.map { "The request was cancelled; job \($0) goes on upstream: resume it with \(n.status)." }
                 ?? "The request was cancelled before any job id was known."

@@ -6,12 +6,19 @@ public struct OperationNames: Sendable {
     public var models: String
     /// Where a per-session key goes, after the environment and the key file.
     public var sessionKey: String?
+    public var edit: String
 
-    public init(generate: String, status: String, models: String, sessionKey: String?) {
+    public init(generate: String, status: String, models: String, sessionKey: String?, edit: String = "image.edit") {
         self.generate = generate
         self.status = status
         self.models = models
         self.sessionKey = sessionKey
+        self.edit = edit
+    }
+
+    /// How to list the models of a kind of job.
+    public func models(for kind: ImageJobKind) -> String {
+        kind == .edit ? "\(models) with kind \"edit\"" : models
     }
 
     public static let methods = OperationNames(generate: "image.generate", status: "task.status", models: "image.models",

@@ -62,11 +62,15 @@ public enum TransportFailure: Error, Sendable, Equatable {
     /// There is no HTTP client to send with (libcurl is missing): nothing was sent, and trying
     /// again will not help.
     case unavailable(String)
+    /// The reply was larger than `maxResponseBytes` (the limit), so it was cut off: asking again
+    /// would bring the same reply.
+    case replyTooLarge(limit: Int)
 
     public var reason: String {
         switch self {
         case .notConnected(let r), .noResponse(let r), .unavailable(let r): return r
         case .cancelled: return "cancelled"
+        case .replyTooLarge(let limit): return "the reply is larger than \(limit) bytes"
         }
     }
 }

@@ -13,6 +13,15 @@ enum ImageType {
         return nil
     }
 
+    var mediaType: String {
+        switch self {
+        case .png: return "image/png"
+        case .jpeg: return "image/jpeg"
+        case .gif: return "image/gif"
+        case .webp: return "image/webp"
+        }
+    }
+
     var fileExtension: String {
         switch self {
         case .png: return "png"

@@ -1,24 +1,76 @@
 import JSONValue
 
-/// The main job: submit an image generation, follow it to its end, or resume one by logId.
+/// The main job: submit an image generation or edit, follow it to its end, or resume one by logId.
 public struct ImageJobs: Sendable {
     public let client: UpstreamClient
     public let saver: ImageSaver
+    /// The edit models, kept for the session to check input counts against.
+    public let editModels: EditModelCatalog
+    /// How large each job's status replies may be (larger for edit jobs with inline images).
+    public let replyLimits: StatusReplyLimits
 
-    public init(client: UpstreamClient, saver: ImageSaver) {
+    public init(client: UpstreamClient, saver: ImageSaver, editModels: EditModelCatalog = EditModelCatalog(),
+                replyLimits: StatusReplyLimits = StatusReplyLimits()) {
         self.client = client
         self.saver = saver
+        self.editModels = editModels
+        self.replyLimits = replyLimits
     }
 
     var clock: CoreClock { client.clock }
 
-    /// Submits, then (when `options.wait`) polls until the job ends. `startMs` is when the request arrived.
+    /// Submits a generation, then (when `options.wait`) polls until the job ends. `startMs` is when the request arrived.
     public func generate(_ request: ImageRequest, options: PollOptions, saveTo: String?, startMs: Int64,
                          events: @Sendable (JobEvent) -> Void) async throws(CoreError) -> JSONValue {
+        try await run(.generation, body: request.body, inlineBytes: 0, options: options, saveTo: saveTo, startMs: startMs,
+                      events: events)
+    }
+
+    /// Submits an edit, then follows it as `generate` does. First, when the edit models can be
+    /// listed, the number of input images is checked against the model's `maxInputImages`.
+    public func edit(_ request: EditRequest, options: PollOptions, saveTo: String?, startMs: Int64,
+                     events: @Sendable (JobEvent) -> Void) async throws(CoreError) -> JSONValue {
+        do {
+            // Without a key nothing is sent, the model list included.
+            try client.requireKey()
+            try await checkInputCount(request, deadlineMs: startMs + Int64(options.timeoutMs))
+            return try await run(.edit, body: request.body, inlineBytes: request.inlineBytes, options: options, saveTo: saveTo,
+                                 startMs: startMs, events: events)
+        } catch var e {
+            e.jobKind = .edit
+            if case .upstream(let code, _) = e.kind, code == UpstreamCode.invalidModel.rawValue { editModels.forget() }
+            throw e
+        }
+    }
+
+    /// Too many input images for the model is -32602 before anything is billed. The check is
+    /// skipped, not failed, when the list cannot be had (one attempt: it is advice, not a need).
+    private func checkInputCount(_ request: EditRequest, deadlineMs: Int64) async throws(CoreError) {
+        if Task.isCancelled { throw CoreError(.cancelled(logId: nil)) }
+        var models = editModels.current
+        if models == nil {
+            do {
+                let list = try await client.models(kind: .edit, maxAttempts: 1, deadlineMs: deadlineMs).data
+                editModels.store(list)
+                models = list
+            } catch {
+                if case .cancelled = error.kind { throw error }
+                client.logger?.info("the edit models could not be listed (\(error.message)); the input count is not checked")
+                return
+            }
+        }
+        guard let models, let max = EditModelCatalog.maxInputImages(of: request.model, in: models), request.imageCount > max else { return }
+        throw CoreError(.invalidParams([ValidationIssue("image", "the model \"\(request.model)\" takes at most \(max) input "
+            + "image\(max == 1 ? "" : "s") (its maxInputImages), not \(request.imageCount)")]))
+    }
+
+    /// Submits a job of `kind`, then (when `options.wait`) polls until it ends.
+    private func run(_ kind: ImageJobKind, body: JSONObject, inlineBytes: Int, options: PollOptions, saveTo: String?,
+                     startMs: Int64, events: @Sendable (JobEvent) -> Void) async throws(CoreError) -> JSONValue {
         if Task.isCancelled { throw CoreError(.cancelled(logId: nil)) }
         let reply: UpstreamReply
         do {
-            reply = try await submitShielded(request.body, deadlineMs: startMs + Int64(options.timeoutMs))
+            reply = try await submitShielded(body, kind: kind, deadlineMs: startMs + Int64(options.timeoutMs))
         } catch {
             // Cancelled meanwhile: the caller asked to stop, so that is the answer it gets.
             if Task.isCancelled { throw CoreError(.cancelled(logId: nil), upstreamRequestId: error.upstreamRequestId) }
@@ -30,13 +82,15 @@ public struct ImageJobs: Sendable {
         guard let logId = submission["logId"]?.stringValue, LogID.isValid(logId) else {
             throw CoreError(.badLogId(received: submission["logId"] ?? .null, upstreamMessage: reply.message), upstreamRequestId: trail)
         }
+        // Its every status echoes the inputs: its polls, and task.status later, may read that much more.
+        replyLimits.remember(logId: logId, inlineBytes: inlineBytes)
         events(.submitted(logId: logId, status: submission["status"]?.stringValue ?? "generating",
                           elapsedMs: clock.nowMs - startMs))
         // The job is billed now: a cancel that came during submission is answered with its id.
         if Task.isCancelled { throw CoreError(.cancelled(logId: logId), upstreamRequestId: trail, logId: logId) }
         guard options.wait else { return submission }
         // The caller's own n bounds the images, whatever the status claims it asked for.
-        let asked = request.body["n"]?.integerValue ?? 1
+        let asked = body["n"]?.integerValue ?? 1
         let task = try await follow(logId: logId, options: options, startMs: startMs, trail: &trail, askedFor: asked,
                                     events: events, seen: submission)
         if task["status"]?.stringValue == "failed" {
@@ -53,8 +107,9 @@ public struct ImageJobs: Sendable {
         if options.wait {
             task = try await follow(logId: logId, options: options, startMs: startMs, trail: &trail, events: events, pollFirst: true)
         } else {
-            let reply = try await client.taskStatus(logId: logId, deadlineMs: startMs + Int64(options.timeoutMs))
-            task = ImageLimit.apply(to: reply.data)
+            let reply = try await client.taskStatus(logId: logId, maxResponseBytes: replyLimits.limit(for: logId),
+                                                    deadlineMs: startMs + Int64(options.timeoutMs))
+            task = EchoedInputs.shorten(ImageLimit.apply(to: reply.data))
             trail = reply.requestId
             events(.polled(logId: logId, status: task["status"]?.stringValue ?? "", poll: 1, elapsedMs: clock.nowMs - startMs))
         }
@@ -64,16 +119,26 @@ public struct ImageJobs: Sendable {
         return task
     }
 
-    public func models() async throws(CoreError) -> JSONValue {
-        try await client.models().data
+    /// The service's model list of `kind`, verbatim (an edit list is also kept for input-count checks).
+    public func models(kind: ImageJobKind = .generation) async throws(CoreError) -> JSONValue {
+        do {
+            let list = try await client.models(kind: kind).data
+            if kind == .edit { editModels.store(list) }
+            return list
+        } catch var e {
+            e.jobKind = kind
+            throw e
+        }
     }
 
     /// Runs the submission in a task of its own, so a cancel cannot cut it off mid-flight:
     /// the job may be billed and the caller must learn its logId. The HTTP timeout bounds the wait.
-    private func submitShielded(_ body: JSONObject, deadlineMs: Int64) async throws(CoreError) -> UpstreamReply {
+    private func submitShielded(_ body: JSONObject, kind: ImageJobKind, deadlineMs: Int64) async throws(CoreError) -> UpstreamReply {
         let client = self.client
         let result = await Task { () async -> Result<UpstreamReply, CoreError> in
-            do throws(CoreError) { return .success(try await client.submit(body, deadlineMs: deadlineMs)) } catch { return .failure(error) }
+            do throws(CoreError) {
+                return .success(try await client.submit(body, kind: kind, deadlineMs: deadlineMs))
+            } catch { return .failure(error) }
         }.value
         return try result.get()
     }
@@ -102,8 +167,9 @@ public struct ImageJobs: Sendable {
             }
             let status: JSONValue
             do {
-                let reply = try await client.taskStatus(logId: logId, deadlineMs: startMs + Int64(options.timeoutMs))
-                status = ImageLimit.apply(to: reply.data, askedFor: askedFor)
+                let reply = try await client.taskStatus(logId: logId, maxResponseBytes: replyLimits.limit(for: logId),
+                                                        deadlineMs: startMs + Int64(options.timeoutMs))
+                status = EchoedInputs.shorten(ImageLimit.apply(to: reply.data, askedFor: askedFor))
                 trail = reply.requestId ?? trail
             } catch var e {
                 if case .cancelled = e.kind { e.kind = .cancelled(logId: logId) }

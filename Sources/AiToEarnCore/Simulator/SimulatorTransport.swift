@@ -10,7 +10,10 @@ import JSONValue
 /// - `sim-image-fail`: the job ends `failed`;
 /// - `sim-image-broke`: the submission is refused with 12001 (insufficient credits);
 /// - any other name: refused with 12300 (invalid model).
+/// Edit models (`SimulatedEdit`): `sim-edit` takes up to 4 input images, `sim-edit-single` exactly one;
+/// their pictures derive from the prompt and the input bytes.
 /// Jobs stay `generating` for `delayMs`, then end. Unknown logIds answer 404, malformed ones 10002.
+/// A reply larger than the request's `maxResponseBytes` is refused as the real client refuses it.
 public final class SimulatorTransport: HTTPTransport {
     public static let models = ["sim-image", "sim-image-fail", "sim-image-broke"]
 
@@ -19,6 +22,8 @@ public final class SimulatorTransport: HTTPTransport {
         var createdAt: String
         var request: JSONObject
         var fails: Bool
+        /// For an edit: the worker's reading of the inputs (a seed for the picture, or why it fails).
+        var edit: Result<String, SimulatedEdit.WorkerFailure>? = nil
     }
 
     private let delayMs: Int64
@@ -41,10 +46,14 @@ public final class SimulatorTransport: HTTPTransport {
         let reply: (UpstreamCode, JSONValue)
         if request.method == "GET", path == UpstreamAPI.generationModels {
             reply = (.ok, Self.modelList)
+        } else if request.method == "GET", path == UpstreamAPI.editModels {
+            reply = (.ok, SimulatedEdit.modelList)
         } else if (request.header("X-Api-Key") ?? "").isEmpty {
             reply = (.unauthorized, .object([:]))
         } else if request.method == "POST", path == UpstreamAPI.submitGeneration {
             reply = submit(request.body ?? Data())
+        } else if request.method == "POST", path == UpstreamAPI.submitEdit {
+            reply = submitEdit(request.body ?? Data())
         } else if request.method == "GET", path.hasPrefix(UpstreamAPI.taskPrefix) {
             reply = status(String(path.dropFirst(UpstreamAPI.taskPrefix.count)))
         } else {
@@ -52,7 +61,9 @@ public final class SimulatorTransport: HTTPTransport {
         }
         var env: JSONObject = ["code": .integer(Int64(reply.0.rawValue)), "message": .string(reply.0.serviceMessage), "data": reply.1]
         if let requestId { env["requestId"] = .string(requestId) }
-        return HTTPResponse(status: 200, headers: ["Content-Type": "application/json"], body: Data(JSONValue.object(env).serialized()))
+        let body = Data(JSONValue.object(env).serialized())
+        if body.count > request.maxResponseBytes { throw .replyTooLarge(limit: request.maxResponseBytes) }
+        return HTTPResponse(status: 200, headers: ["Content-Type": "application/json"], body: body)
     }
 
     private static let modelList: JSONValue = .array(models.map { name in
@@ -70,9 +81,20 @@ public final class SimulatorTransport: HTTPTransport {
         case "sim-image-broke": return (.insufficientCredits, .object([:]))
         default: return (.invalidModel, .object([:]))
         }
+        return accept(Job(createdMs: clock.nowMs, createdAt: Timestamp.now(), request: req.body, fails: req.model == "sim-image-fail"))
+    }
+
+    private func submitEdit(_ body: Data) -> (UpstreamCode, JSONValue) {
+        guard case .object(let o)? = try? JSONParser.parse(body) else { return (.validationFailed, .object([:])) }
+        if let refusal = SimulatedEdit.check(o) { return (refusal, .object([:])) }
+        let request = SimulatedEdit.kept(o)
+        return accept(Job(createdMs: clock.nowMs, createdAt: Timestamp.now(), request: request, fails: false,
+                          edit: SimulatedEdit.work(request)))
+    }
+
+    private func accept(_ job: Job) -> (UpstreamCode, JSONValue) {
         let n = counter.withLock { c -> UInt64 in c += 1; return c }
         let logId = String(format: "%08x%016llx", UInt32(truncatingIfNeeded: time(nil)), n &* 0x9E37_79B9 ^ UInt64(getpid()))
-        let job = Job(createdMs: clock.nowMs, createdAt: Timestamp.now(), request: req.body, fails: req.model == "sim-image-fail")
         let now = clock.nowMs
         jobs.withLock { $0.insert(job, id: logId, endsMs: now + delayMs, nowMs: now) }
         return (.ok, .object(["logId": .string(logId), "status": "generating"]))
@@ -92,16 +114,28 @@ public final class SimulatorTransport: HTTPTransport {
             task["errorMessage"] = "Simulated failure (model sim-image-fail)."
             return (.ok, .object(task))
         }
-        task["status"] = "success"
         let prompt = job.request["prompt"]?.stringValue ?? ""
+        var seed = ""
+        switch job.edit {
+        case .failure(let f)?:
+            task["status"] = "failed"
+            task["errorMessage"] = .string(f.message)
+            return (.ok, .object(task))
+        case .success(let inputs)?:
+            // The same prompt over other pictures makes another picture.
+            seed = "\u{1}" + inputs
+        case nil:
+            break
+        }
+        task["status"] = "success"
         let count = Int(job.request["n"]?.integerValue ?? 1)
         let asBase64 = job.request["response_format"]?.stringValue == "b64_json"
-        task["images"] = .array((0..<count).map { i in image(prompt: prompt, logId: logId, index: i, base64: asBase64) })
+        task["images"] = .array((0..<count).map { i in image(prompt: prompt, seed: seed, logId: logId, index: i, base64: asBase64) })
         return (.ok, .object(task))
     }
 
-    private func image(prompt: String, logId: String, index: Int, base64: Bool) -> JSONValue {
-        let png = PromptPicture.png(prompt: prompt, index: index)
+    private func image(prompt: String, seed: String, logId: String, index: Int, base64: Bool) -> JSONValue {
+        let png = PromptPicture.png(prompt: prompt + seed, index: index)
         if base64 {
             return .object(["b64_json": .string(Data(png).base64EncodedString()), "revised_prompt": .string(prompt)])
         }

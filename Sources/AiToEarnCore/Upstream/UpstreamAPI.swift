@@ -3,6 +3,8 @@ public enum UpstreamAPI {
     public static let submitGeneration = "/api/ai/image/generate/async"
     public static let taskPrefix = "/api/ai/image/task/"
     public static let generationModels = "/api/ai/models/image/generation"
+    public static let submitEdit = "/api/ai/image/edit/async"
+    public static let editModels = "/api/ai/models/image/edit"
 
     public static func task(_ logId: String) -> String { taskPrefix + logId }
 }

@@ -37,19 +37,35 @@ public final class UpstreamClient: Sendable {
         self.newRequestId = newRequestId
     }
 
-    /// Submits a generation job. Not idempotent: resent only when the server surely did not take it.
+    /// Submits a job of `kind`. Not idempotent: resent only when the server surely did not take it.
     /// `deadlineMs` (on `clock`) bounds the waits between attempts: a wait that would pass it is not made.
-    public func submit(_ body: JSONObject, deadlineMs: Int64? = nil) async throws(CoreError) -> UpstreamReply {
-        try await call("POST", UpstreamAPI.submitGeneration, body: .object(body), needsKey: true, idempotent: false,
+    public func submit(_ body: JSONObject, kind: ImageJobKind = .generation, deadlineMs: Int64? = nil) async throws(CoreError) -> UpstreamReply {
+        try await call("POST", kind.submitPath, body: .object(body), needsKey: true, idempotent: false,
                        deadlineMs: deadlineMs)
     }
 
-    public func taskStatus(logId: String, deadlineMs: Int64? = nil) async throws(CoreError) -> UpstreamReply {
-        try await call("GET", UpstreamAPI.task(logId), body: nil, needsKey: true, idempotent: true, deadlineMs: deadlineMs)
+    /// A job's status. `maxResponseBytes` is larger than the usual 8 MB only for a job known to echo
+    /// large inputs (an edit job with inline images).
+    public func taskStatus(logId: String, maxResponseBytes: Int = HTTPRequest.defaultMaxResponseBytes,
+                           deadlineMs: Int64? = nil) async throws(CoreError) -> UpstreamReply {
+        try await call("GET", UpstreamAPI.task(logId), body: nil, needsKey: true, idempotent: true, deadlineMs: deadlineMs,
+                       maxResponseBytes: maxResponseBytes)
     }
 
-    public func models() async throws(CoreError) -> UpstreamReply {
-        try await call("GET", UpstreamAPI.generationModels, body: nil, needsKey: false, idempotent: true)
+    /// The model list of `kind`; needs no key. `maxAttempts` lowers the retry policy's count, for
+    /// callers that can do without the list.
+    public func models(kind: ImageJobKind = .generation, maxAttempts: Int? = nil,
+                       deadlineMs: Int64? = nil) async throws(CoreError) -> UpstreamReply {
+        try await call("GET", kind.modelsPath, body: nil, needsKey: false, idempotent: true, deadlineMs: deadlineMs,
+                       maxAttempts: maxAttempts)
+    }
+
+    /// Throws `noAPIKey` (and says so in the health) when no key is configured: nothing is sent then.
+    public func requireKey() throws(CoreError) {
+        if (settings.apiKey ?? "").isEmpty {
+            health?.report(.noKey)
+            throw CoreError(.noAPIKey)
+        }
     }
 
     /// What one attempt came to.
@@ -62,18 +78,18 @@ public final class UpstreamClient: Sendable {
     }
 
     func call(_ method: String, _ path: String, body: JSONValue?, needsKey: Bool, idempotent: Bool,
-              deadlineMs: Int64? = nil) async throws(CoreError) -> UpstreamReply {
+              deadlineMs: Int64? = nil, maxResponseBytes: Int = HTTPRequest.defaultMaxResponseBytes,
+              maxAttempts: Int? = nil) async throws(CoreError) -> UpstreamReply {
         let key = settings.apiKey
-        if needsKey && (key ?? "").isEmpty {
-            health?.report(.noKey)
-            throw CoreError(.noAPIKey)
-        }
+        if needsKey { try requireKey() }
         let url = settings.baseURL.appendingPathComponent(String(path.dropFirst()))
         var answeredRequestId: String?
         // Requests that went out (or tried to): libcurl's own resends of a GET count too.
         var attempts = 0
         let sends = Locked(0)
         var last: (reason: String, httpStatus: Int?, retryAfterMs: Int?, was429: Bool) = ("", nil, nil, false)
+        let attemptLimit = min(maxAttempts ?? retry.maxAttempts, retry.maxAttempts)
+        let payload = body.map { Data($0.serialized()) }
         while true {
             let sentBefore = sends.current
             let requestId = newRequestId()
@@ -84,8 +100,8 @@ public final class UpstreamClient: Sendable {
                 ("X-Request-Id", requestId),
             ]
             if let key, !key.isEmpty { headers.append(("X-Api-Key", key)) }
-            var request = HTTPRequest(method: method, url: url, headers: headers,
-                                      body: body.map { Data($0.serialized()) }, timeoutMs: settings.requestTimeoutMs)
+            var request = HTTPRequest(method: method, url: url, headers: headers, body: payload,
+                                      timeoutMs: settings.requestTimeoutMs, maxResponseBytes: maxResponseBytes)
             request.onSend = { sends.withLock { $0 += 1 } }
             logger?.debug("HTTP \(method) \(url.absoluteString) attempt \(attempts + 1)")
             let outcome: Attempt
@@ -93,7 +109,7 @@ public final class UpstreamClient: Sendable {
                 let response = try await transport.send(request)
                 answeredRequestId = requestId
                 record(request, response: response, failure: nil)
-                outcome = Self.interpret(response, url: url)
+                outcome = Self.interpret(response, url: url, sentBytes: payload?.count ?? 0)
             } catch {
                 record(request, response: nil, failure: error)
                 switch error {
@@ -105,6 +121,9 @@ public final class UpstreamClient: Sendable {
                     outcome = .retryable(reason: r, httpStatus: nil, retryAfterMs: nil, safeForSubmission: true)
                 case .noResponse(let r):
                     outcome = .retryable(reason: r, httpStatus: nil, retryAfterMs: nil, safeForSubmission: false)
+                case .replyTooLarge(let limit):
+                    // The same request would bring the same reply.
+                    outcome = .fatal(.replyTooLarge(limitBytes: limit))
                 }
             }
             attempts += max(1, sends.current - sentBefore)
@@ -118,7 +137,7 @@ public final class UpstreamClient: Sendable {
                 last = (reason, status, retryAfter, status == 429)
                 logger?.info("attempt \(attempts) of \(method) \(path) failed: \(reason)")
                 let allowed = idempotent || safe
-                if !allowed || attempts >= retry.maxAttempts {
+                if !allowed || attempts >= attemptLimit {
                     throw exhausted(last, attempts: attempts, maybeSubmitted: !allowed, requestId: answeredRequestId)
                 }
                 let wait = retry.delayMs(afterAttempt: attempts, retryAfterMs: retryAfter, jitter: jitter())
@@ -145,7 +164,11 @@ public final class UpstreamClient: Sendable {
                                       maybeSubmitted: maybeSubmitted), upstreamRequestId: requestId)
     }
 
-    private static func interpret(_ r: HTTPResponse, url: URL) -> Attempt {
+    private static func interpret(_ r: HTTPResponse, url: URL, sentBytes: Int) -> Attempt {
+        if r.status == 413 {
+            // Refused before anything was done with it: nothing was submitted, and the same body would be refused again.
+            return .fatal(.requestTooLarge(bodyBytes: sentBytes))
+        }
         if (300..<400).contains(r.status) {
             // The key must never leave the configured origin, so API redirects are not followed.
             let target = r.headers["location"].flatMap { URL(string: $0, relativeTo: url)?.absoluteURL }
@@ -188,7 +211,8 @@ public final class UpstreamClient: Sendable {
         var headers = JSONObject()
         for (k, v) in request.headers { headers[k] = .string(k.lowercased() == "x-api-key" ? "***" : v) }
         req["headers"] = .object(headers)
-        if let b = request.body { req["body"] = .string(String(decoding: b, as: UTF8.self)) }
+        // An edit's inline images make bodies of megabytes: the trace keeps their start, as for replies.
+        if let b = request.body { req["body"] = .string(trace.clip(String(decoding: b, as: UTF8.self), toBytes: 65_536)) }
         var event: JSONObject = ["request": .object(req)]
         if let response {
             var h = JSONObject()

@@ -18,16 +18,20 @@ public struct ImageRequest: Sendable, Equatable {
     /// The service counts length as JavaScript does: UTF-16 code units.
     public static let maxPromptLength = 4000
 
+    /// Reads `prompt` by the service's rule: 1 to 4000 UTF-16 code units.
+    static func readPrompt(_ r: inout FieldReader) -> String? {
+        guard let p = r.string("prompt", required: true) else { return nil }
+        let length = p.utf16.count
+        if length < 1 || length > maxPromptLength {
+            r.fail("prompt", "must be 1 to \(maxPromptLength) characters long (UTF-16 code units), not \(length)")
+        }
+        return p
+    }
+
     /// Reads the upstream fields from `reader`; nil when any rule is broken (the issues stay in the reader).
     public static func read(_ r: inout FieldReader) -> ImageRequest? {
         let before = r.issues.count
-        let prompt = r.string("prompt", required: true)
-        if let p = prompt {
-            let length = p.utf16.count
-            if length < 1 || length > maxPromptLength {
-                r.fail("prompt", "must be 1 to \(maxPromptLength) characters long (UTF-16 code units), not \(length)")
-            }
-        }
+        let prompt = readPrompt(&r)
         let model = r.string("model", required: true, nonEmpty: true)
         _ = r.integer("n", in: 1...10)
         _ = r.string("quality")

@@ -193,6 +193,117 @@ Binds `asked' to the list of (PROMPT . COLLECTION) the code asked."
         (should (string-match aitoearn-tests--md-link text))
         (should (aitoearn-tests--png-p (expand-file-name (match-string 1 text) dir)))))))
 
+(defconst aitoearn-tests--picture
+  (base64-decode-string
+   "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+  "A real 1x1 PNG, for documents to link to.")
+
+(defun aitoearn-tests--write-picture (file)
+  "Write `aitoearn-tests--picture' to FILE (its directory made as needed)."
+  (make-directory (file-name-directory file) t)
+  (let ((coding-system-for-write 'binary))
+    (write-region aitoearn-tests--picture nil file nil 'silent)))
+
+(defun aitoearn-tests--file-bytes (file)
+  "The bytes of FILE, as a unibyte string."
+  (with-temp-buffer
+    (set-buffer-multibyte nil)
+    (insert-file-contents-literally file)
+    (buffer-string)))
+
+(ert-deftest aitoearn-edit-markdown-link ()
+  "M-x aitoearn-edit on a Markdown image link links the edited PNG on the next line."
+  (let ((trace (make-temp-file "aitoearn-trace-" nil ".ndjson")))
+    (unwind-protect
+        (aitoearn-tests--with (append (list aitoearn-tests--bin) aitoearn-tests--fast (list "--trace-file" trace))
+          (let ((aitoearn-edit-model "sim-edit"))
+            (aitoearn-tests--write-picture (expand-file-name "pics/harbour.png" dir))
+            (aitoearn-tests--visit dir "notes.md")
+            (insert "Intro\nSee ![the harbour](pics/harbour.png) at dusk.\nOutro")
+            (goto-char (point-min))
+            (forward-line 1)
+            (forward-char 10)
+            (aitoearn-tests--answering "make the sky darker" "unused"
+              (call-interactively #'aitoearn-edit)
+              (should (equal (caar asked) "Change the picture how? ")))
+            (let* ((line (aitoearn-tests--wait
+                          (let ((l (nth 2 (split-string (buffer-string) "\n"))))
+                            (and l (not (equal l "Outro")) l))))
+                   (rel (and (string-match "\\`!\\[make the sky darker\\](\\(images/[^)]+\\.png\\))\\'" line)
+                             (match-string 1 line))))
+              (should rel)
+              (should (equal (buffer-string)
+                             (concat "Intro\nSee ![the harbour](pics/harbour.png) at dusk.\n" line "\nOutro")))
+              (should (aitoearn-tests--png-p (expand-file-name rel dir)))
+              (should-not (equal (aitoearn-tests--file-bytes (expand-file-name rel dir)) aitoearn-tests--picture))
+              (should (equal (aitoearn-tests--file-bytes (expand-file-name "pics/harbour.png" dir))
+                             aitoearn-tests--picture)))
+            (let ((params (cl-some (lambda (ev)
+                                     (let ((m (plist-get ev :message)))
+                                       (and (equal (plist-get ev :dir) "recv") (listp m)
+                                            (equal (plist-get m :method) "image.edit")
+                                            (plist-get m :params))))
+                                   (aitoearn-tests--trace trace))))
+              (should (equal (file-truename (plist-get params :image))
+                             (file-truename (expand-file-name "pics/harbour.png" dir))))
+              (should (equal (plist-get params :model) "sim-edit")))))
+      (delete-file trace))))
+
+(ert-deftest aitoearn-edit-org-link-completes-edit-models ()
+  "On an Org file link the model is read with completion over the edit models."
+  (aitoearn-tests--with (cons aitoearn-tests--bin aitoearn-tests--fast)
+    (let ((aitoearn-edit-model nil))
+      (aitoearn-tests--write-picture (expand-file-name "harbour.png" dir))
+      (aitoearn-tests--visit dir "notes.org")
+      (should (derived-mode-p 'org-mode))
+      (insert "* Harbour\n[[file:harbour.png][the harbour]]")
+      (goto-char (point-max))
+      (backward-char 5)
+      (aitoearn-tests--answering "remove the text" "sim-edit"
+        (call-interactively #'aitoearn-edit)
+        (let ((pick (cl-find-if (lambda (a) (string-prefix-p "AiToEarn edit model" (car a))) asked)))
+          (should pick)
+          (should (equal (mapcar #'car (cdr pick)) '("sim-edit" "sim-edit-single")))))
+      (let* ((line (aitoearn-tests--wait (nth 2 (split-string (buffer-string) "\n"))))
+             (rel (and (string-match "\\`\\[\\[file:\\(images/[^]]+\\.png\\)\\]\\]\\'" line) (match-string 1 line))))
+        (should rel)
+        (should (aitoearn-tests--png-p (expand-file-name rel dir)))
+        (should (equal (nth 1 (split-string (buffer-string) "\n")) "[[file:harbour.png][the harbour]]"))))))
+
+(ert-deftest aitoearn-edit-without-a-link ()
+  "No image link at point: one clear message, no prompt, nothing started or inserted."
+  (aitoearn-tests--with (cons aitoearn-tests--bin aitoearn-tests--fast)
+    (let ((aitoearn-edit-model "sim-edit"))
+      (aitoearn-tests--visit dir "plain.md")
+      (insert "Some text, ![a link](far.png) further on.")
+      (goto-char (+ (point-min) 2))
+      (aitoearn-tests--answering "make it blue" "sim-edit"
+        (let ((err (should-error (call-interactively #'aitoearn-edit) :type 'user-error)))
+          (should (string-match-p "image link" (cadr err)))
+          (should (string-match-p "aitoearn-edit" (cadr err))))
+        (should-not asked)
+        (should-error (aitoearn-edit "make it blue") :type 'user-error))
+      (should-not aitoearn--connection)
+      (should (equal (buffer-string) "Some text, ![a link](far.png) further on.")))))
+
+(ert-deftest aitoearn-image-links-are-found-at-point ()
+  "Markdown and Org image links are found under point, in their several forms."
+  (with-temp-buffer
+    (cl-flet ((at (text column)
+                (erase-buffer)
+                (insert text)
+                (goto-char (+ (point-min) column))
+                (aitoearn--image-link-at-point)))
+      (should (equal (at "![a](x.png)" 0) "x.png"))
+      (should (equal (at "x ![a \\[b\\]](<my pic.png> \"title\") y" 20) "my pic.png"))
+      (should (equal (at "![](https://h/p.png?a=1)" 5) "https://h/p.png?a=1"))
+      (should (equal (at "[[file:~/pics/a.png]]" 3) "~/pics/a.png"))
+      (should (equal (at "[[file:b.png::12][desc]]" 20) "b.png"))
+      (should-not (at "![a](x.png) and more" 15))
+      (should-not (at "[link](not-image.png)" 3))))
+  (should (equal (aitoearn--resolve-link "pics/a b.png" "/d/") "/d/pics/a b.png"))
+  (should (equal (aitoearn--resolve-link "https://h/p.png" "/d/") "https://h/p.png")))
+
 (ert-deftest aitoearn-cancel-sends-cancel-request ()
   "M-x aitoearn-cancel during a slow job makes the adapter receive $/cancelRequest."
   (let* ((trace (make-temp-file "aitoearn-trace-" nil ".ndjson")))

@@ -13,6 +13,10 @@ vim.api.nvim_create_user_command('AiToEarnGenerate', function(o)
   require('aitoearn').generate(o.args)
 end, { nargs = '*', desc = 'AiToEarn: generate an image and link it at the cursor' })
 
+vim.api.nvim_create_user_command('AiToEarnEdit', function(o)
+  require('aitoearn').edit(o.args)
+end, { nargs = '*', desc = 'AiToEarn: edit the picture whose link is under the cursor; link the new one below' })
+
 vim.api.nvim_create_user_command('AiToEarnStatus', function(o)
   require('aitoearn').status(o.args, o.bang)
 end, { nargs = '?', bang = true, desc = 'AiToEarn: report a job by logId ([!]: wait and insert its images)' })

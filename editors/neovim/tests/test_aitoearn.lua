@@ -50,11 +50,31 @@ end
 local ERROR = vim.log.levels.ERROR
 local WARN = vim.log.levels.WARN
 
+-- A real 1x1 PNG, for a document to link to.
+local PICTURE = vim.base64.decode('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==')
+
+local function write_picture(path)
+  vim.fn.mkdir(vim.fn.fnamemodify(path, ':h'), 'p')
+  local f = assert(io.open(path, 'wb'))
+  f:write(PICTURE)
+  f:close()
+end
+
+--- The params of the first `method` request the adapter received (from its --trace-file).
+local function traced_params(t, trace, method)
+  for _, ev in ipairs(t.trace(trace)) do
+    local m = ev.message
+    if ev.dir == 'recv' and type(m) == 'table' and m.method == method then
+      return m.params
+    end
+  end
+end
+
 return {
   {
     'the plugin file defines the commands',
     function(child, t)
-      for _, name in ipairs({ 'AiToEarnGenerate', 'AiToEarnStatus', 'AiToEarnCancel' }) do
+      for _, name in ipairs({ 'AiToEarnGenerate', 'AiToEarnEdit', 'AiToEarnStatus', 'AiToEarnCancel' }) do
         t.eq(2, child:lua('return vim.fn.exists(":" .. ...)', name), ':' .. name)
       end
     end,
@@ -116,6 +136,99 @@ return {
       local line = child:wait('the link', 'local l = vim.api.nvim_get_current_line(); return l ~= "" and l', 15000)
       local rel = t.match(line, '^%[%[file:(pics/[^%]]+%.png)%]%]$', 'inserted line')
       t.ok(is_png(t, tmp .. '/' .. rel), 'the linked file is a PNG')
+    end,
+  },
+  {
+    ':AiToEarnEdit on a Markdown image link links the edited PNG on the next line, the original stays',
+    function(child, t, tmp)
+      local trace = tmp .. '/trace.ndjson'
+      setup(child, { cmd = sim_cmd(t, { '--simulate', '--simulate-delay-ms', '300', '--trace-file', trace }), edit_model = 'sim-edit' })
+      write_picture(tmp .. '/pics/harbour.png')
+      edit(child, tmp, 'notes.md', { 'Intro', 'See ![the harbour](pics/harbour.png) at dusk.', 'Outro' })
+      child:lua('vim.api.nvim_win_set_cursor(0, {2, 10})')
+      child:cmd('AiToEarnEdit make the sky darker')
+      local line = child:wait('the new link on line 3', [[
+        local l = vim.api.nvim_buf_get_lines(0, 2, 3, false)[1]; return l ~= 'Outro' and l
+      ]], 15000)
+      local rel = t.match(line, '^!%[make the sky darker%]%((images/[^)]+%.png)%)$', 'inserted line')
+      t.eq({ 'Intro', 'See ![the harbour](pics/harbour.png) at dusk.', line, 'Outro' }, lines(child), 'buffer')
+      t.ok(is_png(t, tmp .. '/' .. rel), 'the new link points to a PNG: ' .. rel)
+      t.ok(t.read(tmp .. '/' .. rel) ~= PICTURE, 'a new picture, not the original')
+      t.eq(PICTURE, t.read(tmp .. '/pics/harbour.png'), 'the original is untouched')
+      local params = traced_params(t, trace, 'image.edit')
+      t.eq(vim.uv.fs_realpath(tmp) .. '/pics/harbour.png', vim.uv.fs_realpath(params.image), 'the picture sent')
+      t.eq('sim-edit', params.model, 'model')
+      for _, n in ipairs(notes(child)) do
+        t.ok(n.level < WARN, 'no warning or error: ' .. n.msg)
+      end
+    end,
+  },
+  {
+    ':AiToEarnEdit on an Org file link asks the prompt and an edit model, and links below',
+    function(child, t, tmp)
+      setup(child, { cmd = sim_cmd(t) })
+      child:lua([[
+        _G.asked = {}
+        vim.ui.input = function(opts, cb) _G.asked.input = opts.prompt; cb('remove the text') end
+        vim.ui.select = function(items, opts, cb)
+          _G.asked.items = vim.tbl_map(function(i) return i.name end, items)
+          _G.asked.prompt = opts.prompt
+          cb(items[1], 1)
+        end
+      ]])
+      write_picture(tmp .. '/harbour.png')
+      edit(child, tmp, 'notes.org', { '* Harbour', '[[file:harbour.png][the harbour]]' })
+      child:lua('vim.bo.filetype = "org"; vim.api.nvim_win_set_cursor(0, {2, 3})')
+      child:cmd('AiToEarnEdit')
+      local line = child:wait('the new link on line 3', 'return vim.api.nvim_buf_get_lines(0, 2, 3, false)[1]', 15000)
+      local rel = t.match(line, '^%[%[file:(images/[^%]]+%.png)%]%]$', 'inserted line')
+      t.ok(is_png(t, tmp .. '/' .. rel), 'the linked file is a PNG')
+      t.eq('[[file:harbour.png][the harbour]]', lines(child)[2], 'the original link stays')
+      local asked = child:lua('return _G.asked')
+      t.ok(asked.input ~= nil, 'vim.ui.input was used')
+      t.eq({ 'sim-edit', 'sim-edit-single' }, asked.items, 'the edit models were offered')
+      t.eq('AiToEarn edit model', asked.prompt, 'select prompt')
+    end,
+  },
+  {
+    ':AiToEarnEdit with no image link under the cursor: one clear message, nothing sent',
+    function(child, t, tmp)
+      setup(child, { cmd = sim_cmd(t), edit_model = 'sim-edit' })
+      edit(child, tmp, 'plain.md', { 'Some text, ![a link](far.png) further on.' })
+      child:lua('vim.api.nvim_win_set_cursor(0, {1, 2})')
+      child:cmd('AiToEarnEdit make it blue')
+      local ns = notes(child)
+      t.eq(1, #ns, 'one message')
+      t.eq(ERROR, ns[1].level, 'level')
+      t.match(ns[1].msg, 'image link', 'message says what is missing')
+      t.match(ns[1].msg, ':AiToEarnEdit', 'message says what to do')
+      t.eq(false, child:lua('return require("aitoearn.client").is_running()'), 'the adapter was not even started')
+      t.eq({ 'Some text, ![a link](far.png) further on.' }, lines(child), 'buffer')
+    end,
+  },
+  {
+    'image links are found under the cursor in their Markdown and Org forms',
+    function(child, t)
+      local found = child:lua([==[
+        local link = require('aitoearn.link')
+        local out = {}
+        for _, line in ipairs({
+          '![a](x.png)', 'x ![a \\[b\\]](<my pic.png> "title") y', '![](https://h/p.png?a=1)',
+          '[[file:~/pics/a.png]]', '[[file:b.png::12][desc]]', 'no link here', '[link](not-image.png)',
+        }) do
+          out[#out + 1] = vim.tbl_map(function(l) return { l.s, l.e, l.target } end, link.image_links(line))
+        end
+        return out
+      ]==])
+      t.eq({ { 1, 11, 'x.png' } }, found[1], 'plain')
+      t.eq({ { 3, 34, 'my pic.png' } }, found[2], 'angle brackets and a title')
+      t.eq({ { 1, 24, 'https://h/p.png?a=1' } }, found[3], 'URL')
+      t.eq({ { 1, 21, '~/pics/a.png' } }, found[4], 'Org')
+      t.eq({ { 1, 24, 'b.png' } }, found[5], 'Org with a search option and a description')
+      t.eq({}, found[6], 'none')
+      t.eq({}, found[7], 'a plain link is no image')
+      t.eq('/d/pics/a b.png', child:lua([[return require('aitoearn.link').resolve('pics/a b.png', '/d')]]), 'relative')
+      t.eq('https://h/p.png', child:lua([[return require('aitoearn.link').resolve('https://h/p.png', '/d')]]), 'URL')
     end,
   },
   {

@@ -1,6 +1,7 @@
 'use strict';
-// Pure helpers of the extension (no `vscode` import): where images go, the link text,
-// the message for each error, and keeping an insertion offset right while the user types.
+// Pure helpers of the extension (no `vscode` import): where images go, the link text, the image
+// link under the cursor, the message for each error, and keeping an insertion offset right while
+// the user types.
 
 const fs = require('node:fs');
 const path = require('node:path');
@@ -65,6 +66,55 @@ function shiftOffset(offset, changes) {
   return base + delta;
 }
 
+/**
+ * The image links on a line of text, each with its span [start, end) and its target as written:
+ * Markdown `![alt](target)` (also `<target>` and a title), Org `[[file:target]]` or `[[file:target][desc]]`.
+ */
+function imageLinks(line) {
+  const found = [];
+  const markdown = /!\[(?:[^\]\\\n]|\\.)*\]\((?:<([^>\n]*)>|([^\s)]+))(?:\s+"[^"\n]*")?\s*\)/g;
+  for (let m; (m = markdown.exec(line)); ) {
+    found.push({ start: m.index, end: m.index + m[0].length, target: m[1] !== undefined ? m[1] : m[2] });
+  }
+  const org = /\[\[file:([^\]\n]+)\](?:\[[^\]\n]*\])?\]/g;
+  for (let m; (m = org.exec(line)); ) {
+    found.push({ start: m.index, end: m.index + m[0].length, target: m[1].replace(/::.*$/, '') });
+  }
+  return found;
+}
+
+/** The target of the image link under `character` (0-based) of `line`, or null. */
+function imageLinkAt(line, character) {
+  const hit = imageLinks(line).find((l) => character >= l.start && character < l.end);
+  return hit ? hit.target : null;
+}
+
+/**
+ * What the adapter gets for a link target of a document in `docDir`: URLs as written; a path made
+ * absolute (Markdown escapes undone, `~` expanded, %XX decoded when that names the file).
+ */
+function resolveLinkTarget(target, docDir, home = require('node:os').homedir()) {
+  if (/^(https?|file):\/\//i.test(target)) return target;
+  let p = target.replace(/\\([!-/:-@[-`{-~])/g, '$1');
+  if (p === '~' || p.startsWith('~/')) p = path.join(home, p.slice(1));
+  const resolved = path.resolve(docDir, p);
+  if (!fs.existsSync(resolved) && /%[0-9A-Fa-f]{2}/.test(resolved)) {
+    try {
+      const decoded = decodeURIComponent(resolved);
+      if (fs.existsSync(decoded)) return decoded;
+    } catch {
+      // not valid percent-encoding: keep it as written
+    }
+  }
+  return resolved;
+}
+
+/** The offset of the end of the line that holds `offset` in `text`. */
+function lineEnd(text, offset) {
+  const end = text.indexOf('\n', offset);
+  return end < 0 ? text.length : end;
+}
+
 /** The model entries of an image.models result (an array of { name, description, ... }). */
 function modelItems(result) {
   let list = result;
@@ -110,4 +160,17 @@ function explain(err) {
   return { text };
 }
 
-module.exports = { saveDirFor, relativePath, formatLink, linksFor, shiftOffset, modelItems, explain, altText };
+module.exports = {
+  saveDirFor,
+  relativePath,
+  formatLink,
+  linksFor,
+  shiftOffset,
+  modelItems,
+  explain,
+  altText,
+  imageLinks,
+  imageLinkAt,
+  resolveLinkTarget,
+  lineEnd,
+};

@@ -41,11 +41,12 @@ test('activation registers every command of package.json, titled as the issue sa
   assert.deepEqual([...fake.state.commands.keys()].sort(), declared);
   assert.deepEqual(
     manifest.contributes.commands.map((c) => `${c.category}: ${c.title}`).sort(),
-    ['AiToEarn: Generate Image', 'AiToEarn: Set API Key', 'AiToEarn: Task Status'],
+    ['AiToEarn: Edit Image', 'AiToEarn: Generate Image', 'AiToEarn: Set API Key', 'AiToEarn: Task Status'],
   );
   const props = manifest.contributes.configuration.properties;
   assert.deepEqual(Object.keys(props).sort(), [
     'aitoearn.command',
+    'aitoearn.editModel',
     'aitoearn.imageFolder',
     'aitoearn.model',
     'aitoearn.region',
@@ -88,6 +89,73 @@ test('without a model setting, it offers the models of image.models', OPTS, asyn
   assert.ok(labels.includes('sim-image-fail'));
   assert.match(inserted, /^\[\[file:pics\/[^\]]+\.png\]\]$/);
   assert.equal(editor.document.getText(), inserted);
+});
+
+// A real 1x1 PNG, for documents to link to.
+const PICTURE = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+function writePicture(file) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, PICTURE);
+}
+
+test('"Edit Image" on a Markdown image link inserts the edited picture\'s link on the next line', OPTS, async (t) => {
+  const dir = tempDir(t);
+  const trace = path.join(dir, 'trace.ndjson');
+  writePicture(path.join(dir, 'pics', 'harbour.png'));
+  activate(t, {
+    config: { command: [bin, ...FAST, '--trace-file', trace], editModel: 'sim-edit' },
+    inputs: ['make the sky darker'],
+  });
+  const before = 'Intro\nSee ![the harbour](pics/harbour.png) at dusk.\nOutro';
+  const editor = fake.openEditor(path.join(dir, 'notes.md'), before, 'markdown', 'Intro\nSee ![the'.length);
+  const running = vscode.commands.executeCommand('aitoearn.editImage');
+  await waitFor('progress', () => fake.state.calls.progress[0] && fake.state.calls.progress[0].reports.length > 0);
+  editor.document.insert(0, '# Title\n'); // the user goes on typing above while the job runs
+  const inserted = await running;
+  const link = /^!\[make the sky darker\]\((images\/[^)]+\.png)\)$/;
+  assert.match(inserted, link);
+  assert.equal(editor.document.getText(), `# Title\nIntro\nSee ![the harbour](pics/harbour.png) at dusk.\n${inserted}\nOutro`);
+  const made = fs.readFileSync(path.join(dir, inserted.match(link)[1]));
+  assert.ok(isPng(path.join(dir, inserted.match(link)[1])), 'the new link points to a PNG');
+  assert.notDeepEqual(made, PICTURE, 'a new picture');
+  assert.deepEqual(fs.readFileSync(path.join(dir, 'pics', 'harbour.png')), PICTURE, 'the original is untouched');
+  assert.match(fake.state.calls.inputBox[0].prompt, /harbour\.png/);
+  const request = readTrace(trace).find((ev) => ev.dir === 'recv' && ev.message && ev.message.method === 'image.edit');
+  assert.equal(fs.realpathSync(request.message.params.image), fs.realpathSync(path.join(dir, 'pics', 'harbour.png')));
+  assert.equal(request.message.params.model, 'sim-edit');
+  assert.deepEqual(fake.state.calls.error, []);
+});
+
+test('"Edit Image" on an Org file link offers the edit models and links below', OPTS, async (t) => {
+  const dir = tempDir(t);
+  writePicture(path.join(dir, 'harbour.png'));
+  activate(t, { config: { command: [bin, ...FAST] }, inputs: ['remove the text'] });
+  const editor = fake.openEditor(path.join(dir, 'notes.org'), '* Harbour\n[[file:harbour.png][the harbour]]', 'org',
+    '* Harbour\n[[fi'.length);
+  const inserted = await vscode.commands.executeCommand('aitoearn.editImage');
+  assert.deepEqual(fake.state.calls.quickPick[0].items.map((i) => i.label), ['sim-edit', 'sim-edit-single']);
+  assert.equal(fake.state.calls.quickPick[0].options.placeHolder, 'AiToEarn edit model');
+  assert.match(inserted, /^\[\[file:images\/[^\]]+\.png\]\]$/);
+  assert.equal(editor.document.getText(), `* Harbour\n[[file:harbour.png][the harbour]]\n${inserted}`);
+  assert.ok(isPng(path.join(dir, inserted.slice('[[file:'.length, -2))));
+});
+
+test('"Edit Image" with no image link under the cursor: one clear message, nothing started', OPTS, async (t) => {
+  const dir = tempDir(t);
+  const trace = path.join(dir, 'trace.ndjson');
+  activate(t, { config: { command: [bin, ...FAST, '--trace-file', trace], editModel: 'sim-edit' }, inputs: ['x'] });
+  const editor = fake.openEditor(path.join(dir, 'plain.md'), 'Some text, ![a link](far.png) further on.', 'markdown', 2);
+  assert.equal(await vscode.commands.executeCommand('aitoearn.editImage'), undefined);
+  assert.equal(fake.state.calls.error.length, 1);
+  assert.match(fake.state.calls.error[0].text, /image link/);
+  assert.match(fake.state.calls.error[0].text, /Edit Image/);
+  assert.deepEqual(fake.state.calls.inputBox, [], 'no prompt asked');
+  assert.equal(fs.existsSync(trace), false, 'the adapter was not started');
+  assert.equal(editor.document.getText(), 'Some text, ![a link](far.png) further on.');
 });
 
 test('cancelling the progress sends $/cancelRequest and inserts nothing', OPTS, async (t) => {

@@ -42,3 +42,23 @@ test('model lists and error messages', () => {
   assert.match(links.explain({ code: -32001, data: { upstreamCode: 401 } }).text, /rejected/);
   assert.match(links.explain({ code: -32012, message: 'Timed out.', data: { logId: 'abc' } }).text, /Task Status.*abc/);
 });
+
+test('image links under the cursor, in their Markdown and Org forms, resolved for the adapter', () => {
+  const line = 'x ![a \\[b\\]](<my pic.png> "title") y ![](https://h/p.png?a=1) [[file:b.png::12][desc]]';
+  assert.deepEqual(links.imageLinks(line), [
+    { start: 2, end: 34, target: 'my pic.png' },
+    { start: 37, end: 61, target: 'https://h/p.png?a=1' },
+    { start: 62, end: 86, target: 'b.png' },
+  ]);
+  assert.equal(links.imageLinkAt(line, 2), 'my pic.png');
+  assert.equal(links.imageLinkAt(line, 33), 'my pic.png');
+  assert.equal(links.imageLinkAt(line, 34), null, 'just after the link');
+  assert.equal(links.imageLinkAt('[[file:~/pics/a.png]]', 0), '~/pics/a.png');
+  assert.equal(links.imageLinkAt('[link](not-image.png)', 3), null, 'a plain link is no image');
+  assert.equal(links.resolveLinkTarget('pics/a b.png', '/d'), path.resolve('/d/pics/a b.png'));
+  assert.equal(links.resolveLinkTarget('a\\_b.png', '/d'), path.resolve('/d/a_b.png'));
+  assert.equal(links.resolveLinkTarget('~/x.png', '/d', '/home/u'), path.resolve('/home/u/x.png'));
+  assert.equal(links.resolveLinkTarget('https://h/p.png', '/d'), 'https://h/p.png');
+  assert.equal(links.lineEnd('ab\ncd', 1), 2);
+  assert.equal(links.lineEnd('ab\ncd', 4), 5);
+});

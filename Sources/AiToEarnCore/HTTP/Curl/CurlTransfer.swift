@@ -120,7 +120,7 @@ final class CurlTransfer: @unchecked Sendable {
             acurl_easy_getinfo_long(easy, ACURLINFO_RESPONSE_CODE, &status)
             return .success(HTTPResponse(status: status, headers: headers, body: body))
         }
-        if tooLarge { return .failure(.noResponse("the reply is larger than \(request.maxResponseBytes) bytes")) }
+        if tooLarge { return .failure(.replyTooLarge(limit: request.maxResponseBytes)) }
         if addressGuard.pointee.refused != 0 {
             var current: UnsafePointer<CChar>?
             acurl_easy_getinfo_string(easy, ACURLINFO_EFFECTIVE_URL, &current)

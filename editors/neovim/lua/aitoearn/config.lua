@@ -4,6 +4,7 @@
 ---@field cmd string[] Command line that starts the adapter (default { "aitoearn-rpc" })
 ---@field region? "global"|"cn" Which AiToEarn site to use (sent as initializationOptions.region)
 ---@field model? string Image model; when nil, :AiToEarnGenerate asks with vim.ui.select over image.models
+---@field edit_model? string Edit model; when nil, :AiToEarnEdit asks over image.models with kind "edit"
 ---@field response_format? "url"|"b64_json" How the service returns images (the adapter saves either)
 ---@field image_dir string Folder for saved images, relative to the document's folder (or absolute)
 ---@field api_key? string|fun():string|nil API key; by default the adapter reads AITOEARN_API_KEY
@@ -18,6 +19,7 @@ M.defaults = {
   cmd = { 'aitoearn-rpc' },
   region = nil,
   model = nil,
+  edit_model = nil,
   response_format = nil,
   image_dir = 'images',
   api_key = nil,
@@ -59,6 +61,7 @@ function M.set(opts)
   check('cmd', merged.cmd, 'table')
   check('region', merged.region, 'string', true)
   check('model', merged.model, 'string', true)
+  check('edit_model', merged.edit_model, 'string', true)
   check('response_format', merged.response_format, 'string', true)
   check('image_dir', merged.image_dir, 'string')
   check('api_key', merged.api_key, { 'string', 'function' }, true)

@@ -1,4 +1,4 @@
----@mod aitoearn.generate :AiToEarnGenerate, :AiToEarnStatus and :AiToEarnCancel
+---@mod aitoearn.generate :AiToEarnGenerate, :AiToEarnStatus and :AiToEarnCancel, and the job runner :AiToEarnEdit shares
 
 local client = require('aitoearn.client')
 local config = require('aitoearn.config')
@@ -18,6 +18,7 @@ local next_token = 0
 local function notify(msg, level)
   vim.notify(msg, level or vim.log.levels.INFO, { title = 'AiToEarn' })
 end
+M.notify = notify
 
 --- One sentence that says what went wrong and what to do.
 ---@param err aitoearn.RpcError
@@ -121,12 +122,13 @@ client.on('aitoearn/exit', function(info)
   state.fire('AiToEarnStatus', state.status or {})
 end)
 
---- Insert the links to `saved` at the job's anchor.
+--- Insert the links to `saved` at the job's anchor (with `below`, on new lines below its line).
 ---@param anchor { buf: integer, mark: integer }
 ---@param saved string[]
 ---@param alt string
+---@param below? boolean
 ---@return boolean inserted, string text
-local function insert_links(anchor, saved, alt)
+local function insert_links(anchor, saved, alt, below)
   local docdir = link.document_dir(anchor.buf)
   local ft = vim.api.nvim_buf_is_valid(anchor.buf) and vim.bo[anchor.buf].filetype or 'markdown'
   local links = {}
@@ -134,15 +136,19 @@ local function insert_links(anchor, saved, alt)
     links[#links + 1] = link.format(link.relpath(path, docdir), alt, ft)
   end
   local text = table.concat(links, '\n')
+  if below then
+    return link.insert_below(anchor, text), text
+  end
   return link.insert(anchor, text), text
 end
 
 --- Send a request that polls a job and ends with images saved next to the document.
----@param method "image.generate"|"task.status"
+---@param method "image.generate"|"image.edit"|"task.status"
 ---@param params table
 ---@param prompt string
 ---@param anchor { buf: integer, mark: integer }
-local function run_job(method, params, prompt, anchor)
+---@param below? boolean insert the links on new lines below the anchor's line (an edit keeps the original)
+function M.run_job(method, params, prompt, anchor, below)
   local cfg = config.get()
   next_token = next_token + 1
   local token = ('aitoearn-%d-%d'):format(vim.fn.getpid(), next_token)
@@ -186,7 +192,7 @@ local function run_job(method, params, prompt, anchor)
     if method == 'task.status' and type(result.request) == 'table' and type(result.request.prompt) == 'string' then
       alt = result.request.prompt
     end
-    local inserted, text = insert_links(anchor, saved, alt)
+    local inserted, text = insert_links(anchor, saved, alt, below)
     if inserted then
       notify('AiToEarn: inserted ' .. text)
     else
@@ -222,24 +228,30 @@ function M.model_items(result)
   return items
 end
 
+--- The model for a job of `kind`: the configured one, else picked with vim.ui.select over image.models.
+---@param kind "generation"|"edit"
 ---@param cb fun(model: string|nil)
-local function pick_model(cb)
-  local model = config.get().model
+function M.pick_model(kind, cb)
+  local model = kind == 'edit' and config.get().edit_model or config.get().model
   if model and model ~= '' then
     return cb(model)
   end
-  client.request('image.models', vim.empty_dict(), function(err, result)
+  local setting = kind == 'edit' and 'edit_model' or 'model'
+  client.request('image.models', { kind = kind }, function(err, result)
     if err then
       notify(M.explain(err), vim.log.levels.ERROR)
       return cb(nil)
     end
     local items = M.model_items(result)
     if #items == 0 then
-      notify('AiToEarn: the service lists no image model; set `model` in require("aitoearn").setup().', vim.log.levels.ERROR)
+      notify(('AiToEarn: the service lists no %s model; set `%s` in require("aitoearn").setup().'):format(
+        kind == 'edit' and 'image edit' or 'image',
+        setting
+      ), vim.log.levels.ERROR)
       return cb(nil)
     end
     vim.ui.select(items, {
-      prompt = 'AiToEarn model',
+      prompt = kind == 'edit' and 'AiToEarn edit model' or 'AiToEarn model',
       format_item = function(item)
         return item.description and (item.name .. ' — ' .. item.description) or item.name
       end,
@@ -265,14 +277,14 @@ function M.generate(prompt)
       return link.forget(anchor)
     end
     text = vim.trim(text)
-    pick_model(function(model)
+    M.pick_model('generation', function(model)
       if not model then
         return link.forget(anchor)
       end
       local cfg = config.get()
       local params = vim.tbl_extend('force', vim.deepcopy(cfg.params), { prompt = text, model = model })
       params.response_format = cfg.response_format or params.response_format
-      run_job('image.generate', params, text, anchor)
+      M.run_job('image.generate', params, text, anchor)
     end)
   end
   if prompt and vim.trim(prompt) ~= '' then
@@ -331,7 +343,7 @@ function M.status(log_id, resume)
   log_id = vim.trim(log_id)
   if resume then
     local anchor = link.mark_cursor()
-    return run_job('task.status', { logId = log_id, wait = true }, 'AiToEarn ' .. log_id, anchor)
+    return M.run_job('task.status', { logId = log_id, wait = true }, 'AiToEarn ' .. log_id, anchor)
   end
   client.request('task.status', { logId = log_id }, function(err, task)
     if err then

@@ -58,6 +58,11 @@ function M.check()
   else
     health.info('model: not set; :AiToEarnGenerate asks with vim.ui.select over image.models')
   end
+  if cfg.edit_model then
+    health.ok('edit_model: ' .. cfg.edit_model)
+  else
+    health.info('edit_model: not set; :AiToEarnEdit asks with vim.ui.select over the edit models')
+  end
   health.info(('images are saved under `%s` (relative to the document)'):format(cfg.image_dir))
 
   local status = require('aitoearn.state').status

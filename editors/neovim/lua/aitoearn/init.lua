@@ -1,7 +1,8 @@
 ---@mod aitoearn AiToEarn image generation for Neovim, through the aitoearn-rpc adapter
 ---
 --- require('aitoearn').setup({ model = 'sim-image', image_dir = 'images' })
---- :AiToEarnGenerate a red fox   -> ![a red fox](images/<logId>-0.png) at the cursor
+--- :AiToEarnGenerate a red fox   -> ![a red fox](images/<logId>-1.png) at the cursor
+--- :AiToEarnEdit darker sky       -> on an image link: ![darker sky](images/<logId>-1.png) on the next line
 
 local M = {}
 
@@ -19,6 +20,13 @@ end
 ---@param prompt? string
 function M.generate(prompt)
   require('aitoearn.generate').generate(prompt)
+end
+
+--- Edit the picture whose link is under the cursor with `prompt` (asks when nil); the link to
+--- the new picture goes on the next line.
+---@param prompt? string
+function M.edit(prompt)
+  require('aitoearn.edit').edit(prompt)
 end
 
 --- Cancel every job in flight.

@@ -83,6 +83,116 @@ function M.format(relpath, prompt, ft)
   return ('![%s](%s)'):format(alt_text(prompt), target)
 end
 
+--- The spans of the image links on `line` (1-based, inclusive), each with its target as written:
+--- Markdown `![alt](target)` (also `<target>` and a title), Org `[[file:target]]` or `[[file:target][desc]]`.
+---@param line string
+---@return { s: integer, e: integer, target: string }[]
+function M.image_links(line)
+  local found = {}
+  local init = 1
+  while true do
+    local s, e = line:find('!%[.-%]%(', init)
+    if not s then
+      break
+    end
+    local target, close
+    if line:sub(e + 1, e + 1) == '<' then
+      local gt = line:find('>', e + 2, true)
+      target = gt and line:sub(e + 2, gt - 1)
+      close = gt and line:find(')', gt + 1, true)
+    else
+      local ts, te = line:find('^[^%s)]+', e + 1)
+      target = ts and line:sub(ts, te)
+      close = line:find(')', (te or e) + 1, true)
+    end
+    if target and target ~= '' and close then
+      found[#found + 1] = { s = s, e = close, target = target }
+      init = close + 1
+    else
+      init = e + 1
+    end
+  end
+  init = 1
+  while true do
+    local s, e, target = line:find('%[%[file:([^%]]+)%]', init)
+    if not s then
+      break
+    end
+    local close = line:sub(e + 1, e + 1) == ']' and e + 1 or select(2, line:find(']]', e + 1, true))
+    if close then
+      found[#found + 1] = { s = s, e = close, target = (target:gsub('::.*$', '')) }
+    end
+    init = (close or e) + 1
+  end
+  return found
+end
+
+--- The image link under the cursor of the current window, or nil.
+---@return { target: string, row: integer }|nil row is 0-based
+function M.at_cursor()
+  local cursor = vim.api.nvim_win_get_cursor(0)
+  local line = vim.api.nvim_get_current_line()
+  local col = cursor[2] + 1
+  for _, l in ipairs(M.image_links(line)) do
+    if col >= l.s and col <= l.e then
+      return { target = l.target, row = cursor[1] - 1 }
+    end
+  end
+  return nil
+end
+
+--- What the adapter gets for a link target: URLs as written, a path made absolute against the
+--- document's folder (Markdown escapes undone, `~` expanded, %XX decoded when that names the file).
+---@param target string
+---@param docdir string
+---@return string
+function M.resolve(target, docdir)
+  if target:match('^[Hh][Tt][Tt][Pp][Ss]?://') or target:match('^file://') then
+    return target
+  end
+  target = target:gsub('\\(%p)', '%1')
+  if target:sub(1, 1) == '~' then
+    target = vim.fn.expand(target)
+  end
+  local path = vim.fs.normalize(target:sub(1, 1) == '/' and target or (docdir .. '/' .. target))
+  if not vim.uv.fs_stat(path) and path:find('%%%x%x') then
+    local decoded = path:gsub('%%(%x%x)', function(h)
+      return string.char(tonumber(h, 16))
+    end)
+    if vim.uv.fs_stat(decoded) then
+      path = decoded
+    end
+  end
+  return path
+end
+
+--- Remember line `row` of `buf`, so that text can go below it however the buffer changes meanwhile.
+---@param buf integer
+---@param row integer 0-based
+---@return { buf: integer, mark: integer }
+function M.mark_line(buf, row)
+  local mark = vim.api.nvim_buf_set_extmark(buf, M.ns, row, 0, { right_gravity = false })
+  return { buf = buf, mark = mark }
+end
+
+--- Insert `text` (may hold newlines) as new lines below the line of `anchor`; false when the buffer is gone.
+---@param anchor { buf: integer, mark: integer }
+---@param text string
+---@return boolean
+function M.insert_below(anchor, text)
+  local buf = anchor.buf
+  if not vim.api.nvim_buf_is_valid(buf) or not vim.bo[buf].modifiable then
+    return false
+  end
+  local pos = vim.api.nvim_buf_get_extmark_by_id(buf, M.ns, anchor.mark, {})
+  if not pos or not pos[1] then
+    return false
+  end
+  vim.api.nvim_buf_set_lines(buf, pos[1] + 1, pos[1] + 1, false, vim.split(text, '\n', { plain = true }))
+  M.forget(anchor)
+  return true
+end
+
 --- Remember the cursor of the current window, so the link lands there even if the
 --- user goes on typing or moves away while the job runs.
 ---@return { buf: integer, mark: integer }
