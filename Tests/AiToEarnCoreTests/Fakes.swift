@@ -59,6 +59,9 @@ final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
 }
 
 func makeClient(_ transport: HTTPTransport, clock: CoreClock = VirtualClock(), key: String? = "k") -> UpstreamClient {
-    UpstreamClient(settings: Settings(baseURL: URL(string: "http://127.0.0.1:9")!, apiKey: key, retryBaseDelayMs: 100),
-                   transport: transport, clock: clock, jitter: { 0.5 })
+    var context = UpstreamContext()
+    context.clock = clock
+    context.jitter = { 0.5 }
+    return UpstreamClient(settings: Settings(baseURL: URL(string: "http://127.0.0.1:9")!, apiKey: key, retryBaseDelayMs: 100),
+                          transport: transport, context: context)
 }

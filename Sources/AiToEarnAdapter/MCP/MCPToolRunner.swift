@@ -12,29 +12,11 @@ struct MCPToolRunner: Sendable {
         var r = FieldReader(params: arguments)
         switch name {
         case MCPToolCatalog.generate:
-            guard let (request, options, includeData) = readJob(&r, subject: ImageRequest.read, defaultWait: 45, followToEnd: followToEnd) else {
-                return MCPToolResult.invalidArguments(r.issues)
-            }
-            let (jobs, start) = (session.jobs, session.clock.nowMs)
-            return try await outcome(includeData: includeData, failedIsError: true, progress: progress) { () async throws(CoreError) -> JSONValue in
-                try await jobs.generate(request, options: options, saveTo: nil, startMs: start, events: progress.event)
-            }
+            return try await jobTool(ImageGenerateMethod.self, &r, defaultWait: 45, failedIsError: true, progress: progress, followToEnd: followToEnd)
         case MCPEditImageTool.name:
-            guard let (request, options, includeData) = readJob(&r, subject: EditRequest.read, defaultWait: 45, followToEnd: followToEnd) else {
-                return MCPToolResult.invalidArguments(r.issues)
-            }
-            let (jobs, start) = (session.jobs, session.clock.nowMs)
-            return try await outcome(includeData: includeData, failedIsError: true, progress: progress) { () async throws(CoreError) -> JSONValue in
-                try await jobs.edit(request, options: options, saveTo: nil, startMs: start, events: progress.event)
-            }
+            return try await jobTool(ImageEditMethod.self, &r, defaultWait: 45, failedIsError: true, progress: progress, followToEnd: followToEnd)
         case MCPToolCatalog.status:
-            guard let (logId, options, includeData) = readJob(&r, subject: LogID.read, defaultWait: 0, followToEnd: followToEnd) else {
-                return MCPToolResult.invalidArguments(r.issues)
-            }
-            let (jobs, start) = (session.jobs, session.clock.nowMs)
-            return try await outcome(includeData: includeData, failedIsError: false, progress: progress) { () async throws(CoreError) -> JSONValue in
-                try await jobs.status(logId: logId, options: options, saveTo: nil, startMs: start, events: progress.event)
-            }
+            return try await jobTool(TaskStatusMethod.self, &r, defaultWait: 0, failedIsError: false, progress: progress, followToEnd: followToEnd)
         case MCPToolCatalog.models:
             let kind = r.oneOf("kind", ImageJobKind.allCases.map(\.rawValue)).flatMap(ImageJobKind.init(rawValue:)) ?? .generation
             r.rejectUnknown()
@@ -47,6 +29,21 @@ struct MCPToolRunner: Sendable {
             }
         default:
             throw RPCError.invalidParams("Unknown tool \"\(name)\": call tools/list for the tools this server offers.")
+        }
+    }
+
+    /// A job tool runs the core call of the JSON-RPC method it mirrors; only its arguments
+    /// (`wait_seconds`, `include_image_data`) and its result's shape are its own.
+    private func jobTool<M: JobMethod>(_ method: M.Type, _ r: inout FieldReader, defaultWait: Int, failedIsError: Bool,
+                                       progress: MCPProgress, followToEnd: Bool) async throws -> JSONValue {
+        guard let (subject, options, includeData) = readJob(&r, subject: M.readSubject, defaultWait: defaultWait,
+                                                            followToEnd: followToEnd) else {
+            return MCPToolResult.invalidArguments(r.issues)
+        }
+        let call = JobCall(jobs: session.jobs, poll: options, saveTo: nil, startMs: session.clock.nowMs, events: progress.event)
+        let job = M(session: session)
+        return try await outcome(includeData: includeData, failedIsError: failedIsError, progress: progress) { () async throws(CoreError) -> JSONValue in
+            try await job.run(subject, in: call)
         }
     }
 

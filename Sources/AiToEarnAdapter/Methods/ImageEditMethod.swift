@@ -10,7 +10,5 @@ struct ImageEditMethod: JobMethod {
     let session: Session
     static func readSubject(_ r: inout FieldReader) -> EditRequest? { EditRequest.read(&r) }
 
-    func run(_ request: EditRequest, in call: JobCall) async throws(CoreError) -> JSONValue {
-        try await call.jobs.edit(request, options: call.poll, saveTo: call.saveTo, startMs: call.startMs, events: call.events)
-    }
+    func run(_ request: EditRequest, in call: JobCall) async throws(CoreError) -> JSONValue { try await call.edit(request) }
 }

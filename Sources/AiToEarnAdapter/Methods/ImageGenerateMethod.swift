@@ -8,7 +8,5 @@ struct ImageGenerateMethod: JobMethod {
     let session: Session
     static func readSubject(_ r: inout FieldReader) -> ImageRequest? { ImageRequest.read(&r) }
 
-    func run(_ request: ImageRequest, in call: JobCall) async throws(CoreError) -> JSONValue {
-        try await call.jobs.generate(request, options: call.poll, saveTo: call.saveTo, startMs: call.startMs, events: call.events)
-    }
+    func run(_ request: ImageRequest, in call: JobCall) async throws(CoreError) -> JSONValue { try await call.generate(request) }
 }

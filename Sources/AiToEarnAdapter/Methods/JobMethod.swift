@@ -8,6 +8,7 @@ import JSONValue
 protocol JobMethod: RPCMethod where Params == (subject: Subject, options: JobOptions), Result == JSONValue {
     associatedtype Subject: Sendable
     var session: Session { get }
+    init(session: Session)
     static var waitsByDefault: Bool { get }
     /// The `$/progress` title.
     static var title: String { get }
@@ -38,5 +39,20 @@ extension JobMethod {
         return try await runJob(context: context, session: session, options: p.options, title: Self.title) { progress throws(CoreError) in
             try await run(p.subject, in: JobCall(jobs: jobs, poll: poll, saveTo: p.options.saveTo, startMs: start, events: progress.event))
         }
+    }
+}
+
+/// The core's job calls, with the call's settings filled in.
+extension JobCall {
+    func generate(_ r: ImageRequest) async throws(CoreError) -> JSONValue {
+        try await jobs.generate(r, options: poll, saveTo: saveTo, startMs: startMs, events: events)
+    }
+
+    func edit(_ r: EditRequest) async throws(CoreError) -> JSONValue {
+        try await jobs.edit(r, options: poll, saveTo: saveTo, startMs: startMs, events: events)
+    }
+
+    func status(_ logId: String) async throws(CoreError) -> JSONValue {
+        try await jobs.status(logId: logId, options: poll, saveTo: saveTo, startMs: startMs, events: events)
     }
 }

@@ -8,7 +8,5 @@ struct TaskStatusMethod: JobMethod {
     let session: Session
     static func readSubject(_ r: inout FieldReader) -> String? { LogID.read(&r) }
 
-    func run(_ logId: String, in call: JobCall) async throws(CoreError) -> JSONValue {
-        try await call.jobs.status(logId: logId, options: call.poll, saveTo: call.saveTo, startMs: call.startMs, events: call.events)
-    }
+    func run(_ logId: String, in call: JobCall) async throws(CoreError) -> JSONValue { try await call.status(logId) }
 }

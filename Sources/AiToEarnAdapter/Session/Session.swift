@@ -106,8 +106,9 @@ final class Session: Sendable {
         } else {
             transport = network
         }
-        let client = UpstreamClient(settings: effective, transport: transport, clock: clock, health: health,
-                                    logger: logger, trace: trace)
+        var context = UpstreamContext()
+        (context.clock, context.health, context.logger, context.trace) = (clock, health, logger, trace)
+        let client = UpstreamClient(settings: effective, transport: transport, context: context)
         let saver = ImageSaver(transport: network, localImages: settings.simulate ? simulatorFolder : nil, requestTimeoutMs: settings.requestTimeoutMs,
                                addresses: ImageSaver.addressPolicy(forBaseURL: settings.baseURL))
         return ImageJobs(client: client, saver: saver)

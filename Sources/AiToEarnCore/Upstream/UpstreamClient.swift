@@ -10,31 +10,34 @@ public struct UpstreamReply: Sendable {
     public var message: String = ""
 }
 
+/// What the client draws on and reports to besides the network; tests replace the clock,
+/// the jitter and the request ids.
+public struct UpstreamContext: Sendable {
+    public var clock: CoreClock = SystemClock()
+    public var health: HealthMonitor?
+    public var logger: Logger?
+    public var trace: TraceRecorder?
+    public var jitter: @Sendable () -> Double = { Double.random(in: 0..<1) }
+    public var newRequestId: @Sendable () -> String = { UUID().uuidString.lowercased() }
+    public init() {}
+}
+
 /// Talks to the AiToEarn API: builds requests, reads envelopes, retries by the rules, reports health.
 public final class UpstreamClient: Sendable {
     let settings: Settings
     let transport: HTTPTransport
     let retry: RetryPolicy
-    let clock: CoreClock
-    let health: HealthMonitor?
-    let logger: Logger?
-    let trace: TraceRecorder?
-    let jitter: @Sendable () -> Double
-    let newRequestId: @Sendable () -> String
+    let context: UpstreamContext
+    var clock: CoreClock { context.clock }
+    var health: HealthMonitor? { context.health }
+    var logger: Logger? { context.logger }
+    var trace: TraceRecorder? { context.trace }
 
-    public init(settings: Settings, transport: HTTPTransport, clock: CoreClock = SystemClock(),
-                health: HealthMonitor? = nil, logger: Logger? = nil, trace: TraceRecorder? = nil,
-                jitter: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
-                newRequestId: @escaping @Sendable () -> String = { UUID().uuidString.lowercased() }) {
+    public init(settings: Settings, transport: HTTPTransport, context: UpstreamContext = UpstreamContext()) {
         self.settings = settings
         self.transport = transport
+        self.context = context
         retry = RetryPolicy(baseDelayMs: settings.retryBaseDelayMs)
-        self.clock = clock
-        self.health = health
-        self.logger = logger
-        self.trace = trace
-        self.jitter = jitter
-        self.newRequestId = newRequestId
     }
 
     /// Submits a job of `kind`. Not idempotent: resent only when the server surely did not take it.
@@ -92,7 +95,7 @@ public final class UpstreamClient: Sendable {
         let payload = body.map { Data($0.serialized()) }
         while true {
             let sentBefore = sends.current
-            let requestId = newRequestId()
+            let requestId = context.newRequestId()
             var headers: [(String, String)] = [
                 ("Accept", "application/json"),
                 ("Content-Type", "application/json"),
@@ -140,7 +143,7 @@ public final class UpstreamClient: Sendable {
                 if !allowed || attempts >= attemptLimit {
                     throw exhausted(last, attempts: attempts, maybeSubmitted: !allowed, requestId: answeredRequestId)
                 }
-                let wait = retry.delayMs(afterAttempt: attempts, retryAfterMs: retryAfter, jitter: jitter())
+                let wait = retry.delayMs(afterAttempt: attempts, retryAfterMs: retryAfter, jitter: context.jitter())
                 if let deadlineMs, clock.nowMs + Int64(wait) >= deadlineMs {
                     // The caller's time is up before the next attempt could go out: say so now.
                     throw exhausted(last, attempts: attempts, maybeSubmitted: false, requestId: answeredRequestId)
