@@ -19,13 +19,10 @@ from __future__ import annotations
 
 import base64
 import json
-import random
 import re
-import struct
 import time
 import urllib.parse
 import urllib.request
-import zlib
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -40,7 +37,7 @@ import pytest
 
 import rpc
 from rpc import Adapter, expect_error, expect_result, is_notification, is_response, same_id
-from standin import PNG_SIGNATURE, Standin
+from standin import PNG_SIGNATURE, Standin, noise_png as random_png
 
 # A distinctive key: the stand-in accepts only this one.
 KEY = "sk-mcp-e2e-SECRET-51c0ffee"
@@ -65,14 +62,17 @@ TEST_DEADLINE_S = 20.0
 
 INLINE_CAP = 1_000_000  # "under 1 MB of decoded bytes in total"
 
+# Simulated jobs that end at once.
+SIM_FAST = ("--simulate", "--simulate-delay-ms", "0")
+
 __all__ = [
     "KEY", "LATEST", "VERSIONS", "TOOLS", "RELATED_TASK", "LOG_LEVELS", "LSP_NOTIFICATIONS", "LOG_ID_RE",
-    "FIRST_POLL_S", "NEXT_POLL_GAP_S", "QUIET_MARGIN_S", "INLINE_CAP",
+    "FIRST_POLL_S", "NEXT_POLL_GAP_S", "QUIET_MARGIN_S", "INLINE_CAP", "SIM_FAST",
     "mcp_standin", "image_dir", "run_async", "sdk_session", "SdkSession", "round_trip", "adapter_args",
     "mcp_adapter", "init_params", "tool_call", "call_tool_raw", "expect_error", "expect_result",
     "read_trace", "sent", "received", "request_ids", "responses_to", "assert_no_response_in_trace",
     "quiet_until", "wait_standin", "finish_job", "random_png", "png_b64", "check_png_uri",
-    "fetch", "schema_check", "validate_against", "text_of", "names_field", "parse_iso",
+    "fetch", "schema_check", "validate_against", "text_of", "structured", "links", "names_field", "parse_iso",
     "progress_notes", "assert_strictly_increasing", "Standin", "Adapter", "is_notification",
     "is_response", "same_id", "PNG_SIGNATURE",
 ]
@@ -308,18 +308,6 @@ def finish_job(server: Standin, log_id: str) -> None:
 # ---------------------------------------------------------------------------
 
 
-def random_png(width: int, height: int, seed: int = 1) -> bytes:
-    """A valid RGB PNG of noise: it does not compress, so its size is about 3*w*h bytes."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    rng = random.Random(seed)
-    raw = b"".join(b"\x00" + rng.randbytes(3 * width) for _ in range(height))
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return PNG_SIGNATURE + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw, 1)) + chunk(b"IEND", b"")
-
-
 def png_b64(png: bytes) -> str:
     return base64.b64encode(png).decode("ascii")
 
@@ -378,6 +366,19 @@ def text_of(content: list) -> str:
         if kind == "text":
             out.append(c["text"] if isinstance(c, dict) else c.text)
     return "\n".join(out)
+
+
+def structured(result) -> dict:
+    """An SDK tool result's structuredContent (which must be there)."""
+    assert result.structured_content is not None, f"no structuredContent: {result!r}"
+    return result.structured_content
+
+
+def links(result) -> list:
+    """An SDK tool result's resource links."""
+    import mcp_types as types
+
+    return [c for c in result.content if isinstance(c, types.ResourceLink)]
 
 
 def names_field(text: str, name: str) -> bool:

@@ -99,6 +99,7 @@ import datetime as _dt
 import http.client
 import http.server
 import json
+import random
 import re
 import resource
 import secrets
@@ -118,16 +119,27 @@ from typing import Any, Callable
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-def make_png(width: int = 4, height: int = 4, rgb: tuple[int, int, int] = (200, 30, 60)) -> bytes:
-    """A valid RGB PNG of one colour."""
+def rgb_png(width: int, height: int, rows: list[bytes], level: int = -1) -> bytes:
+    """A valid RGB PNG of `rows` (3*width bytes each), its pixels compressed at zlib `level`."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         crc = zlib.crc32(kind + data) & 0xFFFFFFFF
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
 
-    raw = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
+    raw = b"".join(b"\x00" + row for row in rows)
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return PNG_SIGNATURE + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+    return PNG_SIGNATURE + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw, level)) + chunk(b"IEND", b"")
+
+
+def make_png(width: int = 4, height: int = 4, rgb: tuple[int, int, int] = (200, 30, 60)) -> bytes:
+    """A valid RGB PNG of one colour."""
+    return rgb_png(width, height, [bytes(rgb) * width] * height)
+
+
+def noise_png(width: int, height: int, seed: int = 1, level: int = 1) -> bytes:
+    """A valid RGB PNG of noise: it does not compress, so its size is about 3*w*h bytes."""
+    rng = random.Random(seed)
+    return rgb_png(width, height, [rng.randbytes(3 * width) for _ in range(height)], level)
 
 
 def png_for(path: str) -> bytes:
@@ -690,7 +702,7 @@ class StandinHandler(http.server.BaseHTTPRequestHandler):
         if entry.endpoint == "submit":
             return self._submit(entry)
         if entry.endpoint == "edit":
-            return self._submit_edit(entry)
+            return self._submit(entry, "edit")
         if entry.endpoint == "edit_models":
             with self.state.lock:
                 return self._ok(copy.deepcopy(self.state.edit_models))
@@ -703,47 +715,34 @@ class StandinHandler(http.server.BaseHTTPRequestHandler):
                 return self._ok(copy.deepcopy(self.state.models))
         return 404, b""
 
-    def _submit(self, entry: LoggedRequest) -> tuple[int, bytes]:
+    def _submit(self, entry: LoggedRequest, kind: str = "generation") -> tuple[int, bytes]:
+        """A submission of `kind`: the key, the body, the model and the credits checked, then a job
+        started. An edit's body is checked by the edit schema, which drops unknown keys; only a
+        generation's answer may carry a planned answer_log_id."""
         st = self.state
         if not self._key_ok():
             return self._err(401)
         body = entry.json
-        if not validate_body(body):
+        if not (validate_edit_body if kind == "edit" else validate_body)(body):
             return self._err(10002)
+        if kind == "edit":
+            body = {k: v for k, v in body.items() if k in EDIT_BODY_FIELDS}
         with st.lock:
-            names = {m.get("name") for m in st.models}
-            if body["model"] not in names:
+            models = st.edit_models if kind == "edit" else st.models
+            if body["model"] not in {m.get("name") for m in models}:
                 return self._err(12300)
             if st.credits_insufficient:
                 return self._err(12001)
             plan = st.plans.popleft() if st.plans else {}
-            job = st_new_job(st, body, plan)
+            job = st_new_job(st, body, plan, kind=kind)
             entry.log_id = job.log_id
         answer: dict[str, Any] = {"logId": job.log_id, "status": "generating"}
-        if "answer_log_id" in plan:
+        if kind == "generation" and "answer_log_id" in plan:
             if plan["answer_log_id"] is OMIT:
                 del answer["logId"]
             else:
                 answer["logId"] = plan["answer_log_id"]
         return self._ok(answer)
-
-    def _submit_edit(self, entry: LoggedRequest) -> tuple[int, bytes]:
-        st = self.state
-        if not self._key_ok():
-            return self._err(401)
-        body = entry.json
-        if not validate_edit_body(body):
-            return self._err(10002)
-        kept = {k: v for k, v in body.items() if k in EDIT_BODY_FIELDS}  # the schema drops unknown keys
-        with st.lock:
-            if kept["model"] not in {m.get("name") for m in st.edit_models}:
-                return self._err(12300)
-            if st.credits_insufficient:
-                return self._err(12001)
-            plan = st.plans.popleft() if st.plans else {}
-            job = st_new_job(st, kept, plan, kind="edit")
-            entry.log_id = job.log_id
-        return self._ok({"logId": job.log_id, "status": "generating"})
 
     def _status(self, entry: LoggedRequest) -> tuple[int, bytes]:
         st = self.state
@@ -812,39 +811,39 @@ class StandinHandler(http.server.BaseHTTPRequestHandler):
         self._send(entry, 200, {"Content-Type": "image/png"}, png_for(entry.path))
 
 
-def validate_body(body: Any) -> bool:
-    """The server's own check of the submission body (class-validator, whitelist)."""
+def _prompt_and_model_ok(body: Any) -> bool:
+    """What every submission body has: an object with a prompt (1 to 4000 UTF-16 units) and a model."""
     if not isinstance(body, dict):
-        return False
-    if set(body) - BODY_FIELDS:
         return False
     prompt = body.get("prompt")
     if not isinstance(prompt, str) or not 1 <= utf16_len(prompt) <= 4000:
         return False
-    if not isinstance(body.get("model"), str) or not body["model"]:
-        return False
-    if "n" in body:
-        n = body["n"]
-        if type(n) is not int or not 1 <= n <= 10:
-            return False
-    for key in ("quality", "size", "style", "user"):
+    return isinstance(body.get("model"), str) and bool(body["model"])
+
+
+def _options_ok(body: dict[str, Any], string_keys: tuple[str, ...]) -> bool:
+    """The options every submission body may have: `string_keys` as strings, a known
+    response_format and source."""
+    for key in string_keys:
         if key in body and not isinstance(body[key], str):
             return False
     if "response_format" in body and body["response_format"] not in RESPONSE_FORMATS:
         return False
-    if "source" in body and body["source"] not in SOURCES:
+    return "source" not in body or body["source"] in SOURCES
+
+
+def validate_body(body: Any) -> bool:
+    """The server's own check of the submission body (class-validator, whitelist)."""
+    if not _prompt_and_model_ok(body) or set(body) - BODY_FIELDS:
         return False
-    return True
+    if "n" in body and (type(body["n"]) is not int or not 1 <= body["n"] <= 10):
+        return False
+    return _options_ok(body, ("quality", "size", "style", "user"))
 
 
 def validate_edit_body(body: Any) -> bool:
     """The server's own check of an edit body (unknown keys are dropped, not refused)."""
-    if not isinstance(body, dict):
-        return False
-    prompt = body.get("prompt")
-    if not isinstance(prompt, str) or not 1 <= utf16_len(prompt) <= 4000:
-        return False
-    if not isinstance(body.get("model"), str) or not body["model"]:
+    if not _prompt_and_model_ok(body):
         return False
     image = body.get("image")
     if isinstance(image, list):
@@ -856,14 +855,7 @@ def validate_edit_body(body: Any) -> bool:
         return False
     if "n" in body and (type(body["n"]) is not int or body["n"] != 1):
         return False
-    for key in ("size", "user"):
-        if key in body and not isinstance(body[key], str):
-            return False
-    if "response_format" in body and body["response_format"] not in RESPONSE_FORMATS:
-        return False
-    if "source" in body and body["source"] not in SOURCES:
-        return False
-    return True
+    return _options_ok(body, ("size", "user"))
 
 
 def edit_inputs(request: dict[str, Any]) -> list[str]:

@@ -11,17 +11,15 @@ from __future__ import annotations
 import base64
 import json
 import os
-import random
-import struct
 import time
 import urllib.parse
-import zlib
 from pathlib import Path
 
 import pytest
 
 from rpc import same_id
 from standin import PNG_SIGNATURE, make_png, png_for
+from standin import noise_png as _noise_png
 from main_support import *  # noqa: F401,F403
 
 MAX_FILE = 11 * 1024 * 1024        # ImageInput.maxFileBytes
@@ -39,13 +37,8 @@ def edit(**kw) -> dict:
 
 
 def noise_png(width: int, height: int, seed: int = 1) -> bytes:
-    """A valid PNG of noise: it does not compress, so it is about 3*w*h bytes."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-    rng = random.Random(seed)
-    raw = b"".join(b"\x00" + rng.randbytes(3 * width) for _ in range(height))
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return PNG_SIGNATURE + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw, 0)) + chunk(b"IEND", b"")
+    """A valid PNG of noise, stored uncompressed: it is about 3*w*h bytes."""
+    return _noise_png(width, height, seed, level=0)
 
 
 def write(path: Path, data: bytes) -> Path:

@@ -10,22 +10,11 @@ from __future__ import annotations
 import base64
 import json
 
-import mcp_types as types
 import pytest
 
 from mcp_support import *  # noqa: F401,F403
 
-SIM_FAST = ("--simulate", "--simulate-delay-ms", "0")
 PROMPT = "make the sky darker"
-
-
-def structured(result) -> dict:
-    assert result.structured_content is not None, f"no structuredContent: {result!r}"
-    return result.structured_content
-
-
-def links(result) -> list:
-    return [c for c in result.content if isinstance(c, types.ResourceLink)]
 
 
 def data_uri(png: bytes) -> str:

@@ -15,7 +15,6 @@ import rpc
 
 from mcp_support import *  # noqa: F401,F403
 
-SIM_FAST = ("--simulate", "--simulate-delay-ms", "0")
 MODERN = "2026-07-28"
 TASKS = "io.modelcontextprotocol/tasks"
 PROMPT = "a kite over the dunes"

@@ -11,7 +11,6 @@ import pytest
 
 from mcp_support import *  # noqa: F401,F403
 
-SIM_FAST = ("--simulate", "--simulate-delay-ms", "0")
 PROMPT = "a paper boat on a pond"
 
 # What the SDK sends as its probe (revision 2026-07-28).

@@ -19,17 +19,7 @@ from mcp.shared.exceptions import MCPError
 
 from mcp_support import *  # noqa: F401,F403
 
-SIM_FAST = ("--simulate", "--simulate-delay-ms", "0")
 PROMPT = "a red fox in the snow"
-
-
-def structured(result) -> dict:
-    assert result.structured_content is not None, f"no structuredContent: {result!r}"
-    return result.structured_content
-
-
-def links(result) -> list:
-    return [c for c in result.content if isinstance(c, types.ResourceLink)]
 
 
 def images(result) -> list:

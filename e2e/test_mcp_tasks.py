@@ -15,7 +15,6 @@ import pytest
 
 from mcp_support import *  # noqa: F401,F403
 
-SIM_FAST = ("--simulate", "--simulate-delay-ms", "0")
 ARGS = {"prompt": "a lighthouse at dusk", "model": "gpt-image-1"}
 TASK_FIELDS = {"taskId", "status", "createdAt", "lastUpdatedAt", "ttl"}
 TERMINAL = {"completed", "failed", "cancelled"}

@@ -13,11 +13,14 @@ local function setup(child, opts)
   child:lua('require("aitoearn").setup(...)', opts)
 end
 
---- Open a document in the child's temp folder.
-local function edit(child, tmp, name, lines)
+--- Open a document in the child's temp folder (with `lines`, and the cursor at `cursor`: { row, col }).
+local function edit(child, tmp, name, lines, cursor)
   child:cmd('edit ' .. vim.fn.fnameescape(tmp .. '/' .. name))
   if lines then
     child:lua('vim.api.nvim_buf_set_lines(0, 0, -1, false, ...)', lines)
+  end
+  if cursor then
+    child:lua('vim.api.nvim_win_set_cursor(0, ...)', cursor)
   end
 end
 
@@ -49,6 +52,40 @@ end
 
 local ERROR = vim.log.levels.ERROR
 local WARN = vim.log.levels.WARN
+
+--- Commands refused at once: `count` messages (one per command), the first an error that says
+--- what is wrong (matches `wrong`) and what to do (matches `todo`); the buffer still holds `buffer`.
+local function check_refused(child, t, count, wrong, todo, buffer)
+  t.eq(buffer, lines(child), 'buffer')
+  local ns = notes(child)
+  t.eq(count, #ns, count == 1 and 'one message' or 'one message per command')
+  t.eq(ERROR, ns[1].level, 'level')
+  t.match(ns[1].msg, wrong, 'message says what is wrong')
+  t.match(ns[1].msg, todo, 'message says what to do')
+end
+
+--- No message at level WARN or above.
+local function check_no_warning(child, t)
+  for _, n in ipairs(notes(child)) do
+    t.ok(n.level < WARN, 'no warning or error: ' .. n.msg)
+  end
+end
+
+--- Answer vim.ui.input with `answer` and vim.ui.select with its first item, noting in _G.asked
+--- the input's prompt, the select's prompt, its items as shown (format_item) and their names.
+local function answer_ui(child, answer)
+  child:lua([[
+    local answer = ...
+    _G.asked = {}
+    vim.ui.input = function(opts, cb) _G.asked.input = opts.prompt; cb(answer) end
+    vim.ui.select = function(items, opts, cb)
+      _G.asked.items = vim.tbl_map(function(i) return opts.format_item(i) end, items)
+      _G.asked.names = vim.tbl_map(function(i) return i.name end, items)
+      _G.asked.prompt = opts.prompt
+      cb(items[1], 1)
+    end
+  ]], answer)
+end
 
 -- A real 1x1 PNG, for a document to link to.
 local PICTURE = vim.base64.decode('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==')
@@ -88,8 +125,7 @@ return {
         vim.api.nvim_create_autocmd('User', { pattern = 'AiToEarnProgress', callback = function(ev)
           table.insert(_G.progress, ev.data) end })
       ]])
-      edit(child, tmp, 'notes.md', { 'Intro', '' })
-      child:lua('vim.api.nvim_win_set_cursor(0, {2, 0})')
+      edit(child, tmp, 'notes.md', { 'Intro', '' }, { 2, 0 })
       child:cmd('AiToEarnGenerate a red fox')
       -- The user goes on writing above the cursor while the job runs.
       child:lua('vim.api.nvim_buf_set_lines(0, 0, 0, false, { "# Title" })')
@@ -98,9 +134,7 @@ return {
       t.eq({ '# Title', 'Intro' }, vim.list_slice(lines(child), 1, 2), 'the lines above')
       t.ok(is_png(t, tmp .. '/' .. rel), 'the linked file is a PNG: ' .. tmp .. '/' .. rel)
       t.ok(#child:lua('return _G.progress') >= 1, 'progress was reported')
-      for _, n in ipairs(notes(child)) do
-        t.ok(n.level < WARN, 'no warning or error: ' .. n.msg)
-      end
+      check_no_warning(child, t)
       t.eq('AiToEarn: ok', child:lua('return require("aitoearn").statusline()'), 'statusline')
     end,
   },
@@ -108,14 +142,7 @@ return {
     'without a prompt or model it asks with vim.ui.input and vim.ui.select over image.models',
     function(child, t, tmp)
       setup(child, { cmd = sim_cmd(t) })
-      child:lua([[
-        _G.asked = {}
-        vim.ui.input = function(opts, cb) _G.asked.input = opts.prompt; cb('a blue bird') end
-        vim.ui.select = function(items, opts, cb)
-          _G.asked.items = vim.tbl_map(function(i) return opts.format_item(i) end, items)
-          cb(items[1], 1)
-        end
-      ]])
+      answer_ui(child, 'a blue bird')
       edit(child, tmp, 'doc.md')
       child:cmd('AiToEarnGenerate')
       local line = child:wait('the link', 'local l = vim.api.nvim_get_current_line(); return l ~= "" and l', 15000)
@@ -144,8 +171,7 @@ return {
       local trace = tmp .. '/trace.ndjson'
       setup(child, { cmd = sim_cmd(t, { '--simulate', '--simulate-delay-ms', '300', '--trace-file', trace }), edit_model = 'sim-edit' })
       write_picture(tmp .. '/pics/harbour.png')
-      edit(child, tmp, 'notes.md', { 'Intro', 'See ![the harbour](pics/harbour.png) at dusk.', 'Outro' })
-      child:lua('vim.api.nvim_win_set_cursor(0, {2, 10})')
+      edit(child, tmp, 'notes.md', { 'Intro', 'See ![the harbour](pics/harbour.png) at dusk.', 'Outro' }, { 2, 10 })
       child:cmd('AiToEarnEdit make the sky darker')
       local line = child:wait('the new link on line 3', [[
         local l = vim.api.nvim_buf_get_lines(0, 2, 3, false)[1]; return l ~= 'Outro' and l
@@ -158,24 +184,14 @@ return {
       local params = traced_params(t, trace, 'image.edit')
       t.eq(vim.uv.fs_realpath(tmp) .. '/pics/harbour.png', vim.uv.fs_realpath(params.image), 'the picture sent')
       t.eq('sim-edit', params.model, 'model')
-      for _, n in ipairs(notes(child)) do
-        t.ok(n.level < WARN, 'no warning or error: ' .. n.msg)
-      end
+      check_no_warning(child, t)
     end,
   },
   {
     ':AiToEarnEdit on an Org file link asks the prompt and an edit model, and links below',
     function(child, t, tmp)
       setup(child, { cmd = sim_cmd(t) })
-      child:lua([[
-        _G.asked = {}
-        vim.ui.input = function(opts, cb) _G.asked.input = opts.prompt; cb('remove the text') end
-        vim.ui.select = function(items, opts, cb)
-          _G.asked.items = vim.tbl_map(function(i) return i.name end, items)
-          _G.asked.prompt = opts.prompt
-          cb(items[1], 1)
-        end
-      ]])
+      answer_ui(child, 'remove the text')
       write_picture(tmp .. '/harbour.png')
       edit(child, tmp, 'notes.org', { '* Harbour', '[[file:harbour.png][the harbour]]' })
       child:lua('vim.bo.filetype = "org"; vim.api.nvim_win_set_cursor(0, {2, 3})')
@@ -186,7 +202,7 @@ return {
       t.eq('[[file:harbour.png][the harbour]]', lines(child)[2], 'the original link stays')
       local asked = child:lua('return _G.asked')
       t.ok(asked.input ~= nil, 'vim.ui.input was used')
-      t.eq({ 'sim-edit', 'sim-edit-single' }, asked.items, 'the edit models were offered')
+      t.eq({ 'sim-edit', 'sim-edit-single' }, asked.names, 'the edit models were offered')
       t.eq('AiToEarn edit model', asked.prompt, 'select prompt')
     end,
   },
@@ -194,16 +210,10 @@ return {
     ':AiToEarnEdit with no image link under the cursor: one clear message, nothing sent',
     function(child, t, tmp)
       setup(child, { cmd = sim_cmd(t), edit_model = 'sim-edit' })
-      edit(child, tmp, 'plain.md', { 'Some text, ![a link](far.png) further on.' })
-      child:lua('vim.api.nvim_win_set_cursor(0, {1, 2})')
+      edit(child, tmp, 'plain.md', { 'Some text, ![a link](far.png) further on.' }, { 1, 2 })
       child:cmd('AiToEarnEdit make it blue')
-      local ns = notes(child)
-      t.eq(1, #ns, 'one message')
-      t.eq(ERROR, ns[1].level, 'level')
-      t.match(ns[1].msg, 'image link', 'message says what is missing')
-      t.match(ns[1].msg, ':AiToEarnEdit', 'message says what to do')
+      check_refused(child, t, 1, 'image link', ':AiToEarnEdit', { 'Some text, ![a link](far.png) further on.' })
       t.eq(false, child:lua('return require("aitoearn.client").is_running()'), 'the adapter was not even started')
-      t.eq({ 'Some text, ![a link](far.png) further on.' }, lines(child), 'buffer')
     end,
   },
   {
@@ -315,13 +325,8 @@ return {
       edit(child, tmp, 'm.md')
       child:cmd('AiToEarnGenerate')
       child:cmd('AiToEarnGenerate a red fox')
-      local ns = notes(child)
-      t.eq(2, #ns, 'one message per command')
-      t.eq(ERROR, ns[1].level, 'level')
-      t.match(ns[1].msg, 'not found', 'message says what is wrong')
-      t.match(ns[1].msg, 'setup', 'message says what to do')
+      check_refused(child, t, 2, 'not found', 'setup', { '' })
       t.eq(false, child:lua('return _G.asked'), 'no prompt was asked')
-      t.eq({ '' }, lines(child), 'buffer')
     end,
   },
   {

@@ -1,6 +1,5 @@
 ---@mod aitoearn.edit :AiToEarnEdit: edit the picture whose link is under the cursor
 
-local client = require('aitoearn.client')
 local config = require('aitoearn.config')
 local generate = require('aitoearn.generate')
 local link = require('aitoearn.link')
@@ -18,35 +17,16 @@ function M.edit(prompt)
   if not found then
     return generate.notify(M.NO_LINK, vim.log.levels.ERROR)
   end
-  local ok, msg = client.check_cmd(config.get().cmd)
-  if not ok then
-    return generate.notify(msg --[[@as string]], vim.log.levels.ERROR)
+  if not generate.cmd_ok() then
+    return
   end
   local buf = vim.api.nvim_get_current_buf()
   local image = link.resolve(found.target, link.document_dir(buf))
   local anchor = link.mark_line(buf, found.row)
-  local function with_prompt(text)
-    if type(text) ~= 'string' or vim.trim(text) == '' then
-      return link.forget(anchor)
-    end
-    text = vim.trim(text)
-    generate.pick_model('edit', function(model)
-      if not model then
-        return link.forget(anchor)
-      end
-      local params = { prompt = text, model = model, image = image }
-      params.response_format = config.get().response_format
-      generate.run_job('image.edit', params, text, anchor, true)
-    end)
-  end
-  if prompt and vim.trim(prompt) ~= '' then
-    return with_prompt(prompt)
-  end
-  vim.ui.input({ prompt = 'Change the picture how? ' }, function(input)
-    vim.schedule(function()
-      vim.cmd('redraw')
-      with_prompt(input)
-    end)
+  generate.prompt_and_model(prompt, 'Change the picture how? ', 'edit', anchor, function(text, model)
+    local params = { prompt = text, model = model, image = image }
+    params.response_format = config.get().response_format
+    generate.run_job('image.edit', params, text, anchor, true)
   end)
 end
 

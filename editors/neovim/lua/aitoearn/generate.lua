@@ -1,4 +1,4 @@
----@mod aitoearn.generate :AiToEarnGenerate, :AiToEarnStatus and :AiToEarnCancel, and the job runner :AiToEarnEdit shares
+---@mod aitoearn.generate :AiToEarnGenerate, :AiToEarnStatus, :AiToEarnCancel; the prompt, model and job runner :AiToEarnEdit shares
 
 local client = require('aitoearn.client')
 local config = require('aitoearn.config')
@@ -264,37 +264,59 @@ function M.pick_model(kind, cb)
   end)
 end
 
---- :AiToEarnGenerate [prompt]
----@param prompt? string
-function M.generate(prompt)
+--- Whether the adapter command (`cmd`) can be run; when not, says why and what to do.
+---@return boolean
+function M.cmd_ok()
   local ok, msg = client.check_cmd(config.get().cmd)
   if not ok then
-    return notify(msg --[[@as string]], vim.log.levels.ERROR)
+    notify(msg --[[@as string]], vim.log.levels.ERROR)
   end
-  local anchor = link.mark_cursor()
+  return ok
+end
+
+--- The prompt (`prompt`, else asked with vim.ui.input and `question`) and the model of `kind`,
+--- then `start(prompt, model)`; the anchor is forgotten when either is not given.
+---@param prompt? string
+---@param question string
+---@param kind "generation"|"edit"
+---@param anchor { buf: integer, mark: integer }
+---@param start fun(prompt: string, model: string)
+function M.prompt_and_model(prompt, question, kind, anchor, start)
   local function with_prompt(text)
     if type(text) ~= 'string' or vim.trim(text) == '' then
       return link.forget(anchor)
     end
     text = vim.trim(text)
-    M.pick_model('generation', function(model)
+    M.pick_model(kind, function(model)
       if not model then
         return link.forget(anchor)
       end
-      local cfg = config.get()
-      local params = vim.tbl_extend('force', vim.deepcopy(cfg.params), { prompt = text, model = model })
-      params.response_format = cfg.response_format or params.response_format
-      M.run_job('image.generate', params, text, anchor)
+      start(text, model)
     end)
   end
   if prompt and vim.trim(prompt) ~= '' then
     return with_prompt(prompt)
   end
-  vim.ui.input({ prompt = 'Image prompt: ' }, function(input)
+  vim.ui.input({ prompt = question }, function(input)
     vim.schedule(function()
       vim.cmd('redraw')
       with_prompt(input)
     end)
+  end)
+end
+
+--- :AiToEarnGenerate [prompt]
+---@param prompt? string
+function M.generate(prompt)
+  if not M.cmd_ok() then
+    return
+  end
+  local anchor = link.mark_cursor()
+  M.prompt_and_model(prompt, 'Image prompt: ', 'generation', anchor, function(text, model)
+    local cfg = config.get()
+    local params = vim.tbl_extend('force', vim.deepcopy(cfg.params), { prompt = text, model = model })
+    params.response_format = cfg.response_format or params.response_format
+    M.run_job('image.generate', params, text, anchor)
   end)
 end
 
@@ -333,9 +355,8 @@ end
 ---@param log_id? string
 ---@param resume? boolean
 function M.status(log_id, resume)
-  local ok, msg = client.check_cmd(config.get().cmd)
-  if not ok then
-    return notify(msg --[[@as string]], vim.log.levels.ERROR)
+  if not M.cmd_ok() then
+    return
   end
   if type(log_id) ~= 'string' or vim.trim(log_id) == '' then
     return notify('AiToEarn: give the job id: `:AiToEarnStatus {logId}` (24 hex characters).', vim.log.levels.ERROR)

@@ -175,11 +175,13 @@ function M.mark_line(buf, row)
   return { buf = buf, mark = mark }
 end
 
---- Insert `text` (may hold newlines) as new lines below the line of `anchor`; false when the buffer is gone.
+--- Put `text` (may hold newlines) at `anchor` with `put(buf, pos, lines)` (pos: the anchor's
+--- 0-based row and column), then forget the anchor; false when the buffer is gone.
 ---@param anchor { buf: integer, mark: integer }
 ---@param text string
+---@param put fun(buf: integer, pos: integer[], lines: string[])
 ---@return boolean
-function M.insert_below(anchor, text)
+local function put_at(anchor, text, put)
   local buf = anchor.buf
   if not vim.api.nvim_buf_is_valid(buf) or not vim.bo[buf].modifiable then
     return false
@@ -188,9 +190,19 @@ function M.insert_below(anchor, text)
   if not pos or not pos[1] then
     return false
   end
-  vim.api.nvim_buf_set_lines(buf, pos[1] + 1, pos[1] + 1, false, vim.split(text, '\n', { plain = true }))
+  put(buf, pos, vim.split(text, '\n', { plain = true }))
   M.forget(anchor)
   return true
+end
+
+--- Insert `text` (may hold newlines) as new lines below the line of `anchor`; false when the buffer is gone.
+---@param anchor { buf: integer, mark: integer }
+---@param text string
+---@return boolean
+function M.insert_below(anchor, text)
+  return put_at(anchor, text, function(buf, pos, lines)
+    vim.api.nvim_buf_set_lines(buf, pos[1] + 1, pos[1] + 1, false, lines)
+  end)
 end
 
 --- Remember the cursor of the current window, so the link lands there even if the
@@ -221,18 +233,9 @@ end
 ---@param text string
 ---@return boolean
 function M.insert(anchor, text)
-  local buf = anchor.buf
-  if not vim.api.nvim_buf_is_valid(buf) or not vim.bo[buf].modifiable then
-    return false
-  end
-  local pos = vim.api.nvim_buf_get_extmark_by_id(buf, M.ns, anchor.mark, {})
-  if not pos or not pos[1] then
-    return false
-  end
-  local lines = vim.split(text, '\n', { plain = true })
-  vim.api.nvim_buf_set_text(buf, pos[1], pos[2], pos[1], pos[2], lines)
-  M.forget(anchor)
-  return true
+  return put_at(anchor, text, function(buf, pos, lines)
+    vim.api.nvim_buf_set_text(buf, pos[1], pos[2], pos[1], pos[2], lines)
+  end)
 end
 
 return M
