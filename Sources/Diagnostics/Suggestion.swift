@@ -3,10 +3,15 @@
 public enum Suggestion {
     /// The candidate nearest to `word`, or nil when none is within a third of its length (at least 2 edits).
     public static func closest(to word: String, among candidates: some Sequence<String>) -> String? {
-        let limit = max(2, word.count / 3)
+        // A hint is for typos: a long word, or one whose length is far from a candidate's, gets
+        // none, cheaply (unknown methods may arrive by the hundred thousand).
+        let length = word.utf8.count
+        guard length <= 64 else { return nil }
+        let limit = max(2, length / 3)
+        let lowered = word.lowercased()
         var best: (String, Int)?
-        for c in candidates where c != word {
-            let d = distance(word.lowercased(), c.lowercased())
+        for c in candidates where c != word && abs(c.utf8.count - length) <= limit + 2 {
+            let d = distance(lowered, c.lowercased())
             if d <= limit && d < (best?.1 ?? Int.max) { best = (c, d) }
         }
         return best?.0

@@ -73,9 +73,10 @@ final class InFlightTable: @unchecked Sendable {
 
     /// Waits up to `timeout` for fewer than `limit` requests to be running; true when they are.
     func hasRoom(below limit: Int, waiting timeout: TimeInterval) -> Bool {
-        let deadline = Date(timeIntervalSinceNow: timeout)
         condition.lock()
         defer { condition.unlock() }
+        if count < limit { return true }
+        let deadline = Date(timeIntervalSinceNow: timeout)
         while count >= limit {
             if !condition.wait(until: deadline) { break }
         }

@@ -5,6 +5,8 @@ import JSONValue
 public struct MethodTable: Sendable {
     private(set) var requests: [String: RegisteredMethod] = [:]
     private(set) var notifications: [String: @Sendable (JSONValue?) -> Void] = [:]
+    /// Which table this is, as the server installed it (for what it caches per table).
+    var generation = 0
 
     public init() {}
 

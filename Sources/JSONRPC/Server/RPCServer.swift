@@ -57,6 +57,8 @@ public final class RPCServer: Sendable {
     let writer: OutputWriter
     /// The reader thread's own: touched nowhere else.
     private let framer: ReaderConfined<AutoFramer>
+    /// The reader thread's own: -32601 messages by method name (cleared when the table changes).
+    private let notFoundMessages = ReaderConfined<[String: (generation: Int, message: String)]>([:])
     /// The reader thread's own: the client hung up while input waited for room.
     private let clientGone = ReaderConfined(false)
     private let outputKind: Locked<FramingKind?>
@@ -95,7 +97,14 @@ public final class RPCServer: Sendable {
     public func setHooks(_ h: Hooks) { hooks.withLock { $0 = h } }
 
     /// The methods the client can call from now on.
-    public func useMethods(_ t: MethodTable) { table.withLock { $0 = t } }
+    public func useMethods(_ t: MethodTable) {
+        table.withLock {
+            $0 = t
+            $0.generation = Self.nextGeneration.withLock { g in g += 1; return g }
+        }
+    }
+
+    private static let nextGeneration = Locked(0)
 
     public var methodNames: [String] { table.current.methodNames }
 
@@ -305,10 +314,9 @@ public final class RPCServer: Sendable {
                     "The server is shutting down: only \"exit\" is accepted after \"shutdown\".")))
             }
             if method == "shutdown" { return .shutdown(id: id) }
-            let methods = table.current.requests
-            guard let registered = methods[method] else {
-                return .answered(OutgoingMessage.error(id: id, RPCError(.methodNotFound,
-                    "There is no method named \"\(method)\"\(Suggestion.hint(for: method, among: methods.keys)).")))
+            let current = table.current
+            guard let registered = current.requests[method] else {
+                return .answered(OutgoingMessage.error(id: id, RPCError(.methodNotFound, notFoundMessage(method, in: current))))
             }
             return .run(id: id, params: params, method: method, registered)
         }
@@ -321,6 +329,16 @@ public final class RPCServer: Sendable {
         }
         // Faces bring their own (cancellation, say); unknown notifications are ignored.
         table.current.notifications[method]?(params)
+    }
+
+    /// Reader thread: the -32601 message, its "did you mean" worked out once per name (a client
+    /// that repeats an unknown method should not pay an edit distance each time).
+    private func notFoundMessage(_ method: String, in table: MethodTable) -> String {
+        if let known = notFoundMessages.value[method], known.generation == table.generation { return known.message }
+        let message = "There is no method named \"\(method)\"\(Suggestion.hint(for: method, among: table.requests.keys))."
+        if notFoundMessages.value.count >= 256 { notFoundMessages.value.removeAll() }
+        notFoundMessages.value[method] = (table.generation, message)
+        return message
     }
 
     /// Stops the named request; `silently` means it must send no response at all (a protocol

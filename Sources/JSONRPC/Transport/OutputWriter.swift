@@ -22,6 +22,8 @@ final class OutputWriter: Sendable {
         /// Answers waiting for room, first come first served; one at a time holds the turn.
         var waiters: [(id: UInt64, resume: CheckedContinuation<Bool, Never>)] = []
         var turnHeld = false
+        /// The writer is waiting for frames.
+        var writerIdle = false
         var nextWaiter: UInt64 = 0
     }
 
@@ -55,7 +57,9 @@ final class OutputWriter: Sendable {
             state.queue.append(Frame(bytes: bytes, key: key))
             state.queuedBytes += bytes.count
         }
-        condition.broadcast()
+        // Only the writer waits for frames, and only when it is idle; a busy writer takes what
+        // queued meanwhile in its next write, so most frames wake nobody.
+        if state.writerIdle { condition.broadcast() }
     }
 
     /// Answers that may wait for room before input waits too (each holds a suspended task).
@@ -64,9 +68,10 @@ final class OutputWriter: Sendable {
     /// Waits up to `timeout` for the queue to fall within the budget (and the answers waiting
     /// for room to be few); true when it has (or output is gone).
     func hasRoom(waiting timeout: TimeInterval) -> Bool {
-        let deadline = Date(timeIntervalSinceNow: timeout)
         condition.lock()
         defer { condition.unlock() }
+        if roomForInput || state.broken { return true }
+        let deadline = Date(timeIntervalSinceNow: timeout)
         while !roomForInput && !state.broken {
             if !condition.wait(until: deadline) { break }
         }
@@ -153,7 +158,9 @@ final class OutputWriter: Sendable {
         var buffer: [UInt8] = []
         while true {
             condition.lock()
+            state.writerIdle = true
             while state.queue.isEmpty { condition.wait() }
+            state.writerIdle = false
             var frames = state.queue
             state.queue.removeAll(keepingCapacity: true)
             state.writing = true
