@@ -134,3 +134,17 @@ def test_end_of_input_stops_polling(adapter_factory, standin):
     a.close_stdin()
     assert a.wait_exit(2) == 0
     assert observe_quiet(standin, "status", QUIET_WINDOW) == 0
+
+
+def test_cancel_while_the_images_download_is_a_cancel_not_a_failed_save(adapter_factory, standin, tmp_path):
+    """A $/cancelRequest that lands while a finished job's images are being saved answers -32800
+    with the logId (the caller asked to stop), never -32015 "could not be saved"."""
+    standin.inject("image", "hold", timeout=5)
+    a = start_adapter(adapter_factory, standin)
+    rid = a.request("image.generate", gen(saveTo=str(tmp_path / "out")))
+    standin.wait_held("image")
+    a.notify("$/cancelRequest", {"id": rid})
+    resp, _ = a.wait_response(rid)
+    standin.release()
+    err = expect_error(resp, -32800)
+    assert err["data"]["logId"] == standin.requests_for("submit")[0].log_id

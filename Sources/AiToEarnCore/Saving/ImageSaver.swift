@@ -49,8 +49,10 @@ public struct ImageSaver: Sendable {
             .filter { !inlineOnly || $0.element["b64_json"]?.stringValue != nil }
         // Only safe characters from the id reach the file name.
         let stem = String(logId.unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) && $0.isASCII }.map(Character.init))
-        let fetched: [(Int, Result<Data, ImageFailure>)] = await withTaskGroup(of: (Int, Result<Data, ImageFailure>).self) { group in
-            var results: [(Int, Result<Data, ImageFailure>)] = []
+        let (fetched, firstFailure) = await withTaskGroup(of: (Int, Result<Data, ImageFailure>).self) { group in
+            var results: [(Int, Data)] = []
+            // The failure that stopped the others: theirs then only say "cancelled".
+            var first: (Int, ImageFailure)?
             var next = images.makeIterator()
             var received = 0
             func launch() {
@@ -58,27 +60,32 @@ public struct ImageSaver: Sendable {
                 group.addTask { (index, await self.fetch(image, deadlineMs: deadlineMs, clock: clock)) }
             }
             for _ in 0..<Self.parallelDownloads { launch() }
-            while let r = await group.next() {
-                if case .success(let d) = r.1 { received += d.count }
-                if received > Self.maxJobBytes {
-                    // No download starts once the job's budget is spent.
-                    results.append((r.0, .failure(ImageFailure(reason: "the job's images are larger than 200 MB together"))))
+            while let (index, result) = await group.next() {
+                guard first == nil else { continue }
+                switch result {
+                case .success(let d):
+                    received += d.count
+                    if received > Self.maxJobBytes {
+                        // No download starts once the job's budget is spent.
+                        first = (index, ImageFailure(reason: "the job's images are larger than 200 MB together"))
+                        group.cancelAll()
+                    } else {
+                        results.append((index, d))
+                        launch()
+                    }
+                case .failure(let f):
+                    first = (index, f)
                     group.cancelAll()
-                    continue
                 }
-                results.append(r)
-                if case .failure = r.1 { group.cancelAll() } else { launch() }
             }
-            return results.sorted { $0.0 < $1.0 }
+            return (results.sorted { $0.0 < $1.0 }, first)
         }
+        // A request cancelled while its images were downloading was cancelled, not a failed save.
+        if Task.isCancelled { throw CoreError(.cancelled(logId: logId), logId: logId) }
+        if let (index, f) = firstFailure { throw failure("image \(index + 1): \(f.reason)") }
         var total = 0
         var paths: [Int: String] = [:]
-        for (index, result) in fetched {
-            let bytes: Data
-            switch result {
-            case .success(let d): bytes = d
-            case .failure(let f): throw failure("image \(index + 1): \(f.reason)")
-            }
+        for (index, bytes) in fetched {
             total += bytes.count
             guard total <= Self.maxJobBytes else { throw failure("the job's images are larger than 200 MB together") }
             guard let type = ImageType.detect(bytes) else { throw failure("image \(index + 1) is not a PNG, JPEG, GIF or WebP image") }
