@@ -198,9 +198,10 @@ class Context:
 
 
 def close(proc: subprocess.Popen, timeout: float = 10) -> int:
+    """End of input, then the exit status (killed if it takes longer than `timeout`)."""
     try:
         proc.stdin.close()
-    except BrokenPipeError:
+    except OSError:
         pass
     try:
         return proc.wait(timeout=timeout)
@@ -208,7 +209,8 @@ def close(proc: subprocess.Popen, timeout: float = 10) -> int:
         proc.kill()
         return proc.wait()
     finally:
-        proc.stdout.close()
+        if proc.stdout is not None:
+            proc.stdout.close()
 
 
 # ---------------------------------------------------------------------------
@@ -367,16 +369,7 @@ class StandinProcess:
             return ""
 
     def stop(self) -> None:
-        try:
-            self.proc.stdin.close()
-        except OSError:
-            pass
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.proc.stdout.close()
+        close(self.proc)
 
     def __enter__(self) -> "StandinProcess":
         return self

@@ -58,6 +58,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench import close, proc_cpu_s  # noqa: E402  (one way each to end a process, to read its CPU)
+
 REPO = Path(__file__).resolve().parent.parent
 E2E_DIR = REPO / "e2e"
 DEFAULT_BIN = REPO / ".build" / "release" / "aitoearn-rpc"
@@ -99,14 +102,6 @@ def fd_count(pid: int) -> int | None:
     except OSError:
         return None
 
-
-def proc_cpu_s(pid: int) -> float | None:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return None
 
 
 def cpu_totals() -> tuple[int, int] | None:
@@ -446,15 +441,7 @@ class StandinProcess:
             return ""
 
     def stop(self) -> None:
-        try:
-            self.proc.stdin.close()
-        except OSError:
-            pass
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        close(self.proc, timeout=15)
         self._stderr.close()
 
 
@@ -1013,23 +1000,19 @@ def report(r: dict, opts: argparse.Namespace) -> None:
       f"image.generate sent; {r['saved_files']} files saved, {r['saved_mb']:.1f} MB, removed as they came)")
     p("outcomes: " + ", ".join(f"{k} {v}" for k, v in r["counts"].items()))
     p("notifications: " + ", ".join(f"{k} {v}" for k, v in sorted(r["notifications"].items())))
-    rs = r["rss_slope_mb_per_10min"]
-    an = r["anon_slope_mb_per_10min"]
-    rm = r["rss_mib"]
-    late = r["rss_slope_second_half"]
-    p(f"RSS slope after {opts.warmup_s:g} s: {'n/a' if rs is None else f'{rs:+.3f}'} MB/10 min "
-      f"(RssAnon {'n/a' if an is None else f'{an:+.3f}'}; second half of the run alone "
-      f"{'n/a' if late is None else f'{late:+.3f}'}); RSS MiB start {rm['start']:.1f}, at warm-up end "
-      f"{rm['after_warmup'] or 0:.1f}, min/max after {rm['min_after_warmup']:.1f}/{rm['max_after_warmup']:.1f}, "
-      f"end {rm['end']:.1f}, peak (VmHWM) {rm['peak_hwm']:.1f}")
-    fs = r["fd_slope_per_10min"]
-    q = r["quiet_fds"]
-    qs = q["slope_per_10min"]
-    p(f"fds after warm-up (every {opts.sample_s:g} s, requests in flight): min {r['fds_after_warmup']['min']}, "
-      f"max {r['fds_after_warmup']['max']} (warm-up max {r['fds_warmup_max']}), slope "
-      f"{'n/a' if fs is None else f'{fs:+.2f}'}/10 min; quiet (between rounds): first {q['first']}, last {q['last']}, "
-      f"first half min/max {q['first_half']}, second half {q['second_half']}, slope "
-      f"{'n/a' if qs is None else f'{qs:+.1f}'}/10 min")
+
+    def signed(v, spec: str = "+.3f") -> str:
+        return "n/a" if v is None else format(v, spec)
+
+    rm, q, fds = r["rss_mib"], r["quiet_fds"], r["fds_after_warmup"]
+    p(f"RSS slope after {opts.warmup_s:g} s: {signed(r['rss_slope_mb_per_10min'])} MB/10 min (RssAnon "
+      f"{signed(r['anon_slope_mb_per_10min'])}; second half of the run alone {signed(r['rss_slope_second_half'])}); "
+      f"RSS MiB start {rm['start']:.1f}, at warm-up end {rm['after_warmup'] or 0:.1f}, min/max after "
+      f"{rm['min_after_warmup']:.1f}/{rm['max_after_warmup']:.1f}, end {rm['end']:.1f}, peak (VmHWM) {rm['peak_hwm']:.1f}")
+    p(f"fds after warm-up (every {opts.sample_s:g} s, requests in flight): min {fds['min']}, max {fds['max']} "
+      f"(warm-up max {r['fds_warmup_max']}), slope {signed(r['fd_slope_per_10min'], '+.2f')}/10 min; quiet (between "
+      f"rounds): first {q['first']}, last {q['last']}, first half min/max {q['first_half']}, second half "
+      f"{q['second_half']}, slope {signed(q['slope_per_10min'], '+.1f')}/10 min")
     busy = r["machine_busy_pct"]
     p(f"threads min/max {r['threads']}; adapter CPU {r['adapter_cpu_s'] or 0:.1f} s; machine busy "
       f"{'n/a' if busy is None else f'{busy:.0f}%'}, "
