@@ -143,6 +143,28 @@ struct SimulatorJobTableTests {
         #expect(t["job24999"] == 24_999)
     }
 
+    @Test("returns the jobs it forgets, oldest first")
+    func returnsEvicted() {
+        var t = SimulatorJobTable<Int>()
+        for i in 0..<10_000 { #expect(t.insert(i, id: "job\(i)", endsMs: 0, nowMs: 0).isEmpty) }
+        let forgotten = t.insert(10_000, id: "job10000", endsMs: 0, nowMs: 0)
+        #expect(forgotten.map(\.id) == ["job0"] && forgotten.map(\.job) == [0])
+        let aged = t.insert(-1, id: "late", endsMs: 3_700_000, nowMs: 3_600_002)
+        #expect(aged.count == 10_000 && aged.first?.id == "job1" && aged.last?.id == "job10000")
+        #expect(t.count == 1)
+    }
+
+    @Test("keeps at most 64 MiB of requests, but always the newest job")
+    func boundedByBytes() {
+        var t = SimulatorJobTable<Int>()
+        let mib = 1 << 20
+        for i in 0..<4 { #expect(t.insert(i, id: "big\(i)", bytes: 15 * mib, endsMs: 0, nowMs: 0).isEmpty) }
+        #expect(t.insert(4, id: "big4", bytes: 15 * mib, endsMs: 0, nowMs: 0).map(\.id) == ["big0"])
+        #expect(t.bytes == 60 * mib && t.count == 4)
+        #expect(t.insert(5, id: "huge", bytes: 100 * mib, endsMs: 0, nowMs: 0).count == 4)
+        #expect(t.count == 1 && t["huge"] == 5)
+    }
+
     @Test("forgets finished jobs an hour after they ended, keeps running ones")
     func boundedByAge() {
         var t = SimulatorJobTable<Int>()
@@ -152,5 +174,54 @@ struct SimulatorJobTableTests {
         #expect(t["old"] == nil)
         #expect(t["long"] == 2)
         #expect(t["new"] == 3)
+    }
+}
+
+@Suite("Simulator image files")
+struct SimulatorImageFileTests {
+    /// Submits a `url` job with two images, lets it end and reads its status: the paths of its files.
+    private func finishedJob(_ sim: SimulatorTransport, _ client: UpstreamClient, _ clock: VirtualClock) async throws -> (String, [String]) {
+        let reply = try await client.submit(["prompt": "fox", "model": "sim-image", "n": 2, "response_format": "url"])
+        let logId = try #require(reply.data["logId"]?.stringValue)
+        try await clock.sleep(ms: 2_000)
+        let status = try await client.taskStatus(logId: logId)
+        let urls = status.data["images"]?.arrayValue?.compactMap { $0["url"]?.stringValue } ?? []
+        return (logId, urls.compactMap { URL(string: $0)?.path })
+    }
+
+    @Test("a forgotten job's images are deleted from the simulator's private folder")
+    func privateFolderForgets() async throws {
+        let clock = VirtualClock()
+        let folder = SimulatorFolder(insideImageDirectory: nil)
+        defer { folder.remove() }
+        let sim = SimulatorTransport(delayMs: 1_000, folder: folder, clock: clock)
+        let client = makeClient(sim, clock: clock)
+        let (oldId, oldFiles) = try await finishedJob(sim, client, clock)
+        #expect(oldFiles.count == 2 && oldFiles.allSatisfy { FileManager.default.fileExists(atPath: $0) })
+        try await clock.sleep(ms: 3_600_000)
+        let (_, newFiles) = try await finishedJob(sim, client, clock)
+        #expect(oldFiles.allSatisfy { !FileManager.default.fileExists(atPath: $0) })
+        #expect(newFiles.count == 2 && newFiles.allSatisfy { FileManager.default.fileExists(atPath: $0) })
+        do {
+            _ = try await client.taskStatus(logId: oldId)
+            Issue.record("a forgotten job still answered")
+        } catch {
+            guard case .upstream(let code, _) = error.kind else { Issue.record("\(error)"); return }
+            #expect(code == 404)
+        }
+    }
+
+    @Test("in a user's image directory the images of a forgotten job stay")
+    func imageDirectoryKeeps() async throws {
+        let clock = VirtualClock()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sim-keep-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let folder = SimulatorFolder(insideImageDirectory: dir)
+        let sim = SimulatorTransport(delayMs: 1_000, folder: folder, clock: clock)
+        let client = makeClient(sim, clock: clock)
+        let (_, oldFiles) = try await finishedJob(sim, client, clock)
+        try await clock.sleep(ms: 3_600_000)
+        _ = try await finishedJob(sim, client, clock)
+        #expect(oldFiles.count == 2 && oldFiles.allSatisfy { FileManager.default.fileExists(atPath: $0) })
     }
 }

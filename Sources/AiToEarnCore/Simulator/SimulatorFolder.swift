@@ -49,6 +49,13 @@ public final class SimulatorFolder: Sendable {
         return (URL(fileURLWithPath: String(cString: dir)).resolvingSymlinksInPath().path, true)
     }
 
+    /// Removes these files (names inside the folder) if this process made the folder: the images
+    /// of jobs the simulator forgot. In a user's image directory they stay, like saved images.
+    public func discard(_ names: [String]) {
+        guard let m = made.current, m.owned else { return }
+        for name in names { _ = unlink(m.path + "/" + name) }
+    }
+
     /// Removes the folder if this process made it in the temporary directory.
     public func remove() {
         guard let m = made.current, m.owned else { return }

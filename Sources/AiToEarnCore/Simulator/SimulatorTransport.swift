@@ -17,13 +17,25 @@ import JSONValue
 public final class SimulatorTransport: HTTPTransport {
     public static let models = ["sim-image", "sim-image-fail", "sim-image-broke"]
 
+    /// Kept small and in few allocations, since thousands are kept: the request as the JSON text
+    /// it is echoed from, the wall-clock start as a `Date`.
     private struct Job: Sendable {
         var createdMs: Int64
-        var createdAt: String
-        var request: JSONObject
+        var createdAt: Date
+        var request: [UInt8]
+        var images: Int
         var fails: Bool
         /// For an edit: the worker's reading of the inputs (a seed for the picture, or why it fails).
         var edit: Result<String, SimulatedEdit.WorkerFailure>? = nil
+
+        init(createdMs: Int64, request: JSONObject, fails: Bool, edit: Result<String, SimulatedEdit.WorkerFailure>? = nil) {
+            self.createdMs = createdMs
+            self.createdAt = Date()
+            self.request = JSONValue.object(request).serialized()
+            self.images = Int(request["n"]?.integerValue ?? 1)
+            self.fails = fails
+            self.edit = edit
+        }
     }
 
     private let delayMs: Int64
@@ -81,22 +93,25 @@ public final class SimulatorTransport: HTTPTransport {
         case "sim-image-broke": return (.insufficientCredits, .object([:]))
         default: return (.invalidModel, .object([:]))
         }
-        return accept(Job(createdMs: clock.nowMs, createdAt: Timestamp.now(), request: req.body, fails: req.model == "sim-image-fail"))
+        return accept(Job(createdMs: clock.nowMs, request: req.body, fails: req.model == "sim-image-fail"))
     }
 
     private func submitEdit(_ body: Data) -> (UpstreamCode, JSONValue) {
         guard case .object(let o)? = try? JSONParser.parse(body) else { return (.validationFailed, .object([:])) }
         if let refusal = SimulatedEdit.check(o) { return (refusal, .object([:])) }
         let request = SimulatedEdit.kept(o)
-        return accept(Job(createdMs: clock.nowMs, createdAt: Timestamp.now(), request: request, fails: false,
-                          edit: SimulatedEdit.work(request)))
+        return accept(Job(createdMs: clock.nowMs, request: request, fails: false, edit: SimulatedEdit.work(request)))
     }
 
     private func accept(_ job: Job) -> (UpstreamCode, JSONValue) {
         let n = counter.withLock { c -> UInt64 in c += 1; return c }
         let logId = String(format: "%08x%016llx", UInt32(truncatingIfNeeded: time(nil)), n &* 0x9E37_79B9 ^ UInt64(getpid()))
         let now = clock.nowMs
-        jobs.withLock { $0.insert(job, id: logId, endsMs: now + delayMs, nowMs: now) }
+        let forgotten = jobs.withLock { $0.insert(job, id: logId, bytes: job.request.count, endsMs: now + delayMs, nowMs: now) }
+        // A forgotten job's images go with it: a process that runs for days keeps a bounded folder.
+        if !forgotten.isEmpty {
+            folder.discard(forgotten.flatMap { f in (0..<f.job.images).map { Self.fileName(f.id, $0) } })
+        }
         return (.ok, .object(["logId": .string(logId), "status": "generating"]))
     }
 
@@ -104,8 +119,10 @@ public final class SimulatorTransport: HTTPTransport {
         guard LogID.isValid(logId) else { return (.validationFailed, .object([:])) }
         guard let job = jobs.current[logId] else { return (.taskNotFound, .object([:])) }
         let elapsed = clock.nowMs - job.createdMs
-        var task: JSONObject = ["logId": .string(logId), "status": "generating", "startedAt": .string(job.createdAt),
-                                "request": .object(job.request), "createdAt": .string(job.createdAt),
+        let request = (try? JSONParser.parse(job.request))?.objectValue ?? [:]
+        let createdAt = Timestamp.string(job.createdAt)
+        var task: JSONObject = ["logId": .string(logId), "status": "generating", "startedAt": .string(createdAt),
+                                "request": .object(request), "createdAt": .string(createdAt),
                                 "updatedAt": .string(Timestamp.now())]
         guard elapsed >= delayMs else { return (.ok, .object(task)) }
         task["duration"] = .integer(delayMs)
@@ -114,7 +131,7 @@ public final class SimulatorTransport: HTTPTransport {
             task["errorMessage"] = "Simulated failure (model sim-image-fail)."
             return (.ok, .object(task))
         }
-        let prompt = job.request["prompt"]?.stringValue ?? ""
+        let prompt = request["prompt"]?.stringValue ?? ""
         var seed = ""
         switch job.edit {
         case .failure(let f)?:
@@ -128,8 +145,8 @@ public final class SimulatorTransport: HTTPTransport {
             break
         }
         task["status"] = "success"
-        let count = Int(job.request["n"]?.integerValue ?? 1)
-        let asBase64 = job.request["response_format"]?.stringValue == "b64_json"
+        let count = job.images
+        let asBase64 = request["response_format"]?.stringValue == "b64_json"
         task["images"] = .array((0..<count).map { i in image(prompt: prompt, seed: seed, logId: logId, index: i, base64: asBase64) })
         return (.ok, .object(task))
     }
@@ -143,9 +160,11 @@ public final class SimulatorTransport: HTTPTransport {
             // No folder to write to: the image comes inline instead of as a dead link.
             return .object(["b64_json": .string(Data(png).base64EncodedString()), "revised_prompt": .string(prompt)])
         }
-        let file = URL(fileURLWithPath: root).appendingPathComponent("\(logId)-\(index + 1).png")
+        let file = URL(fileURLWithPath: root).appendingPathComponent(Self.fileName(logId, index))
         if !FileManager.default.fileExists(atPath: file.path) { try? Data(png).write(to: file, options: .atomic) }
         return .object(["url": .string(file.absoluteString), "revised_prompt": .string(prompt)])
     }
+
+    private static func fileName(_ logId: String, _ index: Int) -> String { "\(logId)-\(index + 1).png" }
 
 }

@@ -5,5 +5,7 @@ public enum Timestamp {
     /// A value type, built once: no formatter object (and no ICU) per timestamp.
     private static let style = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
-    public static func now() -> String { Date().formatted(style) }
+    public static func now() -> String { string(Date()) }
+
+    public static func string(_ date: Date) -> String { date.formatted(style) }
 }
