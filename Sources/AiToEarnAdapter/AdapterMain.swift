@@ -10,6 +10,8 @@ public enum AdapterMain {
         // First, so that a SIGTERM arriving during start-up still ends the process cleanly.
         let stopper = Stopper()
         let signals = SignalHandling { sig in stopper.stop(signal: sig) }
+        // Before any other thread allocates: the arena limit applies to arenas made afterwards.
+        let trimmer = HeapTrimmer.start()
         let launch: LaunchOptions
         let settings: Settings
         let environment = ProcessInfo.processInfo.environment
@@ -67,7 +69,7 @@ public enum AdapterMain {
                 + "frameworks start this program for you); see --help, or press Ctrl-D to quit.\n").utf8))
         }
         server.start()
-        withExtendedLifetime(signals) { dispatchMain() }
+        withExtendedLifetime((signals, trimmer)) { dispatchMain() }
     }
 
     private static func finish(_ text: String) -> Never {

@@ -1,0 +1,32 @@
+import Dispatch
+import Foundation
+
+/// Hands freed heap back to the system every few seconds, where the C library keeps it otherwise.
+///
+/// glibc's malloc keeps freed memory in its arenas (one per busy thread, up to 8 per core) and
+/// returns only what lies at the top of an arena. Under hours of traffic the free space between
+/// live blocks grows while the live heap stays flat: the process's RSS crept up by 2-3 MB per
+/// 10 minutes in the soak benchmark. `malloc_trim(0)` gives every free page back (madvise), and two
+/// arenas fragment less than sixteen. Both are found at run time, so on another C library
+/// (macOS, musl) this does nothing.
+enum HeapTrimmer {
+    private typealias Trim = @convention(c) (Int) -> Int32
+    private typealias Option = @convention(c) (Int32, Int32) -> Int32
+
+    /// glibc's `M_ARENA_MAX` (malloc.h); Swift does not import the malloc.h names.
+    private static let arenaMax: Int32 = -8
+
+    /// Starts trimming every `interval`; nil, and nothing started, when the C library has no `malloc_trim`.
+    static func start(interval: DispatchTimeInterval = .seconds(5)) -> DispatchSourceTimer? {
+        guard let program = dlopen(nil, RTLD_NOW), let trimAddress = dlsym(program, "malloc_trim") else { return nil }
+        if let optionAddress = dlsym(program, "mallopt") {
+            _ = unsafeBitCast(optionAddress, to: Option.self)(arenaMax, 2)
+        }
+        let trim = unsafeBitCast(trimAddress, to: Trim.self)
+        let timer = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
+        timer.schedule(deadline: .now() + interval, repeating: interval, leeway: .seconds(1))
+        timer.setEventHandler { _ = trim(0) }
+        timer.resume()
+        return timer
+    }
+}
