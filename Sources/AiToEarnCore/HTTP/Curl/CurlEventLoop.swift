@@ -22,15 +22,23 @@ final class CurlEventLoop: @unchecked Sendable {
     // Loop-thread state.
     private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
     private var nextDeadlineMs = Int64.max
+    private var poolCap = ConnectionPoolCap()
+    private var poolCapSet = 0
 
     private init(multi: UnsafeMutableRawPointer) {
         self.multi = multi
         // Kept-alive connections for status polls; HTTP/2 streams share one where the server offers it.
-        // libcurl counts connections in use against this cap, and closes one whenever it is
-        // exceeded; its default (4 per running transfer) shrinks when few run. A fixed cap well
-        // above the concurrency we serve keeps polls on reused connections at any load.
         acurl_multi_setopt_long(multi, ACURLMOPT_PIPELINING, 2)
-        acurl_multi_setopt_long(multi, ACURLMOPT_MAXCONNECTS, 1024)
+        sizePool()
+    }
+
+    /// Sets libcurl's connection cap (see `ConnectionPoolCap`) as transfers start and end; libcurl
+    /// applies it when a finished transfer hands its connection back to the pool.
+    private func sizePool() {
+        let cap = poolCap.cap(running: active.count, nowMs: CurlEventLoop.nowMs)
+        guard cap != poolCapSet else { return }
+        poolCapSet = cap
+        acurl_multi_setopt_long(multi, ACURLMOPT_MAXCONNECTS, cap)
     }
 
     private static let instance = Locked<Result<CurlEventLoop, TransportFailure>?>(nil)
@@ -110,6 +118,7 @@ final class CurlEventLoop: @unchecked Sendable {
             var code: Int32 = 0
             while let easy = acurl_multi_next_done(multi, &code) {
                 guard let t = active.removeValue(forKey: easy) else { continue }
+                sizePool()
                 acurl_multi_remove(multi, easy)
                 t.finish(t.outcome(code: code))
             }
@@ -128,6 +137,7 @@ final class CurlEventLoop: @unchecked Sendable {
             return t.finish(.failure(.notConnected("libcurl refused the transfer")))
         }
         active[t.easy] = t
+        sizePool()
     }
 
     private func stop(_ t: CurlTransfer) {
