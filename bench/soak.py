@@ -29,9 +29,11 @@ Every --sample-s seconds (5) it reads the adapter's VmRSS, RssAnon and thread co
 ("quiet" fds). It prints the least-squares slope of RSS after the warm-up (--warmup-s, 60) in
 MB (10^6 bytes) per 10 minutes, fd min/max after the warm-up, the jobs done and every error.
 Exit status 1 when a Done-when figure fails: an error, a lost submission, an RSS slope over
---max-rss-slope-mb (1.0) per 10 minutes, or file descriptors that grew (the quiet count, between
-rounds, in the second half after the warm-up above its maximum in the first half; the periodic
-samples also count the connections of requests in flight, so they are printed, not judged).
+--max-rss-slope-mb (1.0) per 10 minutes, or file descriptors that grew: the quiet count (between
+rounds) after the warm-up trends up by more than --fd-tolerance (5) per 10 minutes, or its maximum
+in the second half passes the first half's by more than that or a quarter (over HTTP it includes
+the idle kept-alive connections: as many as were in use at once within the last minute, plus 16).
+The periodic samples also count the connections of requests in flight: printed, not judged.
 
 Bounded: every request carries a timeoutMs, a round that is not answered within --round-timeout-s
 ends the run with an error, and the adapter is killed if it does not exit 10 s after its stdin
@@ -67,6 +69,8 @@ DEFAULT_BIN = REPO / ".build" / "release" / "aitoearn-rpc"
 STANDIN_KEY = "sk-soak-standin-key"
 LOG_ID = re.compile(r"[0-9a-fA-F]{24}")
 MB = 1_000_000
+SOAK_MAX_N = 2                   # the most images a soak job asks for (n)
+SIM_MAX_FILES = 10_000 * SOAK_MAX_N  # the simulator remembers 10,000 jobs and deletes the images of older ones
 
 
 def dumps(obj: Any) -> bytes:
@@ -492,7 +496,6 @@ class Soak:
     generates_sent: int = 0
     saved_files: int = 0
     saved_bytes: int = 0
-    sim_files_removed: int = 0
 
     def __post_init__(self) -> None:
         self.cond = threading.Condition(self.lock)
@@ -585,21 +588,6 @@ class Soak:
         shutil.rmtree(folder, ignore_errors=True)
         return ok
 
-    def remove_sim_images(self, result: dict) -> None:
-        """Simulator url images (file:// in the simulator's folder) are deleted once answered:
-        the adapter keeps them until it exits, which would grow the disk, not the process."""
-        if self.mode.name != "sim":
-            return
-        for img in result.get("images") or []:
-            url = img.get("url") if isinstance(img, dict) else None
-            if isinstance(url, str) and url.startswith("file://"):
-                try:
-                    os.unlink(url[len("file://"):])
-                    with self.lock:
-                        self.sim_files_removed += 1
-                except OSError:
-                    pass
-
     def success_result(self, id: Any, frame: dict, folder: Path | None, n: int, kind: str) -> bool:
         result = frame.get("result")
         if not isinstance(result, dict) or result.get("status") != "success":
@@ -611,7 +599,6 @@ class Soak:
         if not isinstance(images, list) or len(images) != n:
             self.error(f"{id} ({kind}): expected {n} image(s)", frame)
         ok = self.check_saved(id, result, folder, n)
-        self.remove_sim_images(result)
         if ok:
             with self.lock:
                 self.jobs_done += 1
@@ -701,7 +688,6 @@ class Soak:
             if isinstance(result, dict) and result.get("logId") == log_id and result.get("status") == "success":
                 with self.lock:
                     self.count("task.status wait:false ok")
-                self.remove_sim_images(result)
             else:
                 self.error(f"{id}: task.status of finished job {log_id}: expected success", frame)
             self.end()
@@ -823,11 +809,13 @@ def run_mode(mode_name: str, opts: argparse.Namespace) -> dict:
     standin = None
     save_root = workdir / "saved"
     save_root.mkdir()
-    image_dir = workdir / "image-dir"
+    # The simulator's private image folder (mkdtemp in TMPDIR) lands here, where it can be counted.
+    sim_tmp = workdir / "tmp"
     try:
         if mode_name == "sim":
             mode = Mode("sim", "sim-image", "sim-image-fail",
-                        ["--simulate", "--simulate-delay-ms", str(opts.sim_delay_ms), "--image-dir", str(image_dir)], {})
+                        ["--simulate", "--simulate-delay-ms", str(opts.sim_delay_ms)], {"TMPDIR": str(sim_tmp)})
+            sim_tmp.mkdir()
         else:
             standin = StandinProcess(workdir, pending_polls=opts.pending_polls)
             mode = Mode("http", "gpt-image-1", "standin-fail", ["--base-url", standin.base_url],
@@ -883,8 +871,7 @@ def run_mode(mode_name: str, opts: argparse.Namespace) -> dict:
         cpu1 = cpu_totals()
         adapter_cpu = proc_cpu_s(adapter.pid)
         hwm = proc_status(adapter.pid).get("VmHWM")
-        sim_folder = image_dir / "simulator"
-        sim_left = len(list(sim_folder.iterdir())) if sim_folder.is_dir() else 0
+        sim_left = sum(len(list(d.iterdir())) for d in sim_tmp.glob("aitoearn-rpc-sim-*")) if mode_name == "sim" else 0
         rc = adapter.close()
         stats = standin.command("stats") if standin else None
         created = standin.command("log_ids")["log_ids"] if standin else None
@@ -939,10 +926,12 @@ def run_mode(mode_name: str, opts: argparse.Namespace) -> dict:
     half = len(q_warm) // 2
     q_first, q_second = [f for _, f in q_warm[:half]], [f for _, f in q_warm[half:]]
     quiet_slope = slope_per_10min([(t, float(f)) for t, f in q_warm])
-    # Flat: the quiet count (idle kept-alive connections included, whose number follows the
-    # busiest moment so far) neither ends higher than it was in the first half nor trends up.
-    fd_grew = bool(q_first and q_second and (max(q_second) > max(q_first) + opts.fd_tolerance
-                                              or (quiet_slope or 0) > opts.fd_tolerance))
+    # Flat: the quiet count (idle kept-alive connections included: the most in use at once within
+    # the last minute, plus 16) does not trend up, and the second half's maximum stays within a
+    # tolerance (or a quarter) of the first half's.
+    fd_grew = bool(q_first and q_second and (
+        max(q_second) > max(q_first) + max(opts.fd_tolerance, max(q_first) // 4)
+        or (quiet_slope or 0) > opts.fd_tolerance))
     warm_jobs = next((s.jobs_done for s in samples if s.t >= opts.warmup_s), None)
     busy = None
     if cpu0 and cpu1:
@@ -969,7 +958,7 @@ def run_mode(mode_name: str, opts: argparse.Namespace) -> dict:
         "adapter_cpu_s": adapter_cpu, "machine_busy_pct": busy,
         "load_avg_1min": {"mean": sum(loads) / len(loads) if loads else None, "max": max(loads, default=None)},
         "standin_connection_resets": resets, "saved_files": soak.saved_files, "saved_mb": soak.saved_bytes / MB,
-        "sim_images_removed_by_soak": soak.sim_files_removed, "sim_images_left_at_end": sim_left,
+        "sim_images_at_end": sim_left,
         "notifications": dict(adapter.notifications), "exit_status": rc, "standin": stats,
         "samples": [s.__dict__ for s in samples], "quiet": quiet,
     }
@@ -984,6 +973,9 @@ def run_mode(mode_name: str, opts: argparse.Namespace) -> dict:
         failures.append("too few RSS samples after the warm-up for a slope (run longer)")
     elif rss_slope > opts.max_rss_slope_mb:
         failures.append(f"RSS slope {rss_slope:.2f} MB/10 min > {opts.max_rss_slope_mb}")
+    if sim_left > SIM_MAX_FILES:
+        failures.append(f"the simulator's image folder holds {sim_left} files at the end, more than its "
+                        f"{SIM_MAX_FILES} (10,000 jobs it remembers, {SOAK_MAX_N} images each)")
     if fd_grew:
         failures.append(f"quiet fds grew: first half after warm-up max {max(q_first)}, second half max "
                         f"{max(q_second)}, slope {quiet_slope:+.1f}/10 min (tolerance {opts.fd_tolerance})")
@@ -1019,8 +1011,8 @@ def report(r: dict, opts: argparse.Namespace) -> None:
       f"1-min load average mean {r['load_avg_1min']['mean'] or 0:.2f} max {r['load_avg_1min']['max'] or 0:.2f} "
       f"({os.cpu_count()} CPUs)")
     if m == "sim":
-        p(f"simulator url images deleted by the soak as answered: {r['sim_images_removed_by_soak']} "
-          f"(left in its folder at the end: {r['sim_images_left_at_end']})")
+        p(f"simulator url images in its folder at the end: {r['sim_images_at_end']} (it deletes a job's images "
+          f"when it forgets the job; at most {SIM_MAX_FILES})")
     if r["standin"] is not None:
         st = r["standin"]
         p(f"stand-in: POSTs {r['posts']}, jobs it created {r['created_at_standin']}, logIds the adapter reported "
@@ -1056,8 +1048,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--round-timeout-s", type=float, default=120.0, help="a round's answers (default 120 s)")
     ap.add_argument("--max-rss-slope-mb", type=float, default=1.0, help="MB per 10 minutes (default 1.0)")
     ap.add_argument("--fd-tolerance", type=int, default=5,
-                    help="quiet fds: how far the second half's max may pass the first half's, and the "
-                         "slope per 10 min (default 5)")
+                    help="quiet fds: the slope allowed per 10 min, and how far the second half's max may "
+                         "pass the first half's (or a quarter of it, if more) (default 5)")
     ap.add_argument("--seed", type=int, default=14)
     ap.add_argument("--json", metavar="PATH", help="also write the figures and samples as JSON")
     opts = ap.parse_args(argv)
