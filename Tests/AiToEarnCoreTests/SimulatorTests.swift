@@ -135,17 +135,17 @@ struct SimulatorTests {
 struct SimulatorJobTableTests {
     @Test("keeps at most 10,000 jobs, the newest")
     func boundedByCount() {
-        var t = SimulatorJobTable<Int>()
+        var t = SimulatorJobTable<String, Int>()
         for i in 0..<25_000 { t.insert(i, id: "job\(i)", endsMs: 0, nowMs: 0) }
         #expect(t.count == 10_000)
         #expect(t["job14999"] == nil)
-        #expect(t["job15000"] == 15_000)
-        #expect(t["job24999"] == 24_999)
+        #expect(t["job15000"]?.job == 15_000)
+        #expect(t["job24999"]?.job == 24_999)
     }
 
     @Test("returns the jobs it forgets, oldest first")
     func returnsEvicted() {
-        var t = SimulatorJobTable<Int>()
+        var t = SimulatorJobTable<String, Int>()
         for i in 0..<10_000 { #expect(t.insert(i, id: "job\(i)", endsMs: 0, nowMs: 0).isEmpty) }
         let forgotten = t.insert(10_000, id: "job10000", endsMs: 0, nowMs: 0)
         #expect(forgotten.map(\.id) == ["job0"] && forgotten.map(\.job) == [0])
@@ -156,24 +156,70 @@ struct SimulatorJobTableTests {
 
     @Test("keeps at most 64 MiB of requests, but always the newest job")
     func boundedByBytes() {
-        var t = SimulatorJobTable<Int>()
+        var t = SimulatorJobTable<String, Int>()
         let mib = 1 << 20
-        for i in 0..<4 { #expect(t.insert(i, id: "big\(i)", bytes: 15 * mib, endsMs: 0, nowMs: 0).isEmpty) }
-        #expect(t.insert(4, id: "big4", bytes: 15 * mib, endsMs: 0, nowMs: 0).map(\.id) == ["big0"])
+        let text = [UInt8](repeating: 7, count: 15 * mib)
+        for i in 0..<4 { #expect(t.insert(i, id: "big\(i)", text: text, endsMs: 0, nowMs: 0).isEmpty) }
+        #expect(t.insert(4, id: "big4", text: text, endsMs: 0, nowMs: 0).map(\.id) == ["big0"])
         #expect(t.bytes == 60 * mib && t.count == 4)
-        #expect(t.insert(5, id: "huge", bytes: 100 * mib, endsMs: 0, nowMs: 0).count == 4)
-        #expect(t.count == 1 && t["huge"] == 5)
+        #expect(t.insert(5, id: "huge", text: [UInt8](repeating: 1, count: 65 * mib), endsMs: 0, nowMs: 0).count == 4)
+        #expect(t.count == 1 && t["huge"]?.job == 5 && t["huge"]?.text.count == 65 * mib)
     }
 
     @Test("forgets finished jobs an hour after they ended, keeps running ones")
     func boundedByAge() {
-        var t = SimulatorJobTable<Int>()
+        var t = SimulatorJobTable<String, Int>()
         t.insert(1, id: "old", endsMs: 1_000, nowMs: 0)
         t.insert(2, id: "long", endsMs: 10_000_000, nowMs: 0)
         t.insert(3, id: "new", endsMs: 3_603_000, nowMs: 3_602_000)
         #expect(t["old"] == nil)
-        #expect(t["long"] == 2)
-        #expect(t["new"] == 3)
+        #expect(t["long"]?.job == 2)
+        #expect(t["new"]?.job == 3)
+    }
+}
+
+@Suite("FIFO text store")
+struct FIFOTextStoreTests {
+    @Test("gives back every text as it was added, across slabs")
+    func roundTrip() {
+        var store = FIFOTextStore()
+        let texts = (0..<2_000).map { i in Array("request \(i) ".utf8) + [UInt8](repeating: UInt8(i % 251), count: i % 300) }
+        let refs = texts.map { store.append($0) }
+        #expect(store.slabCount > 1)
+        #expect(zip(refs, texts).allSatisfy { store[$0] == $1 })
+        #expect(store.bytes == texts.reduce(0) { $0 + $1.count })
+    }
+
+    @Test("a slab goes once all its texts are released, oldest first; the one being filled stays")
+    func releasesSlabs() {
+        var store = FIFOTextStore()
+        let quarter = [UInt8](repeating: 1, count: FIFOTextStore.slabSize / 4)
+        let refs = (0..<12).map { _ in store.append(quarter) }  // three full slabs
+        #expect(store.slabCount == 3)
+        for r in refs[0..<3] { store.release(r) }
+        #expect(store.slabCount == 3)
+        store.release(refs[3])
+        #expect(store.slabCount == 2)
+        #expect(store[refs[4]] == quarter && store[refs[11]] == quarter)
+        for r in refs[4...] { store.release(r) }
+        #expect(store.slabCount == 1 && store.bytes == 0)
+        let big = [UInt8](repeating: 9, count: FIFOTextStore.slabSize * 3)
+        let bigRef = store.append(big)
+        #expect(store[bigRef] == big && store.slabCount == 2)
+    }
+}
+
+@Suite("Simulated logIds")
+struct SimulatedLogIDTests {
+    @Test("24 lowercase hex digits round-trip through 12 bytes; anything else is no simulated logId")
+    func parse() {
+        for text in ["0123456789abcdef01234567", "000000000000000000000000", "ffffffffffffffffffffffff"] {
+            #expect(SimulatedLogID(text)?.text == text)
+        }
+        #expect(SimulatedLogID(high: 0x6650_f1c2, low: 0xa9).text == "6650f1c200000000000000a9")
+        for text in ["0123456789ABCDEF01234567", "0123456789abcdef0123456", "0123456789abcdef012345678", "0123456789abcdef0123456g", ""] {
+            #expect(SimulatedLogID(text) == nil)
+        }
     }
 }
 

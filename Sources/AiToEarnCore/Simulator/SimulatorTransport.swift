@@ -17,30 +17,19 @@ import JSONValue
 public final class SimulatorTransport: HTTPTransport {
     public static let models = ["sim-image", "sim-image-fail", "sim-image-broke"]
 
-    /// Kept small and in few allocations, since thousands are kept: the request as the JSON text
-    /// it is echoed from, the wall-clock start as a `Date`.
+    /// What the table keeps of a job besides its request text: small, and no allocation of its own.
     private struct Job: Sendable {
         var createdMs: Int64
         var createdAt: Date
-        var request: [UInt8]
         var images: Int
         var fails: Bool
         /// For an edit: the worker's reading of the inputs (a seed for the picture, or why it fails).
         var edit: Result<String, SimulatedEdit.WorkerFailure>? = nil
-
-        init(createdMs: Int64, request: JSONObject, fails: Bool, edit: Result<String, SimulatedEdit.WorkerFailure>? = nil) {
-            self.createdMs = createdMs
-            self.createdAt = Date()
-            self.request = JSONValue.object(request).serialized()
-            self.images = Int(request["n"]?.integerValue ?? 1)
-            self.fails = fails
-            self.edit = edit
-        }
     }
 
     private let delayMs: Int64
     private let clock: CoreClock
-    private let jobs = Locked(SimulatorJobTable<Job>())
+    private let jobs = Locked(SimulatorJobTable<SimulatedLogID, Job>())
     private let counter = Locked<UInt64>(0)
     /// Where `url` images are written; `ImageSaver` may copy files from there and nowhere else.
     public let folder: SimulatorFolder
@@ -93,33 +82,36 @@ public final class SimulatorTransport: HTTPTransport {
         case "sim-image-broke": return (.insufficientCredits, .object([:]))
         default: return (.invalidModel, .object([:]))
         }
-        return accept(Job(createdMs: clock.nowMs, request: req.body, fails: req.model == "sim-image-fail"))
+        return accept(req.body, fails: req.model == "sim-image-fail")
     }
 
     private func submitEdit(_ body: Data) -> (UpstreamCode, JSONValue) {
         guard case .object(let o)? = try? JSONParser.parse(body) else { return (.validationFailed, .object([:])) }
         if let refusal = SimulatedEdit.check(o) { return (refusal, .object([:])) }
         let request = SimulatedEdit.kept(o)
-        return accept(Job(createdMs: clock.nowMs, request: request, fails: false, edit: SimulatedEdit.work(request)))
+        return accept(request, fails: false, edit: SimulatedEdit.work(request))
     }
 
-    private func accept(_ job: Job) -> (UpstreamCode, JSONValue) {
+    private func accept(_ request: JSONObject, fails: Bool, edit: Result<String, SimulatedEdit.WorkerFailure>? = nil) -> (UpstreamCode, JSONValue) {
         let n = counter.withLock { c -> UInt64 in c += 1; return c }
-        let logId = String(format: "%08x%016llx", UInt32(truncatingIfNeeded: time(nil)), n &* 0x9E37_79B9 ^ UInt64(getpid()))
+        let id = SimulatedLogID(high: UInt32(truncatingIfNeeded: time(nil)), low: n &* 0x9E37_79B9 ^ UInt64(getpid()))
         let now = clock.nowMs
-        let forgotten = jobs.withLock { $0.insert(job, id: logId, bytes: job.request.count, endsMs: now + delayMs, nowMs: now) }
+        let job = Job(createdMs: now, createdAt: Date(), images: Int(request["n"]?.integerValue ?? 1), fails: fails, edit: edit)
+        let text = JSONValue.object(request).serialized()
+        let forgotten = jobs.withLock { $0.insert(job, id: id, text: text, endsMs: now + delayMs, nowMs: now) }
         // A forgotten job's images go with it: a process that runs for days keeps a bounded folder.
         if !forgotten.isEmpty {
-            folder.discard(forgotten.flatMap { f in (0..<f.job.images).map { Self.fileName(f.id, $0) } })
+            folder.discard(forgotten.flatMap { f in (0..<f.job.images).map { Self.fileName(f.id.text, $0) } })
         }
-        return (.ok, .object(["logId": .string(logId), "status": "generating"]))
+        return (.ok, .object(["logId": .string(id.text), "status": "generating"]))
     }
 
     private func status(_ logId: String) -> (UpstreamCode, JSONValue) {
         guard LogID.isValid(logId) else { return (.validationFailed, .object([:])) }
-        guard let job = jobs.current[logId] else { return (.taskNotFound, .object([:])) }
+        // Looked up under the lock: a copy of the table taken out would make the next insert copy it.
+        guard let id = SimulatedLogID(logId), let (job, text) = jobs.withLock({ $0[id] }) else { return (.taskNotFound, .object([:])) }
         let elapsed = clock.nowMs - job.createdMs
-        let request = (try? JSONParser.parse(job.request))?.objectValue ?? [:]
+        let request = (try? JSONParser.parse(text))?.objectValue ?? [:]
         let createdAt = Timestamp.string(job.createdAt)
         var task: JSONObject = ["logId": .string(logId), "status": "generating", "startedAt": .string(createdAt),
                                 "request": .object(request), "createdAt": .string(createdAt),
