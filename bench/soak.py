@@ -313,50 +313,12 @@ def standin_child_main(config: dict) -> int:
     sys.path.insert(0, str(E2E_DIR))
     import standin  # noqa: PLC0415
 
-    standin._HTTPServer.request_queue_size = 4096
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    want = 16384 if hard == resource.RLIM_INFINITY else min(16384, hard)
-    if soft != resource.RLIM_INFINITY and soft < want:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
-    standin.StandinHandler.disable_nagle_algorithm = True
+    from standin_child import instrument  # noqa: PLC0415  (bench/, on the path like bench.py)
 
-    lock = threading.Lock()
-    received: dict[str, int] = {}
-    answered: dict[str, int] = {}
+    c = instrument(standin, {})
+    lock, received, answered, conns = c.lock, c.received, c.answered, c.conns
     created: list[str] = []
-    conns = {"accepted": 0, "open": 0, "max_open": 0}
-    H = standin.StandinHandler
-    _setup, _finish, _handle, _send_response = H.setup, H.finish, H._handle, H.send_response
     _new_job = standin.st_new_job
-
-    def endpoint(h) -> str:
-        return standin.endpoint_of(h.command, h.path.split("?", 1)[0])
-
-    def setup(self) -> None:
-        with lock:
-            conns["accepted"] += 1
-            conns["open"] += 1
-            conns["max_open"] = max(conns["max_open"], conns["open"])
-        _setup(self)
-
-    def finish(self) -> None:
-        try:
-            _finish(self)
-        finally:
-            with lock:
-                conns["open"] -= 1
-
-    def handle(self) -> None:
-        key = f"{self.command} {endpoint(self)}"
-        with lock:
-            received[key] = received.get(key, 0) + 1
-        _handle(self)
-
-    def send_response(self, code, message=None) -> None:
-        key = f"{self.command} {endpoint(self)} {code}"
-        with lock:
-            answered[key] = answered.get(key, 0) + 1
-        _send_response(self, code, message)
 
     def new_job(*args, **kwargs):  # only submissions create jobs here (no add_job)
         job = _new_job(*args, **kwargs)
@@ -364,7 +326,6 @@ def standin_child_main(config: dict) -> int:
             created.append(job.log_id)
         return job
 
-    H.setup, H.finish, H._handle, H.send_response = setup, finish, handle, send_response
     standin.st_new_job = new_job
 
     server = standin.Standin(api_key=STANDIN_KEY, pending_polls=int(config.get("pending_polls", 1)))
