@@ -26,6 +26,9 @@ from typing import Any, Iterable
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = os.environ.get("AITOEARN_RPC_BIN") or str(REPO / ".build" / "debug" / "aitoearn-rpc")
+# Time bounds in the tests are for the real binary; a ThreadSanitizer build (scripts/test --tsan)
+# runs several times slower and scales them by this.
+TIME_SCALE = float(os.environ.get("AITOEARN_TEST_TIME_SCALE", "1"))
 
 FRAMINGS = ("ndjson", "lsp")
 

@@ -63,7 +63,7 @@ from rpc import (
 from standin import Standin
 
 # docs/protocol.md §3: "within one second". The brief: the same for exit and parent death.
-EXIT_BUDGET = float(os.environ.get("AITOEARN_E2E_EXIT_BUDGET", "1.0"))
+EXIT_BUDGET = float(os.environ.get("AITOEARN_E2E_EXIT_BUDGET", "1.0")) * rpc.TIME_SCALE
 # README "Performance": peak RSS <= 64 MB (MB as the README uses it: 10**6 bytes).
 # Memory bounds are for the real binary; a sanitizer build (scripts/test --tsan) sets a scale
 # for its shadow memory.

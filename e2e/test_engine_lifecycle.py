@@ -10,6 +10,7 @@ import time
 import pytest
 
 from rpc import (
+    TIME_SCALE,
     error_code,
     replies,
     INVALID_REQUEST,
@@ -21,9 +22,9 @@ from rpc import (
 )
 
 # docs/protocol.md §3: end of stdin, SIGTERM or SIGINT -> exit 0 within one second.
-EXIT_BUDGET = float(os.environ.get("AITOEARN_E2E_EXIT_BUDGET", "1.0"))
+EXIT_BUDGET = float(os.environ.get("AITOEARN_E2E_EXIT_BUDGET", "1.0")) * TIME_SCALE
 # The brief: an orphaned adapter exits within about two seconds of its parent's death.
-ORPHAN_BUDGET = float(os.environ.get("AITOEARN_E2E_ORPHAN_BUDGET", "2.5"))
+ORPHAN_BUDGET = float(os.environ.get("AITOEARN_E2E_ORPHAN_BUDGET", "2.5")) * TIME_SCALE
 
 SIM_SLOW = ["--simulate", "--simulate-delay-ms", "60000"]
 GENERATE = {"prompt": "x", "model": "sim-image"}
