@@ -225,31 +225,39 @@ struct SimulatedLogIDTests {
 
 @Suite("Simulator image files")
 struct SimulatorImageFileTests {
-    /// Submits a `url` job with two images, lets it end and reads its status: the paths of its files.
-    private func finishedJob(_ sim: SimulatorTransport, _ client: UpstreamClient, _ clock: VirtualClock) async throws -> (String, [String]) {
-        let reply = try await client.submit(["prompt": "fox", "model": "sim-image", "n": 2, "response_format": "url"])
-        let logId = try #require(reply.data["logId"]?.stringValue)
-        try await clock.sleep(ms: 2_000)
-        let status = try await client.taskStatus(logId: logId)
-        let urls = status.data["images"]?.arrayValue?.compactMap { $0["url"]?.stringValue } ?? []
-        return (logId, urls.compactMap { URL(string: $0)?.path })
+    /// A simulator on `folder` (1 s jobs), its client and its clock.
+    private struct Rig {
+        let clock = VirtualClock()
+        let client: UpstreamClient
+
+        init(_ folder: SimulatorFolder) {
+            client = makeClient(SimulatorTransport(delayMs: 1_000, folder: folder, clock: clock), clock: clock)
+        }
+
+        /// Submits a `url` job with two images, lets it end and reads its status: the paths of its files.
+        func finishedJob() async throws -> (String, [String]) {
+            let reply = try await client.submit(["prompt": "fox", "model": "sim-image", "n": 2, "response_format": "url"])
+            let logId = try #require(reply.data["logId"]?.stringValue)
+            try await clock.sleep(ms: 2_000)
+            let status = try await client.taskStatus(logId: logId)
+            let urls = status.data["images"]?.arrayValue?.compactMap { $0["url"]?.stringValue } ?? []
+            return (logId, urls.compactMap { URL(string: $0)?.path })
+        }
     }
 
     @Test("a forgotten job's images are deleted from the simulator's private folder")
     func privateFolderForgets() async throws {
-        let clock = VirtualClock()
         let folder = SimulatorFolder(insideImageDirectory: nil)
         defer { folder.remove() }
-        let sim = SimulatorTransport(delayMs: 1_000, folder: folder, clock: clock)
-        let client = makeClient(sim, clock: clock)
-        let (oldId, oldFiles) = try await finishedJob(sim, client, clock)
+        let rig = Rig(folder)
+        let (oldId, oldFiles) = try await rig.finishedJob()
         #expect(oldFiles.count == 2 && oldFiles.allSatisfy { FileManager.default.fileExists(atPath: $0) })
-        try await clock.sleep(ms: 3_600_000)
-        let (_, newFiles) = try await finishedJob(sim, client, clock)
+        try await rig.clock.sleep(ms: 3_600_000)
+        let (_, newFiles) = try await rig.finishedJob()
         #expect(oldFiles.allSatisfy { !FileManager.default.fileExists(atPath: $0) })
         #expect(newFiles.count == 2 && newFiles.allSatisfy { FileManager.default.fileExists(atPath: $0) })
         do {
-            _ = try await client.taskStatus(logId: oldId)
+            _ = try await rig.client.taskStatus(logId: oldId)
             Issue.record("a forgotten job still answered")
         } catch {
             guard case .upstream(let code, _) = error.kind else { Issue.record("\(error)"); return }
@@ -259,15 +267,12 @@ struct SimulatorImageFileTests {
 
     @Test("in a user's image directory the images of a forgotten job stay")
     func imageDirectoryKeeps() async throws {
-        let clock = VirtualClock()
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sim-keep-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let folder = SimulatorFolder(insideImageDirectory: dir)
-        let sim = SimulatorTransport(delayMs: 1_000, folder: folder, clock: clock)
-        let client = makeClient(sim, clock: clock)
-        let (_, oldFiles) = try await finishedJob(sim, client, clock)
-        try await clock.sleep(ms: 3_600_000)
-        _ = try await finishedJob(sim, client, clock)
+        let rig = Rig(SimulatorFolder(insideImageDirectory: dir))
+        let (_, oldFiles) = try await rig.finishedJob()
+        try await rig.clock.sleep(ms: 3_600_000)
+        _ = try await rig.finishedJob()
         #expect(oldFiles.count == 2 && oldFiles.allSatisfy { FileManager.default.fileExists(atPath: $0) })
     }
 }
