@@ -50,7 +50,7 @@ struct MCPModernCallTool: MCPMethod {
         // Progress belongs to a request in flight; this one ends with the task handle.
         let created = state.tasks.create(ttlMs: nil, pollIntervalMs: session.settings.pollIntervalMs, modern: true,
                                          notify: state.notify) { id in
-            let tracked = MCPProgress(token: nil, state: state, log: log, onMessage: { state.tasks.note(id, $0) })
+            let tracked = MCPProgress(token: nil, state: state, log: log, onMessage: { state.tasks.note(id, $0, logId: $1) })
             return try await runner.run(name: name, arguments: arguments, progress: tracked, followToEnd: true)
         }
         return MCPModern.result(created, type: "task")

@@ -9,12 +9,13 @@ final class MCPProgress: Sendable {
     private let token: JSONValue?
     private let state: MCPState
     private let count = Locked(0)
-    private let onMessage: @Sendable (String) -> Void
+    /// Each progress message, with the job's logId.
+    private let onMessage: @Sendable (String, String) -> Void
     /// `notifications/message` for this call: `(level, text)`.
     let log: @Sendable (String, String) -> Void
 
     init(token: JSONValue?, state: MCPState, log: (@Sendable (String, String) -> Void)? = nil,
-         onMessage: @escaping @Sendable (String) -> Void = { _ in }) {
+         onMessage: @escaping @Sendable (String, String) -> Void = { _, _ in }) {
         self.token = token
         self.state = state
         self.log = log ?? { level, text in state.log(level, text) }
@@ -23,14 +24,18 @@ final class MCPProgress: Sendable {
 
     func event(_ e: JobEvent) {
         let message: String
+        let job: String
         switch e {
         case .submitted(let logId, _, _):
+            job = logId
             message = "submitted · job \(logId)"
             log("info", "Submitted image job \(logId).")
-        case .polled(_, let status, _, let ms):
-            message = "\(status) · \(ms / 1000) s"
+        case .polled(let logId, let status, _, let ms):
+            // The job's id in every message: a client that keeps only the last one still has it.
+            job = logId
+            message = "\(status) · \(ms / 1000) s · job \(logId)"
         }
-        onMessage(message)
+        onMessage(message, job)
         guard let token else { return }
         let n = count.withLock { c -> Int in c += 1; return c }
         state.notify("notifications/progress", .object(["progressToken": token, "progress": .integer(Int64(n)), "message": .string(message)]))

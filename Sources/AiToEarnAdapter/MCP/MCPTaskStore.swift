@@ -21,6 +21,8 @@ final class MCPTaskStore: Sendable {
         var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
         /// Made for a 2026-07-28 client: shown in that revision's shape, no status notifications.
         var modern = false
+        /// The AiToEarn job behind the task, once submitted: a cancelled task still names it.
+        var logId: String?
         var terminal: Bool { ["completed", "failed", "cancelled"].contains(task["status"]?.stringValue ?? "") }
     }
 
@@ -45,7 +47,8 @@ final class MCPTaskStore: Sendable {
             do { outcome = try await work(id) } catch { outcome = nil }
             guard let outcome else { return }  // cancelled: tasks/cancel already recorded it
             let failed = outcome["isError"] == true
-            let message = failed ? "The tool call ended with an error; tasks/result holds it." : "The image job finished; tasks/result holds the images."
+            let holder = modern ? "the task's result" : "tasks/result"
+            let message = failed ? "The tool call ended with an error; \(holder) holds it." : "The image job finished; \(holder) holds the images."
             self.finish(id, status: failed ? "failed" : "completed", message: message, result: outcome, notify: notify)
         }
         entries.withLock { $0[id]?.work = handle }
@@ -122,16 +125,20 @@ final class MCPTaskStore: Sendable {
         guard let e = entries.current[id] else { throw Self.unknown(id) }
         if e.terminal { throw RPCError.invalidParams("The task \(id) has already ended (\(e.task["status"]?.stringValue ?? "")); it cannot be cancelled.") }
         e.work?.cancel()
+        let job = e.logId.map { "job \($0)" } ?? "the job, if it was submitted,"
+        let follow = e.logId.map { " Call get_task_status with logId \($0) to get its images." } ?? ""
         finish(id, status: "cancelled",
-               message: "Cancelled: the adapter stopped following the job, but an AiToEarn job cannot be stopped once submitted; it goes on (and is billed). Use get_task_status with its logId to fetch it later.",
+               message: "Cancelled: the adapter stopped following the job, but an AiToEarn job cannot be stopped once submitted: "
+                   + "\(job) goes on and is billed.\(follow)",
                result: nil, notify: notify)
         return .object(entries.current[id]?.task ?? [:])
     }
 
-    /// Records a status message while the work runs.
-    func note(_ id: String, _ message: String) {
+    /// Records a status message while the work runs, and the job's logId once it is known.
+    func note(_ id: String, _ message: String, logId: String? = nil) {
         entries.withLock { all in
             guard var e = all[id], !e.terminal else { return }
+            if let logId { e.logId = logId }
             e.task["statusMessage"] = .string(message)
             e.task["lastUpdatedAt"] = .string(Timestamp.now())
             all[id] = e

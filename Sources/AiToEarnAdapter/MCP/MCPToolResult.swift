@@ -60,7 +60,8 @@ enum MCPToolResult {
     static func pending(logId: String, status: String) -> JSONValue {
         let structured: JSONObject = [
             "logId": .string(logId), "status": .string(status), "images": [],
-            "message": .string("The image job is still running. Call get_task_status with logId \(logId) (and wait_seconds) to get the images."),
+            "message": .string("The image job is still running (it is billed: do not submit it again). "
+                + "Call get_task_status with logId \(logId) (and wait_seconds) to get the images."),
         ]
         return result(structured: structured, extra: [], isError: false)
     }
@@ -68,6 +69,13 @@ enum MCPToolResult {
     /// A tool error a model can act on: plain text, `isError`.
     static func error(_ text: String) -> JSONValue {
         .object(["content": [.object(["type": "text", "text": .string(text)])], "isError": true])
+    }
+
+    /// A tool error about a job that exists (billed): `isError`, with the job's id and last known
+    /// status in `structuredContent` so an agent follows it rather than submitting again.
+    static func jobError(logId: String, status: String, text: String) -> JSONValue {
+        let structured: JSONObject = ["logId": .string(logId), "status": .string(status), "images": [], "message": .string(text)]
+        return result(structured: structured, extra: [], isError: true)
     }
 
     static func invalidArguments(_ issues: [ValidationIssue]) -> JSONValue {

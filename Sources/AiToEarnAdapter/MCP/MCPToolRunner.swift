@@ -118,6 +118,12 @@ struct MCPToolRunner: Sendable {
         if case .invalidParams(let issues) = error.kind { return MCPToolResult.invalidArguments(issues) }
         let text = error.message(naming: MCPToolRunner.naming) + Self.details(error.kind)
         progress.log("error", text)
+        // A billed job's id must reach the agent, in the structured result as well as the text.
+        if let logId = error.jobLogId {
+            let status: String
+            if case .saveFailed(_, let task, _) = error.kind { status = task["status"]?.stringValue ?? "success" } else { status = "generating" }
+            return MCPToolResult.jobError(logId: logId, status: status, text: text)
+        }
         return MCPToolResult.error(text)
     }
 

@@ -12,7 +12,12 @@ func runJob(context: RequestContext, session: Session, options: JobOptions, titl
         return result
     } catch {
         progress.end(error.message)
-        session.logger.info("request \(context.id) ended: \(error.message)")
+        if case .cancelled(let logId?) = error.kind {
+            // The answer may never be read (the client is going away): the log keeps the billed job's id too.
+            session.logger.warn("request \(context.id) was cancelled: \(CoreError.billedJob(logId, naming: .methods))")
+        } else {
+            session.logger.info("request \(context.id) ended: \(error.message)")
+        }
         throw error.rpcError(redactor: session.redactor)
     }
 }

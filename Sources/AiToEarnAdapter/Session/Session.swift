@@ -31,6 +31,8 @@ final class Session: Sendable {
     let face: Locked<Face>
     let era = Locked(Era.undecided)
     let mcp: MCPState
+    /// One count for the process, whichever core the settings built.
+    let submissionsOnTheWire = SubmissionsOnTheWire()
 
     init(launch: LaunchOptions, settings: Settings, environment: [String: String], logger: Logger,
          trace: TraceRecorder?, redactor: Redactor, notifier: @escaping @Sendable () -> Notifier) {
@@ -89,8 +91,10 @@ final class Session: Sendable {
         }
     }
 
-    /// Removes what this process left behind (the simulator's private folder).
+    /// Removes what this process left behind (the simulator's private folder), and says when a
+    /// billed job may exist whose id never arrived.
     func cleanUp() {
+        if let warning = submissionsOnTheWire.exitWarning { logger.warn(warning) }
         state.current.simulatorFolder?.remove()
     }
 
@@ -111,6 +115,6 @@ final class Session: Sendable {
         let client = UpstreamClient(settings: effective, transport: transport, context: context)
         let saver = ImageSaver(transport: network, localImages: settings.simulate ? simulatorFolder : nil, requestTimeoutMs: settings.requestTimeoutMs,
                                addresses: ImageSaver.addressPolicy(forBaseURL: settings.baseURL))
-        return ImageJobs(client: client, saver: saver)
+        return ImageJobs(client: client, saver: saver, onTheWire: submissionsOnTheWire)
     }
 }

@@ -33,6 +33,16 @@ public struct CoreError: Error, Sendable {
     /// The kind of job the failed operation concerned, so that advice names the right model list.
     public var jobKind: ImageJobKind = .generation
 
+    /// The submitted job this error concerns, from `logId` or from the kind itself.
+    public var jobLogId: String? {
+        if let logId { return logId }
+        switch kind {
+        case .jobFailed(let id, _), .timedOut(let id, _), .saveFailed(let id, _, _): return id
+        case .cancelled(let id): return id
+        default: return nil
+        }
+    }
+
     public init(_ kind: Kind, upstreamRequestId: String? = nil, logId: String? = nil) {
         self.kind = kind
         self.logId = logId
@@ -43,7 +53,51 @@ public struct CoreError: Error, Sendable {
     public var message: String { message(naming: .methods) }
 
     /// The sentence with operations named as the caller knows them.
+    ///
+    /// Once a job was submitted (`logId` is set) it is billed and runs on upstream whatever went
+    /// wrong afterwards, so every such message ends by saying so and how to follow it: advice to
+    /// "try again" would have the caller pay for the same job twice.
     public func message(naming n: OperationNames) -> String {
+        if let logId, let what = whileFollowing(naming: n) {
+            return what + " " + Self.billedJob(logId, naming: n)
+        }
+        return ownMessage(naming: n)
+    }
+
+    /// The job is billed and goes on; never submit it again; follow it with the status operation.
+    public static func billedJob(_ logId: String, naming n: OperationNames) -> String {
+        "Job \(logId) was submitted and is billed; it goes on upstream, so do not submit it again: "
+            + "call \(n.status) with logId \(logId) to follow it."
+    }
+
+    /// What went wrong after a submission, for the kinds whose own advice is about a new request;
+    /// nil for the kinds that already speak of the job (failed, timed out, cancelled, not saved).
+    private func whileFollowing(naming n: OperationNames) -> String? {
+        switch kind {
+        case .unauthorized:
+            return "The API key was rejected while the job was being followed (set a valid key before calling \(n.status))."
+        case .noAPIKey:
+            return "No API key is configured to follow the job with."
+        case .upstream(let code, _):
+            return "The service refused a status request for the job (code \(code): see data.upstreamMessage)."
+        case .unreachable(let status, let attempts, let reason, _):
+            let what = status.map { "answered HTTP \($0)" } ?? "could not be reached (\(reason))"
+            return "The AiToEarn service \(what) after \(attempts) attempt\(attempts == 1 ? "" : "s") while the job was being followed."
+        case .rateLimited(let ms):
+            return "The AiToEarn service kept rate-limiting the job's status requests" + (ms.map { " (retry after \($0) ms)." } ?? ".")
+        case .noHTTPClient(let reason):
+            return "The job's status could not be asked for: \(reason)."
+        case .redirected(let status, let location):
+            return "A status request for the job was answered with HTTP \(status), a redirect to \(location), which is not followed."
+        case .replyTooLarge(let limit):
+            return "The job's status reply was larger than the \(ImageInput.megabytes(limit)) this request accepts, so it was not read "
+                + "(an edit job's status echoes its inline images: follow it from the session that submitted it)."
+        case .invalidParams, .badLogId, .requestTooLarge, .jobFailed, .timedOut, .saveFailed, .cancelled:
+            return nil
+        }
+    }
+
+    private func ownMessage(naming n: OperationNames) -> String {
         let keyPlaces = n.sessionKey.map { "set AITOEARN_API_KEY, pass --api-key-file, or send \($0)" }
             ?? "set AITOEARN_API_KEY in the server's environment or pass --api-key-file"
         switch kind {
@@ -67,9 +121,10 @@ public struct CoreError: Error, Sendable {
             return "The service accepted the submission but answered with an unusable logId (see data.receivedLogId): "
                 + "the job may have been submitted and billed; check your history before retrying."
         case .jobFailed(let logId, _):
-            return "The image job \(logId) failed on the service: see data.task.errorMessage; change the prompt or model and try again."
+            return "The image job \(logId) failed on the service (failed jobs are refunded): see data.task.errorMessage; "
+                + "change the prompt or model and try again."
         case .timedOut(let logId, _):
-            return "The image job \(logId) did not finish in time: it goes on upstream; call \(n.status) with this logId later."
+            return "The image job \(logId) did not finish in time. " + Self.billedJob(logId, naming: n)
         case .unreachable(let status, let attempts, let reason, let maybeSubmitted):
             let what = status.map { "answered HTTP \($0)" } ?? "could not be reached (\(reason))"
             let hint = maybeSubmitted
@@ -84,7 +139,8 @@ public struct CoreError: Error, Sendable {
         case .rateLimited(let ms):
             return "The AiToEarn service is rate-limiting requests" + (ms.map { ": wait \($0) ms and try again." } ?? ": wait a little and try again.")
         case .saveFailed(let logId, _, let reason):
-            return "The image job \(logId) succeeded but its images could not be saved (\(reason)); data.task holds the images."
+            return "The image job \(logId) succeeded but its images could not be saved (\(reason)); data.task holds the images. "
+                + Self.billedJob(logId, naming: n)
         case .requestTooLarge(let bytes):
             return "The AiToEarn service refused the request as too large (HTTP 413, \(ImageInput.megabytes(bytes))), so nothing was "
                 + "submitted or billed: pass the images as http(s) URLs instead of local files or data: URIs."
@@ -93,7 +149,7 @@ public struct CoreError: Error, Sendable {
                 + "The status of an edit job echoes its inline input images: follow such a job with the session that submitted it "
                 + "(its polls allow for them), or submit the images as http(s) URLs."
         case .cancelled(let logId):
-            return logId.map { "The request was cancelled; job \($0) goes on upstream: resume it with \(n.status)." }
+            return logId.map { "The request was cancelled. " + Self.billedJob($0, naming: n) }
                 ?? "The request was cancelled before any job id was known."
         }
     }

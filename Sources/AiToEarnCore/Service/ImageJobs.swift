@@ -9,12 +9,16 @@ public struct ImageJobs: Sendable {
     /// How large each job's status replies may be (larger for edit jobs with inline images).
     public let replyLimits: StatusReplyLimits
 
+    /// Submissions out now, counted across the session's rebuilt cores.
+    public let onTheWire: SubmissionsOnTheWire
+
     public init(client: UpstreamClient, saver: ImageSaver, editModels: EditModelCatalog = EditModelCatalog(),
-                replyLimits: StatusReplyLimits = StatusReplyLimits()) {
+                replyLimits: StatusReplyLimits = StatusReplyLimits(), onTheWire: SubmissionsOnTheWire = SubmissionsOnTheWire()) {
         self.client = client
         self.saver = saver
         self.editModels = editModels
         self.replyLimits = replyLimits
+        self.onTheWire = onTheWire
     }
 
     var clock: CoreClock { client.clock }
@@ -107,8 +111,13 @@ public struct ImageJobs: Sendable {
         if options.wait {
             task = try await follow(logId: logId, options: options, startMs: startMs, trail: &trail, events: events, pollFirst: true)
         } else {
-            let reply = try await client.taskStatus(logId: logId, maxResponseBytes: replyLimits.limit(for: logId),
-                                                    deadlineMs: startMs + Int64(options.timeoutMs))
+            let reply: UpstreamReply
+            do {
+                reply = try await askStatus(logId: logId, deadlineMs: startMs + Int64(options.timeoutMs), last: nil)
+            } catch var e {
+                e.logId = logId
+                throw e
+            }
             task = EchoedInputs.shorten(ImageLimit.apply(to: reply.data))
             trail = reply.requestId
             events(.polled(logId: logId, status: task["status"]?.stringValue ?? "", poll: 1, elapsedMs: clock.nowMs - startMs))
@@ -134,10 +143,12 @@ public struct ImageJobs: Sendable {
     /// Runs the submission in a task of its own, so a cancel cannot cut it off mid-flight:
     /// the job may be billed and the caller must learn its logId. The HTTP timeout bounds the wait.
     private func submitShielded(_ body: JSONObject, kind: ImageJobKind, deadlineMs: Int64) async throws(CoreError) -> UpstreamReply {
-        let client = self.client
+        let (client, onTheWire) = (self.client, self.onTheWire)
         let result = await Task { () async -> Result<UpstreamReply, CoreError> in
             do throws(CoreError) {
-                return .success(try await client.submit(body, kind: kind, deadlineMs: deadlineMs))
+                return .success(try await onTheWire.counting { () async throws(CoreError) -> UpstreamReply in
+                    try await client.submit(body, kind: kind, deadlineMs: deadlineMs)
+                })
             } catch { return .failure(error) }
         }.value
         return try result.get()
@@ -167,8 +178,7 @@ public struct ImageJobs: Sendable {
             }
             let status: JSONValue
             do {
-                let reply = try await client.taskStatus(logId: logId, maxResponseBytes: replyLimits.limit(for: logId),
-                                                        deadlineMs: startMs + Int64(options.timeoutMs))
+                let reply = try await askStatus(logId: logId, deadlineMs: startMs + Int64(options.timeoutMs), last: last)
                 status = EchoedInputs.shorten(ImageLimit.apply(to: reply.data, askedFor: askedFor))
                 trail = reply.requestId ?? trail
             } catch var e {
@@ -184,6 +194,18 @@ public struct ImageJobs: Sendable {
             events(.polled(logId: logId, status: s, poll: poll, elapsedMs: clock.nowMs - startMs))
             if s == "success" || s == "failed" { return status }
         }
+    }
+
+    /// One status request, cut off when the job's deadline passes: the caller gets `-32012` then,
+    /// not an HTTP timeout's `-32013` tens of seconds later.
+    private func askStatus(logId: String, deadlineMs: Int64, last: JSONValue?) async throws(CoreError) -> UpstreamReply {
+        let client = self.client
+        let limit = replyLimits.limit(for: logId)
+        let reply = try await clock.beforeDeadline(deadlineMs) { () async throws(CoreError) -> UpstreamReply in
+            try await client.taskStatus(logId: logId, maxResponseBytes: limit, deadlineMs: deadlineMs)
+        }
+        guard let reply else { throw CoreError(.timedOut(logId: logId, task: last), logId: logId) }
+        return reply
     }
 
     private func save(_ task: JSONValue, logId: String, to dir: String?, deadlineMs: Int64,
