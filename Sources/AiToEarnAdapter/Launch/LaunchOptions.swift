@@ -113,6 +113,11 @@ public struct LaunchOptions: Sendable {
             guard !trimmed.isEmpty else { throw UsageError(description: "--api-key-file: \(path) is empty") }
             key = trimmed
         }
+        if let k = key {
+            do { key = try Settings.checkAPIKey(k, from: apiKeyFile == nil ? "AITOEARN_API_KEY" : "--api-key-file") } catch {
+                throw UsageError(description: error.description)
+            }
+        }
         return Settings(baseURL: url, apiKey: key, requestTimeoutMs: requestTimeoutMs,
                         connectTimeoutMs: connectTimeoutMs, retryBaseDelayMs: retryBaseDelayMs,
                         simulate: simulate, simulateDelayMs: simulateDelayMs)

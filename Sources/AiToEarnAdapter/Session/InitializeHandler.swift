@@ -36,8 +36,9 @@ enum InitializeHandler {
         do {
             try session.apply(o)
         } catch {
+            let path = "initializationOptions." + error.field
             throw RPCError.invalidParams("initializationOptions: \(error.description).",
-                                         data: .object(["errors": [.object(["path": "initializationOptions.baseUrl", "message": .string(error.description)])]]))
+                                         data: .object(["errors": [.object(["path": .string(path), "message": .string(error.description)])]]))
         }
         let all = (["initialize", "shutdown", "exit"] + methods).map { JSONValue.string($0) }
         return .object([

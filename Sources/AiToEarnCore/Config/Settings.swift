@@ -53,7 +53,7 @@ public struct Settings: Sendable, Equatable {
     /// Applies session overrides; a base URL given here beats a region given here.
     public func applying(_ o: Overrides) throws(SettingsError) -> Settings {
         var s = self
-        if let k = o.apiKey, !k.isEmpty { s.apiKey = k }
+        if let k = o.apiKey, !k.isEmpty { s.apiKey = try Settings.checkAPIKey(k, from: "initializationOptions.apiKey") }
         if let r = o.region { s.baseURL = URL(string: r.baseURL)! }
         if let b = o.baseURL { s.baseURL = try Settings.checkBaseURL(b) }
         if let p = o.pollIntervalMs { s.pollIntervalMs = p }
@@ -71,14 +71,40 @@ public struct Settings: Sendable, Equatable {
         throw SettingsError("the base URL \"\(text)\" must use https (plain http is allowed only for a loopback host)")
     }
 
-    static func isLoopback(_ host: String) -> Bool {
-        let h = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        return h == "localhost" || h == "::1" || h.hasPrefix("127.")
+    /// `localhost`, or a literal loopback address: 127.0.0.0/8 written as four decimal octets,
+    /// `::1`, or `::ffff:127.x.y.z`. A name that merely starts like one (`127.0.0.1.evil.example`)
+    /// is a name, resolved by DNS to anywhere.
+    public static func isLoopback(_ host: String) -> Bool {
+        var h = host.lowercased()
+        if h.hasPrefix("[") && h.hasSuffix("]") { h = String(h.dropFirst().dropLast()) }
+        if h == "localhost" || h == "::1" || h == "0:0:0:0:0:0:0:1" { return true }
+        if h.hasPrefix("::ffff:") { h = String(h.dropFirst(7)) }
+        let parts = h.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts.allSatisfy({ p in !p.isEmpty && p.count <= 3 && p.allSatisfy({ ("0"..."9").contains($0) }) }) else {
+            return false
+        }
+        let octets = parts.compactMap { UInt8($0) }
+        return octets.count == 4 && octets[0] == 127
+    }
+
+    /// An API key goes into a header: anything but visible ASCII could end the header early and
+    /// smuggle another request (CR, LF) or be mangled on the way, so it is refused at once.
+    public static func checkAPIKey(_ key: String, from source: String) throws(SettingsError) -> String {
+        guard key.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+            throw SettingsError("the API key from \(source) contains a space, a control character (such as a line break) "
+                + "or a non-ASCII character; an AiToEarn key is visible ASCII only: check how it was copied", field: "apiKey")
+        }
+        return key
     }
 }
 
 /// A configuration that cannot be used, said in one line.
 public struct SettingsError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String
-    public init(_ d: String) { description = d }
+    /// The `initializationOptions` field at fault.
+    public var field: String
+    public init(_ d: String, field: String = "baseUrl") {
+        description = d
+        self.field = field
+    }
 }

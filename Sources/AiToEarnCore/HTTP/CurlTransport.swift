@@ -16,7 +16,8 @@ public final class CurlTransport: HTTPTransport {
         let path = environment["AITOEARN_LIBCURL"].flatMap { $0.isEmpty ? nil : $0 }
         let loop = try CurlEventLoop.shared(libraryPath: path).get()
         if Task.isCancelled { throw .cancelled }
-        let transfer = try CurlTransfer(request, proxy: ProxySettings.forURL(request.url, environment: environment),
+        let proxy = request.proxyAllowed ? ProxySettings.forURL(request.url, environment: environment) : nil
+        let transfer = try CurlTransfer(request, proxy: proxy,
                                         connectTimeoutMs: min(connectTimeoutMs, request.timeoutMs))
         let outcome = await withTaskCancellationHandler {
             await withCheckedContinuation { (c: CheckedContinuation<CurlTransfer.Outcome, Never>) in

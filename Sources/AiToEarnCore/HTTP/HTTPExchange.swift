@@ -18,6 +18,9 @@ public struct HTTPRequest: Sendable {
     public var onSend: (@Sendable () -> Void)?
     /// Which addresses the request may connect to (checked after DNS, on every redirect).
     public var addresses: AddressPolicy = .any
+    /// Whether a proxy from the environment may carry it. A request with the API key over plain
+    /// http (a loopback base URL) goes direct: a proxy would read the key in clear.
+    public var proxyAllowed = true
 
     /// API replies are small; image downloads set their own limit.
     public static let defaultMaxResponseBytes = 8 * 1024 * 1024

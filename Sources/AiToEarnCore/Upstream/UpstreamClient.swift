@@ -106,6 +106,7 @@ public final class UpstreamClient: Sendable {
             var request = HTTPRequest(method: method, url: url, headers: headers, body: payload,
                                       timeoutMs: settings.requestTimeoutMs, maxResponseBytes: maxResponseBytes)
             request.onSend = { sends.withLock { $0 += 1 } }
+            request.proxyAllowed = url.scheme?.lowercased() == "https"
             logger?.debug("HTTP \(method) \(url.absoluteString) attempt \(attempts + 1)")
             let outcome: Attempt
             do {

@@ -17,6 +17,10 @@ final class CurlTransfer: @unchecked Sendable {
     // Loop-thread state.
     private var body = Data()
     private var headers: [String: String] = [:]
+    /// Bytes of the current header block, bounded so that no reply can make the loop thread work
+    /// without end.
+    private var headerBytes = 0
+    private var headerOverflow = false
     private var tooLarge = false
     /// Set when libcurl has a connection and is about to send the request: from here on the
     /// server may act on it, and the request timeout runs.
@@ -121,6 +125,8 @@ final class CurlTransfer: @unchecked Sendable {
             return .success(HTTPResponse(status: status, headers: headers, body: body))
         }
         if tooLarge { return .failure(.replyTooLarge(limit: request.maxResponseBytes)) }
+        // A reply came, so the request was read: never a "not connected".
+        if headerOverflow { return .failure(.noResponse("the reply's headers are larger than 256 KB")) }
         if addressGuard.pointee.refused != 0 {
             var current: UnsafePointer<CChar>?
             acurl_easy_getinfo_string(easy, ACURLINFO_EFFECTIVE_URL, &current)
@@ -153,17 +159,32 @@ final class CurlTransfer: @unchecked Sendable {
         loop?.noteDeadline(now + Int64(request.timeoutMs))
     }
 
+    /// The response headers the client reads; others are not kept (a reply of thousands of
+    /// same-name headers must cost no more than reading them once).
+    static let keptHeaders: Set<String> = ["content-length", "content-type", "location", "retry-after"]
+    /// The most header bytes one response may have (libcurl's own cap, 300 KB, is higher in
+    /// newer versions and absent in older ones).
+    static let maxHeaderBytes = 256 * 1024
+
     fileprivate func receiveHeader(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        if line.hasPrefix("HTTP/") {
+        if bytes.starts(with: "HTTP/".utf8) {
             // Each response (a redirect's, then the final one) starts a fresh header block.
             headers.removeAll()
-            return true
+            headerBytes = 0
         }
-        guard let colon = line.firstIndex(of: ":") else { return true }
-        let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
-        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        headers[name] = headers[name].map { "\($0), \(value)" } ?? value
+        headerBytes += bytes.count
+        if headerBytes > Self.maxHeaderBytes {
+            headerOverflow = true
+            return false
+        }
+        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")), colon <= 32 else { return true }
+        let name = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[..<colon]), as: UTF8.self)
+            .trimmingCharacters(in: .whitespaces).lowercased()
+        // The first of repeated headers counts.
+        guard Self.keptHeaders.contains(name), headers[name] == nil else { return true }
+        let value = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(colon + 1)...]), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        headers[name] = value
         if name == "content-length", let length = Int(value) {
             if length > request.maxResponseBytes {
                 tooLarge = true
