@@ -81,7 +81,8 @@ Faults (``inject(endpoint, kind, times=1, **params)``), each consumed by one req
     non_json         HTTP 200 with a body that is not JSON (``body=`` to choose it)
     not_envelope     HTTP 200 with JSON that is not an envelope (``body=`` any JSON value)
     business         HTTP 200 envelope with ``code``, ``message`` (and optional ``data``)
-    raw              ``status``, ``headers`` (dict), ``body`` (bytes/str) sent as given
+    raw              ``status``, ``headers`` (a dict, or a list of pairs that may repeat a name), ``body``
+                     (bytes/str) sent as given
     truncate         the status line and headers of the real answer with its full Content-Length,
                      then only ``keep`` bytes of the body (default: half), then close: a reply cut
                      mid-body (``create_job=True`` by default on submit, as for ``drop``;
@@ -584,7 +585,9 @@ class StandinHandler(http.server.BaseHTTPRequestHandler):
             elif kind == "raw":
                 body = p.get("body", b"")
                 body = body.encode() if isinstance(body, str) else body
-                self._send(entry, int(p.get("status", 200)), dict(p.get("headers", {})), body)
+                # headers: a dict, or a list of (name, value) pairs that may repeat a name.
+                headers = p.get("headers", {})
+                self._send(entry, int(p.get("status", 200)), headers if isinstance(headers, list) else dict(headers), body)
                 return
             elif kind == "redirect":
                 self._redirect(entry, int(p.get("status", 302)), str(p["location"]))
@@ -650,11 +653,11 @@ class StandinHandler(http.server.BaseHTTPRequestHandler):
 
     # -- writing ---------------------------------------------------------------
 
-    def _send(self, entry: LoggedRequest, status: int, headers: dict[str, str], body: bytes) -> None:
+    def _send(self, entry: LoggedRequest, status: int, headers: dict[str, str] | list[tuple[str, str]], body: bytes) -> None:
         entry.status = status
         entry.response_body = body
         self.send_response(status)
-        for k, v in headers.items():
+        for k, v in (headers.items() if isinstance(headers, dict) else headers):
             self.send_header(k, v)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()

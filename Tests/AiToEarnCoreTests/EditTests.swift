@@ -43,17 +43,61 @@ struct EditInputTests {
         #expect(p.message.contains(words), "\(p.message)")
     }
 
+    /// The canonical form of a data URI, or the refusal's message.
+    private func canonical(_ text: String) -> String {
+        switch DataURI.canonical(text) {
+        case .success(let uri): return uri
+        case .failure(let p): return "refused: " + p.message
+        }
+    }
+
     @Test("a data URI must decode to a PNG, JPEG or WebP image")
     func dataURIs() {
         let b64 = Data(png).base64EncodedString()
-        #expect(ImageInput.check(dataURI: "data:image/png;base64," + b64) == nil)
-        #expect(ImageInput.check(dataURI: "DATA:IMAGE/PNG;BASE64," + b64) == nil)
-        #expect(ImageInput.check(dataURI: "data:image/png;base64,@@")?.message.contains("not valid base64") == true)
-        #expect(ImageInput.check(dataURI: "data:image/gif;base64," + Data("GIF89a".utf8).base64EncodedString())?
-            .message.contains("not a PNG, JPEG or WebP") == true)
-        #expect(ImageInput.check(dataURI: "data:text/plain;base64,aGk=")?.message.contains("of an image") == true)
-        #expect(ImageInput.check(dataURI: "data:image/png," + b64)?.message.contains("base64 data URI") == true)
-        #expect(ImageInput.check(dataURI: "data:image/png;base64")?.message.contains("without a comma") == true)
+        let expected = "data:image/png;base64," + b64
+        #expect(canonical("data:image/png;base64," + b64) == expected)
+        #expect(canonical("DATA:IMAGE/PNG;BASE64," + b64) == expected)
+        #expect(canonical("data:image/png;base64,@@").contains("not valid base64"))
+        #expect(canonical("data:image/gif;base64," + Data("GIF89a".utf8).base64EncodedString()).contains("not a PNG, JPEG or WebP"))
+        #expect(canonical("data:text/plain;base64,aGk=").contains("of an image"))
+        #expect(canonical("data:image/png," + b64).contains("base64 data URI"))
+        #expect(canonical("data:image/png;base64").contains("without a comma"))
+    }
+
+    @Test("data URIs are read by the WHATWG rules the service uses, and go out in one canonical form", arguments: [
+        // ;base64 counts only as the last parameter: otherwise the body is percent-encoded text.
+        ("data:image/png;base64;x=1,", "refused"),
+        ("data:image/png;charset=utf-8;base64,", "canonical"),
+        // The type is trimmed of spaces first, so the marker still ends it.
+        ("data:image/png; BaSe64 ,", "canonical"),
+        ("data:image/png;base64x,", "refused"),
+        ("data:image/png;  base64,", "canonical"),
+        ("  data:image/png;base64,", "refused"),
+        ("data: image/png ;base64,", "canonical"),
+        // The bytes decide the label: a PNG called SVG (stored as .svg) goes out as image/png.
+        ("data:image/svg+xml;base64,", "canonical"),
+        ("data:;base64,", "refused"),
+    ])
+    func whatwgHeaders(prefix: String, outcome: String) {
+        let got = canonical(prefix + Data(png).base64EncodedString())
+        #expect(got.hasPrefix("refused") == (outcome == "refused"), "\(prefix): \(got.prefix(120))")
+        if outcome == "canonical" { #expect(got == "data:image/png;base64," + Data(png).base64EncodedString()) }
+    }
+
+    @Test("the body is percent-decoded, then forgiving-base64 decoded (whitespace, no padding)")
+    func whatwgBodies() {
+        let b64 = Data(png).base64EncodedString()
+        let expected = "data:image/png;base64," + b64
+        let unpadded = String(b64.drop { _ in false }.reversed().drop { $0 == "=" }.reversed())
+        #expect(canonical("data:image/png;base64," + unpadded) == expected)
+        let spaced = b64.enumerated().map { $0.offset % 10 == 9 ? "\($0.element)\n " : String($0.element) }.joined()
+        #expect(canonical("data:image/png;base64," + spaced) == expected)
+        let escaped = b64.replacingOccurrences(of: "+", with: "%2B").replacingOccurrences(of: "/", with: "%2f")
+        #expect(canonical("data:image/png;base64," + escaped) == expected)
+        // One character over a multiple of four can never be base64.
+        #expect(canonical("data:image/png;base64," + unpadded + "A").contains("not valid base64") || unpadded.count % 4 != 0)
+        #expect(canonical("data:image/png;base64,AAAAA").contains("not valid base64"))
+        #expect(canonical("data:image/png;base64,AA=A").contains("not valid base64"))
     }
 
     @Test("local files are read, typed by their first bytes and sent as data URIs; bad ones are named")

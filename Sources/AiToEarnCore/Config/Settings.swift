@@ -1,4 +1,9 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Everything that shapes how the core talks to the service, resolved from its sources.
 ///
@@ -71,20 +76,24 @@ public struct Settings: Sendable, Equatable {
         throw SettingsError("the base URL \"\(text)\" must use https (plain http is allowed only for a loopback host)")
     }
 
-    /// `localhost`, or a literal loopback address: 127.0.0.0/8 written as four decimal octets,
-    /// `::1`, or `::ffff:127.x.y.z`. A name that merely starts like one (`127.0.0.1.evil.example`)
-    /// is a name, resolved by DNS to anywhere.
+    /// `localhost`, or a literal loopback address: an IPv4 number in 127.0.0.0/8 in any form
+    /// the resolver reads as a number (`127.0.0.1`, `127.1`, `0x7f.1`), `::1`, or
+    /// `::ffff:127.x.y.z`. A name that merely starts like one (`127.0.0.1.evil.example`) is a
+    /// name, resolved by DNS to anywhere.
     public static func isLoopback(_ host: String) -> Bool {
         var h = host.lowercased()
+        if h == "localhost" { return true }
         if h.hasPrefix("[") && h.hasSuffix("]") { h = String(h.dropFirst().dropLast()) }
-        if h == "localhost" || h == "::1" || h == "0:0:0:0:0:0:0:1" { return true }
-        if h.hasPrefix("::ffff:") { h = String(h.dropFirst(7)) }
-        let parts = h.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4, parts.allSatisfy({ p in !p.isEmpty && p.count <= 3 && p.allSatisfy({ ("0"..."9").contains($0) }) }) else {
-            return false
+        if h.contains(":") {
+            var v6 = in6_addr()
+            guard inet_pton(AF_INET6, h, &v6) == 1 else { return false }
+            let b = withUnsafeBytes(of: &v6) { Array($0) }
+            let mapped = b[0..<10].allSatisfy { $0 == 0 } && b[10] == 0xFF && b[11] == 0xFF
+            return (b[0..<15].allSatisfy { $0 == 0 } && b[15] == 1) || (mapped && b[12] == 127)
         }
-        let octets = parts.compactMap { UInt8($0) }
-        return octets.count == 4 && octets[0] == 127
+        var v4 = in_addr()
+        guard inet_aton(h, &v4) != 0 else { return false }
+        return withUnsafeBytes(of: &v4) { $0[0] } == 127
     }
 
     /// An API key goes into a header: anything but visible ASCII could end the header early and

@@ -201,7 +201,9 @@ public struct ImageJobs: Sendable {
     private func askStatus(logId: String, deadlineMs: Int64, last: JSONValue?) async throws(CoreError) -> UpstreamReply {
         let client = self.client
         let limit = replyLimits.limit(for: logId)
-        let reply = try await clock.beforeDeadline(deadlineMs) { () async throws(CoreError) -> UpstreamReply in
+        // One attempt's own bound; retries are already kept within the deadline by the client.
+        let ownLimit = Int64(client.settings.connectTimeoutMs + client.settings.requestTimeoutMs)
+        let reply = try await clock.beforeDeadline(deadlineMs, bodyLimitMs: ownLimit) { () async throws(CoreError) -> UpstreamReply in
             try await client.taskStatus(logId: logId, maxResponseBytes: limit, deadlineMs: deadlineMs)
         }
         guard let reply else { throw CoreError(.timedOut(logId: logId, task: last), logId: logId) }

@@ -3,11 +3,13 @@
 /// waiting for an HTTP timeout that may be far later than the job's own.
 extension CoreClock {
     /// `body`'s value, or nil when `deadlineMs` passed first (`body` is then cancelled). A cancel
-    /// of the calling task reaches `body`, which answers it as it always does.
-    func beforeDeadline<T: Sendable>(_ deadlineMs: Int64,
+    /// of the calling task reaches `body`, which answers it as it always does. `bodyLimitMs` is
+    /// the longest `body` can take by its own timeouts: a deadline further off than that is not raced.
+    func beforeDeadline<T: Sendable>(_ deadlineMs: Int64, bodyLimitMs: Int64,
                                      _ body: @escaping @Sendable () async throws(CoreError) -> T) async throws(CoreError) -> T? {
         let remaining = deadlineMs - nowMs
         if remaining <= 0 { return nil }
+        if remaining > bodyLimitMs { return try await body() }
         let first: Result<T, CoreError>? = await withTaskGroup(of: DeadlineRace<T>.self) { group in
             group.addTask {
                 do throws(CoreError) { return .done(.success(try await body())) } catch { return .done(.failure(error)) }

@@ -1,4 +1,9 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One input picture of an edit job (an `image` entry or the `mask`) as the caller names it,
 /// and the form it is sent in. The service takes http(s) URLs, which it fetches itself, and
@@ -55,46 +60,30 @@ public enum ImageInput: Sendable, Equatable {
         case .url(let text):
             return .success(text)
         case .dataURI(let text):
-            if let problem = Self.check(dataURI: text) { return .failure(problem) }
-            return .success(text)
+            return DataURI.canonical(text)
         case .file(let path):
             return Self.read(file: path, inlineLeft: inlineLeft)
         }
     }
 
-    /// Nil when `text` is `data:image/…;base64,` followed by the base64 of a PNG, JPEG or WebP image.
-    static func check(dataURI text: String) -> Problem? {
-        guard let comma = text.firstIndex(of: ",") else { return Problem("is a data URI without a comma before its data") }
-        let header = text[text.index(text.startIndex, offsetBy: 5)..<comma].lowercased()
-        let parts = header.split(separator: ";", omittingEmptySubsequences: false)
-        guard let media = parts.first, media.hasPrefix("image/") else {
-            return Problem("must be a data URI of an image (data:image/png;base64,…), not of \"\(parts.first.map(String.init) ?? "")\"")
-        }
-        guard parts.dropFirst().contains("base64") else {
-            return Problem("must be a base64 data URI (data:\(media);base64,…)")
-        }
-        guard let bytes = Data(base64Encoded: String(text[text.index(after: comma)...])) else {
-            return Problem("is a data URI whose data is not valid base64")
-        }
-        guard let type = ImageType.detect(bytes), acceptedTypes.contains(type) else {
-            return Problem("is a data URI whose data is not a PNG, JPEG or WebP image")
-        }
-        return nil
-    }
-
+    /// Reads a local image file without ever blocking on it: opened non-blocking (a FIFO or a
+    /// device swapped in after any check cannot hang the thread), then judged by the opened
+    /// descriptor itself (a symlink to a regular file is that file), and read up to the cap.
     private static func read(file path: String, inlineLeft: Int) -> Result<String, Problem> {
-        let attributes: [FileAttributeKey: Any]
-        do {
-            attributes = try FileManager.default.attributesOfItem(atPath: path)
-        } catch {
-            let exists = FileManager.default.fileExists(atPath: path)
-            return .failure(Problem(exists ? "names \(path), which cannot be read" : "names \(path), which does not exist"))
+        if path.utf8.contains(0) { return .failure(Problem("names a path with a NUL character, which no file can have")) }
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else {
+            let reason = errno == ENOENT ? "which does not exist" : "which cannot be read (\(String(cString: strerror(errno))))"
+            return .failure(Problem("names \(path), \(reason)"))
         }
-        let type = attributes[.type] as? FileAttributeType
-        if type == .typeDirectory { return .failure(Problem("names \(path), which is a directory, not an image file")) }
-        guard type == .typeRegular, let size = (attributes[.size] as? NSNumber)?.intValue else {
-            return .failure(Problem("names \(path), which is not a regular file"))
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return .failure(Problem("names \(path), which cannot be read")) }
+        if (info.st_mode & S_IFMT) == S_IFDIR { return .failure(Problem("names \(path), which is a directory, not an image file")) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            return .failure(Problem("names \(path), which is not a regular file (a pipe, socket or device is never read)"))
         }
+        let size = Int(info.st_size)
         guard size <= maxFileBytes else {
             return .failure(Problem("names \(path), which is \(megabytes(size)), more than the \(megabytes(maxFileBytes)) a local file may have: "
                 + "upload it somewhere and pass its http(s) URL instead"))
@@ -102,15 +91,12 @@ public enum ImageInput: Sendable, Equatable {
         // "data:image/jpeg;base64," is the longest prefix; the data is 4/3 of the file.
         let predicted = 23 + (size + 2) / 3 * 4
         guard predicted <= inlineLeft else { return .failure(inlineProblem()) }
-        guard let handle = FileHandle(forReadingAtPath: path) else { return .failure(Problem("names \(path), which cannot be read")) }
-        defer { try? handle.close() }
-        // The file may have grown since it was measured: never read more than the cap allows.
-        guard let bytes = try? handle.read(upToCount: maxFileBytes + 1) ?? Data() else {
-            return .failure(Problem("names \(path), which cannot be read"))
-        }
-        guard bytes.count <= maxFileBytes else {
-            return .failure(Problem("names \(path), which is more than the \(megabytes(maxFileBytes)) a local file may have"))
-        }
+        // One byte more than measured: a file that grew meanwhile is noticed, never read past the cap.
+        var bytes = Data(count: size + 1)
+        let filled = bytes.withUnsafeMutableBytes { readFully(fd, into: $0) }
+        guard filled >= 0 else { return .failure(Problem("names \(path), which cannot be read")) }
+        guard filled <= size else { return .failure(Problem("names \(path), which changed while it was read: try again once it is written")) }
+        bytes.count = filled
         guard let detected = ImageType.detect(bytes), acceptedTypes.contains(detected) else {
             return .failure(Problem("names \(path), which is not a PNG, JPEG or WebP image"))
         }
@@ -138,4 +124,19 @@ public enum ImageInput: Sendable, Equatable {
         public var message: String
         init(_ message: String) { self.message = message }
     }
+}
+
+/// Reads until `buffer` is full or the file ends; the count read, or -1 on an error.
+private func readFully(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) -> Int {
+    var filled = 0
+    while filled < buffer.count {
+        let n = read(fd, buffer.baseAddress! + filled, buffer.count - filled)
+        if n == 0 { break }
+        if n < 0 {
+            if errno == EINTR { continue }
+            return -1
+        }
+        filled += n
+    }
+    return filled
 }

@@ -1,0 +1,179 @@
+"""The shapes of the latest adversarial pass, as tests (issue "Never lose a billed job, never let a
+proxy or a crafted value past a rule"): fake loopback base URLs, keys that would split a header,
+FIFOs and symlinks as edit inputs, floods of repeated response headers, and data URIs that the
+service would not read as images."""
+
+from __future__ import annotations
+
+import base64
+import os
+import subprocess
+import time
+
+import pytest
+
+import rpc
+from main_support import KEY, expect_error, expect_result, gen, standin, start_adapter  # noqa: F401 (fixture)
+from standin import make_png
+
+TIME_SCALE = float(os.environ.get("AITOEARN_TEST_TIME_SCALE", "1"))
+PNG = make_png()
+B64 = base64.b64encode(PNG).decode()
+
+
+def run_binary(*args: str, env: dict | None = None, stdin: bytes = b"") -> subprocess.CompletedProcess:
+    return subprocess.run([rpc.BIN, *args], input=stdin, capture_output=True, timeout=10,
+                          env=rpc.clean_env(env or {}))
+
+
+def edit(**kw):
+    p = {"prompt": "make it blue", "model": "gpt-image-1", "pollIntervalMs": 10}
+    p.update(kw)
+    return p
+
+
+# ---------------------------------------------------------------------------
+# M1: plain http only for a literal loopback address or localhost
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["http://127.evil.example", "http://127.0.0.1.evil.example:8080",
+                                 "http://localhost.evil.example", "http://[::2]:9", "http://10.0.0.1"])
+def test_a_fake_loopback_base_url_is_refused_at_start(url, standin):
+    r = run_binary("--base-url", url, env={"AITOEARN_API_KEY": KEY})
+    assert r.returncode == 2, r
+    assert b"must use https" in r.stderr and r.stdout == b""
+    assert KEY.encode() not in r.stderr
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.1", "localhost", "[::ffff:127.0.0.1]"])
+def test_real_loopback_base_urls_are_accepted(adapter_factory, standin, host):
+    a = start_adapter(adapter_factory, None, base_url=f"http://{host}:{standin.port}")
+    assert expect_result(a.call("image.models")) == standin.models
+
+
+# ---------------------------------------------------------------------------
+# M6: a key with a control character or outside visible ASCII is refused before any request
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", ["sk-abc\r\nX-Evil: 1", "sk-abc\ndef", "sk abc", "sk-\x7fabc", "sk-ключ"])
+def test_a_crafted_key_in_the_environment_is_refused_at_start(standin, key):
+    r = run_binary("--base-url", standin.base_url, env={"AITOEARN_API_KEY": key})
+    assert r.returncode == 2, r
+    assert b"API key" in r.stderr and b"AITOEARN_API_KEY" in r.stderr
+    assert standin.requests == []
+
+
+def test_a_crafted_key_in_a_key_file_is_refused_at_start(standin, tmp_path):
+    path = tmp_path / "key"
+    path.write_bytes(b"sk-abc\r\nX-Smuggled: 1\n")  # the trailing newline alone would be trimmed
+    r = run_binary("--base-url", standin.base_url, "--api-key-file", str(path))
+    assert r.returncode == 2 and b"--api-key-file" in r.stderr, r
+    assert b"X-Smuggled" not in r.stderr
+
+
+def test_a_crafted_key_in_initialization_options_is_refused(adapter_factory, standin):
+    a = start_adapter(adapter_factory, standin, key=None)
+    err = expect_error(a.call("initialize", {"initializationOptions": {"apiKey": "sk-1\r\nHost: evil"}}), -32602)
+    assert err["data"]["errors"][0]["path"] == "initializationOptions.apiKey"
+    assert "evil" not in err["message"]
+    expect_error(a.call("image.generate", gen()), -32001)
+    assert standin.count("submit") == 0 and standin.count("status") == 0
+
+
+# ---------------------------------------------------------------------------
+# M2 and L8: local edit inputs never block the adapter; symlinks and NULs
+# ---------------------------------------------------------------------------
+
+
+def test_a_fifo_as_an_edit_input_is_refused_and_the_adapter_keeps_answering(adapter_factory, standin, tmp_path):
+    fifo = tmp_path / "looks.png"
+    os.mkfifo(fifo)
+    a = start_adapter(adapter_factory, standin)
+    # More FIFOs at once than the machine has cores: a blocking open would wedge every thread.
+    ids = [a.request("image.edit", edit(image=str(fifo))) for _ in range(4)]
+    for rid in ids:
+        err = expect_error(a.wait_response(rid, timeout=3 * TIME_SCALE)[0], -32602)
+        assert "not a regular file" in err["data"]["errors"][0]["message"], err
+    assert expect_result(a.call("image.models"))
+    assert standin.count("edit") == 0
+
+
+def test_a_symlink_to_a_real_png_is_read(adapter_factory, standin, tmp_path):
+    real = tmp_path / "real.png"
+    real.write_bytes(PNG)
+    link = tmp_path / "link.png"
+    link.symlink_to(real)
+    standin.pending_polls = 0
+    a = start_adapter(adapter_factory, standin)
+    expect_result(a.call("image.edit", edit(image=str(link))))
+    assert standin.requests_for("edit")[0].json["image"] == "data:image/png;base64," + B64
+
+
+def test_a_path_with_a_nul_is_refused(adapter_factory, standin, tmp_path):
+    (tmp_path / "ok.png").write_bytes(PNG)
+    a = start_adapter(adapter_factory, standin)
+    err = expect_error(a.call("image.edit", edit(image=str(tmp_path / "ok.png") + "\u0000.txt")), -32602)
+    assert "NUL" in err["data"]["errors"][0]["message"], err
+    assert standin.count("edit") == 0
+
+
+# ---------------------------------------------------------------------------
+# M7: repeated response headers cost what reading them once costs
+# ---------------------------------------------------------------------------
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/stat"), reason="reads CPU time from /proc")
+def test_300_kb_of_repeated_headers_cost_under_50_ms_of_cpu(adapter_factory, standin):
+    log_id = standin.add_job(pending_polls=None)
+    body = rpc.dumps({"code": 0, "message": "ok", "data": {"logId": log_id, "status": "generating"}})
+    flood = [("X-Flood", "a" * 40)] * 6_000  # 6,000 lines of ~51 bytes: ~300 KB
+    a = start_adapter(adapter_factory, standin)
+    expect_result(a.call("image.models"))  # libcurl loaded and warm
+    before = cpu_seconds(a.proc.pid)
+    standin.inject("status", "raw", status=200, headers=[("Content-Type", "application/json")] + flood, body=body)
+    status = expect_result(a.call("task.status", {"logId": log_id}, timeout=10))
+    spent = cpu_seconds(a.proc.pid) - before
+    assert status["status"] == "generating"
+    assert spent < 0.05 * TIME_SCALE, f"one reply with 300 KB of headers cost {spent * 1000:.0f} ms of CPU"
+
+
+# ---------------------------------------------------------------------------
+# M9: data URIs as the service reads them (WHATWG), sent in one canonical form
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("uri", [
+    f"data:image/png;base64;x=1,{B64}",        # ;base64 not last: percent-encoded text to the service
+    f"data:image/png;charset=x,{B64}",         # no ;base64 at all
+    f"data:image/png;base64,{B64}A",           # padding in the middle: not base64
+    "data:image/png;base64," + base64.b64encode(b"GIF89a" + bytes(20)).decode(),
+])
+def test_a_data_uri_the_service_would_not_read_as_an_image_is_refused_with_no_post(adapter_factory, standin, uri):
+    a = start_adapter(adapter_factory, standin)
+    err = expect_error(a.call("image.edit", edit(image=uri)), -32602)
+    assert err["data"]["errors"][0]["path"] in ("image", "/image", "image[0]"), err
+    assert standin.count("edit") == 0
+
+
+@pytest.mark.parametrize("written", [
+    f"data:image/svg+xml;base64,{B64}",                   # the label lies: the bytes are a PNG
+    f"DATA:IMAGE/PNG;BASE64,{B64}",
+    f"data:image/png;base64,{B64.rstrip('=')}",           # padding is optional
+    "data:image/png;base64," + "%2B".join(B64.split("+")),  # percent-encoded, then base64
+    f"data:image/png ; BASE64 ,{B64[:20]}\n {B64[20:]}",
+])
+def test_inline_inputs_go_out_in_one_canonical_form(adapter_factory, standin, tmp_path, written):
+    local = tmp_path / "no-extension"
+    local.write_bytes(PNG)
+    standin.pending_polls = 0
+    a = start_adapter(adapter_factory, standin)
+    expect_result(a.call("image.edit", edit(image=[written, str(local)])))
+    sent = standin.requests_for("edit")[0].json["image"]
+    assert sent == ["data:image/png;base64," + B64] * 2
