@@ -991,6 +991,10 @@ class _HTTPServer(http.server.ThreadingHTTPServer):
     request_queue_size = 1024  # listen backlog: hundreds of clients may connect at once
 
 
+class _HTTPServer6(_HTTPServer):
+    address_family = socket.AF_INET6
+
+
 def _wait_on(cond: threading.Condition, found: Callable[[], Any], timeout: float,
              failure: Callable[[], str]) -> Any:
     """Wait on `cond` (held while `found` and `failure` run) until `found()` returns something
@@ -1353,16 +1357,17 @@ class _ProxyHandler(http.server.BaseHTTPRequestHandler):
 
 
 class ForwardingProxy(_HTTPService):
-    """An HTTP proxy on 127.0.0.1 that forwards absolute-form requests and logs them.
-    CONNECT is logged and refused (502)."""
+    """An HTTP proxy on 127.0.0.1 (or ``host="::1"``) that forwards absolute-form requests and
+    logs them. CONNECT is logged and refused (502)."""
 
-    def __init__(self, port: int = 0):
+    def __init__(self, port: int = 0, host: str = "127.0.0.1"):
         self._cond = threading.Condition()
         self._log: list[ProxiedRequest] = []
-        self._httpd = _HTTPServer(("127.0.0.1", port), _ProxyHandler)
+        server_class = _HTTPServer6 if ":" in host else _HTTPServer
+        self._httpd = server_class((host, port), _ProxyHandler)
         self._httpd.proxy = self  # type: ignore[attr-defined]
         self.port = self._httpd.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
 
     @property
     def requests(self) -> list[ProxiedRequest]:

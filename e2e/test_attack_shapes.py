@@ -13,7 +13,8 @@ import time
 import pytest
 
 import rpc
-from main_support import KEY, expect_error, expect_result, gen, standin, start_adapter  # noqa: F401 (fixture)
+from main_support import KEY, expect_error, expect_result, gen, proxy, standin, start_adapter  # noqa: F401 (fixtures)
+from standin import Standin
 from standin import make_png
 
 TIME_SCALE = float(os.environ.get("AITOEARN_TEST_TIME_SCALE", "1"))
@@ -177,3 +178,85 @@ def test_inline_inputs_go_out_in_one_canonical_form(adapter_factory, standin, tm
     expect_result(a.call("image.edit", edit(image=[written, str(local)])))
     sent = standin.requests_for("edit")[0].json["image"]
     assert sent == ["data:image/png;base64," + B64] * 2
+
+
+# ---------------------------------------------------------------------------
+# M3: through a proxy, image hosts obey the address policy too (the proxy would fetch anything)
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url,words", [
+    ("http://2852039166/latest/meta-data", "bare or IPv4-mapped number"),        # 169.254.169.254 as one number
+    ("http://0xa9fea9fe/latest/meta-data", "bare or IPv4-mapped number"),
+    ("http://[::ffff:a9fe:a9fe]/latest/meta-data", "bare or IPv4-mapped number"),
+    ("http://169.254.169.254/latest/meta-data", "link-local network, which is refused"),
+    ("http://[fe80::1]/x.png", "link-local network, which is refused"),
+], ids=["decimal", "hex", "v4-mapped", "dotted", "fe80"])
+def test_proxied_image_hosts_obey_the_address_policy(adapter_factory, standin, tmp_path, url, words):
+    with Standin(api_key=KEY) as recorder:  # a "proxy" that records what it is asked and forwards nothing
+        a = start_adapter(adapter_factory, standin, extra_env={"HTTP_PROXY": recorder.base_url, "NO_PROXY": ""})
+        standin.plan_job(images=[{"url": url}], pending_polls=0)
+        err = expect_error(a.call("image.generate", gen(saveTo=str(tmp_path / "out"))), -32015)
+        assert words in err["data"]["reason"], err
+        assert recorder.requests == [], f"the proxy was asked for {[(r.method, r.path) for r in recorder.requests]}"
+
+
+def test_a_proxied_redirect_to_link_local_is_refused_before_the_proxy_is_asked(adapter_factory, standin, proxy, tmp_path):
+    standin.image_base_url = f"http://localhost:{standin.port}"  # a name: proxied (the API, plain http, is not)
+    first = standin.redirect_to_url("http://169.254.169.254/latest/meta-data")
+    a = start_adapter(adapter_factory, standin, extra_env={"HTTP_PROXY": proxy.url, "NO_PROXY": ""})
+    standin.plan_job(images=[{"url": first}], pending_polls=0)
+    err = expect_error(a.call("image.generate", gen(saveTo=str(tmp_path / "out"))), -32015)
+    assert "169.254.169.254" in err["data"]["reason"], err
+    targets = [r.target for r in proxy.requests]
+    assert len(targets) == 1 and "redirect-to" in targets[0], targets
+
+
+def test_proxied_redirects_to_allowed_hosts_are_followed(adapter_factory, standin, proxy, tmp_path):
+    standin.image_base_url = f"http://localhost:{standin.port}"
+    a = start_adapter(adapter_factory, standin, extra_env={"HTTP_PROXY": proxy.url, "NO_PROXY": ""})
+    standin.plan_job(images=[{"url": standin.redirect_chain_url(3, "fox.png")}], pending_polls=0)
+    result = expect_result(a.call("image.generate", gen(saveTo=str(tmp_path / "out"))))
+    assert len(result["saved"]) == 1 and len(proxy.requests) == 4
+
+
+# ---------------------------------------------------------------------------
+# M5: proxy credentials, https proxies, bracketed IPv6 proxies; a 407 blames the proxy
+# ---------------------------------------------------------------------------
+
+
+def test_proxy_credentials_reach_the_proxy(adapter_factory, standin, proxy, tmp_path):
+    standin.image_base_url = f"http://localhost:{standin.port}"
+    user_url = proxy.url.replace("http://", "http://alice:s%40cret@")
+    a = start_adapter(adapter_factory, standin, extra_env={"HTTP_PROXY": user_url, "NO_PROXY": ""})
+    standin.plan_job(pending_polls=0)
+    expect_result(a.call("image.generate", gen(saveTo=str(tmp_path / "out"))))
+    [seen] = proxy.requests
+    expected = "Basic " + base64.b64encode(b"alice:s@cret").decode()
+    assert seen.headers.get("Proxy-Authorization") == expected, seen.headers
+
+
+def test_a_bracketed_ipv6_proxy_is_used(adapter_factory, standin, tmp_path):
+    import socket
+    try:
+        socket.socket(socket.AF_INET6).bind(("::1", 0))
+    except OSError:
+        pytest.skip("no IPv6 loopback here")
+    from standin import ForwardingProxy
+    with ForwardingProxy(host="::1") as p6:
+        standin.image_base_url = f"http://localhost:{standin.port}"
+        a = start_adapter(adapter_factory, standin, extra_env={"HTTP_PROXY": f"http://[::1]:{p6.port}", "NO_PROXY": ""})
+        standin.plan_job(pending_polls=0)
+        expect_result(a.call("image.generate", gen(saveTo=str(tmp_path / "out"))))
+        assert len(p6.requests) == 1
+
+
+def test_a_407_blames_the_proxy_not_the_service(adapter_factory, standin, tmp_path):
+    with Standin(api_key=KEY) as refusing:  # every request it gets is answered 407
+        refusing.inject("other", "http_html", times=10, status=407)
+        refusing.inject("image", "http_html", times=10, status=407)
+        standin.image_base_url = f"http://localhost:{standin.port}"
+        a = start_adapter(adapter_factory, standin, extra_env={"HTTP_PROXY": refusing.base_url, "NO_PROXY": ""})
+        standin.plan_job(pending_polls=0)
+        err = expect_error(a.call("image.generate", gen(saveTo=str(tmp_path / "out"))), -32015)
+        assert "proxy refused" in err["data"]["reason"] and "407" in err["data"]["reason"], err

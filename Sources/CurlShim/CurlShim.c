@@ -1,6 +1,8 @@
 #include "CurlShim.h"
 
 #include <dlfcn.h>
+#include <arpa/inet.h>
+#include <netdb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -185,17 +187,38 @@ static int is_private_or_loopback(const struct sockaddr *a) {
     return 1;
 }
 
+static int refused_by(const struct sockaddr *a, int policy) {
+    return (policy >= ACURL_ADDRESSES_NOT_LINK_LOCAL && is_link_local(a))
+        || (policy == ACURL_ADDRESSES_PUBLIC && is_private_or_loopback(a));
+}
+
 static int guarded_open_socket(void *context, int purpose, struct curl_sockaddr_view *address) {
     (void)purpose;
     acurl_address_guard *guard = context;
     const struct sockaddr *a = &address->addr;
-    int refuse = (guard->policy >= ACURL_ADDRESSES_NOT_LINK_LOCAL && is_link_local(a))
-        || (guard->policy == ACURL_ADDRESSES_PUBLIC && is_private_or_loopback(a));
-    if (refuse) {
+    if (refused_by(a, guard->policy)) {
         guard->refused = 1;
         return -1; // CURL_SOCKET_BAD
     }
     return socket(address->family, address->socktype, address->protocol);
+}
+
+int acurl_host_allowed(const char *host, int policy) {
+    struct in_addr v4;
+    struct in6_addr v6;
+    // A number the resolver reads but a person would not recognise as an address is refused:
+    // it only ever serves to slip past a check that reads dotted quads.
+    if (inet_aton(host, &v4) && inet_pton(AF_INET, host, &v4) != 1) return 2;
+    if (inet_pton(AF_INET6, host, &v6) == 1 && IN6_IS_ADDR_V4MAPPED(&v6)) return 2;
+    struct addrinfo hints = {0}, *found = NULL;
+    hints.ai_socktype = SOCK_STREAM;
+    if (getaddrinfo(host, NULL, &hints, &found) != 0 || found == NULL) return -1;
+    int allowed = 1;
+    for (struct addrinfo *p = found; p != NULL; p = p->ai_next) {
+        if (refused_by(p->ai_addr, policy)) { allowed = 0; break; }
+    }
+    freeaddrinfo(found);
+    return allowed;
 }
 
 int acurl_easy_set_address_guard(void *easy, acurl_address_guard *guard) {

@@ -66,9 +66,30 @@ struct ValidationTests {
     @Test("proxy choice follows the environment, NO_PROXY bypasses")
     func proxy() {
         let url = URL(string: "https://aitoearn.ai")!
-        #expect(ProxySettings.forURL(url, environment: ["HTTPS_PROXY": "http://p:3128"]) == ProxySettings(host: "p", port: 3128))
+        #expect(ProxySettings.forURL(url, environment: ["HTTPS_PROXY": "http://p:3128"]) == ProxySettings(url: "http://p:3128"))
         #expect(ProxySettings.forURL(url, environment: ["HTTPS_PROXY": "http://p:3128", "NO_PROXY": ".aitoearn.ai"]) == nil)
-        #expect(ProxySettings.forURL(URL(string: "http://127.0.0.1:1")!, environment: ["http_proxy": "127.0.0.2:8"]) == ProxySettings(host: "127.0.0.2", port: 8))
+        #expect(ProxySettings.forURL(URL(string: "http://127.0.0.1:1")!, environment: ["http_proxy": "127.0.0.2:8"]) == ProxySettings(url: "http://127.0.0.2:8"))
         #expect(ProxySettings.forURL(url, environment: [:]) == nil)
+    }
+
+    @Test("proxy URLs keep credentials, https and bracketed IPv6 hosts as written")
+    func proxyForms() {
+        let url = URL(string: "https://aitoearn.ai/api")!
+        for raw in ["http://user:p%40ss@proxy:3128", "https://proxy.example:8443", "http://[::1]:3128", "[::1]:3128"] {
+            let expected = raw.contains("://") ? raw : "http://" + raw
+            #expect(ProxySettings.forURL(url, environment: ["HTTPS_PROXY": raw])?.url == expected, "\(raw)")
+        }
+        #expect(ProxySettings.forURL(url, environment: ["HTTPS_PROXY": "socks5://p:1080"]) == nil)
+    }
+
+    @Test("NO_PROXY is read as libcurl reads it: *, names and subdomains, addresses and CIDR ranges, ports ignored", arguments: [
+        ("aitoearn.ai", "aitoearn.ai", true), ("api.aitoearn.ai", ".aitoearn.ai", true), ("api.aitoearn.ai", "aitoearn.ai", true),
+        ("notaitoearn.ai", "aitoearn.ai", false), ("x.example", "*", true), ("10.1.2.3", "10.0.0.0/8", true),
+        ("11.1.2.3", "10.0.0.0/8", false), ("192.168.7.9", "192.168.7.0/24", true), ("::1", "::1", true),
+        ("[::1]", "[::1]:8080", true), ("fd00::5", "fd00::/8", true), ("fe80::1", "fd00::/8", false),
+        ("127.0.0.1", "127.0.0.1:3128", true), ("host.example", "host.example:443", true), ("10.1.2.3", "10.0.0.0/x", false),
+    ])
+    func noProxy(host: String, noProxy: String, bypassed: Bool) {
+        #expect(ProxySettings.bypasses(host: host, noProxy: noProxy) == bypassed)
     }
 }

@@ -45,6 +45,10 @@ typedef struct {
 #define ACURL_ADDRESSES_PUBLIC 2
 /// Checks each address libcurl is about to connect to (after DNS, on every redirect) against `guard`.
 int acurl_easy_set_address_guard(void *easy, acurl_address_guard *guard);
+/// For a request a proxy will make: 1 when every address `host` resolves to passes `policy`, 0
+/// when one does not, 2 when the host is written as a number in a form other than a dotted quad
+/// or plain IPv6 (2852039166, 0xa9fea9fe, ::ffff:a.b.c.d), -1 when it does not resolve. Blocks on DNS.
+int acurl_host_allowed(const char *host, int policy);
 
 void *acurl_slist_append(void *list, const char *text);
 void acurl_slist_free_all(void *list);
@@ -92,6 +96,7 @@ void *acurl_multi_next_done(void *multi, int *result);
 // Info (CURLINFO_*).
 #define ACURLINFO_RESPONSE_CODE 0x200002
 #define ACURLINFO_EFFECTIVE_URL 0x100001
+#define ACURLINFO_HTTP_CONNECTCODE 0x200016
 
 // Result codes (CURLcode) the client tells apart.
 #define ACURLE_OK 0

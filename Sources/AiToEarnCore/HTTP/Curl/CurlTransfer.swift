@@ -28,6 +28,8 @@ final class CurlTransfer: @unchecked Sendable {
     /// libcurl older than 7.80 cannot say when the request goes out; see `failure(code:)`.
     private var knowsWhenSent = false
     var cancelRequested = false
+    /// Through a proxy: a 407, or a CONNECT the proxy refused, is the proxy's answer, not the service's.
+    private(set) var usesProxy = false
     private var continuation: CheckedContinuation<Outcome, Never>?
 
     /// The loop to tell when a request timeout starts running.
@@ -51,7 +53,11 @@ final class CurlTransfer: @unchecked Sendable {
         request.url.absoluteString.withCString { set(ACURLOPT_URL, pointer: $0) }
         if trySet(ACURLOPT_PROTOCOLS_STR, "http,https") != ACURLE_OK { set(ACURLOPT_PROTOCOLS, 3) }
         // A proxy of our own choosing, or none: libcurl must not read the environment itself.
-        (proxy.map { "http://\($0.host):\($0.port)" } ?? "").withCString { set(ACURLOPT_PROXY, pointer: $0) }
+        (proxy?.url ?? "").withCString { set(ACURLOPT_PROXY, pointer: $0) }
+        // libcurl would otherwise still read NO_PROXY itself and might go direct where the
+        // adapter decided on the proxy (and so skipped the socket check below).
+        "".withCString { set(ACURLOPT_NOPROXY, pointer: $0) }
+        usesProxy = proxy != nil
         // Through a proxy, the proxy's own address is what the socket sees; the proxy decides.
         if request.addresses != .any && proxy == nil { acurl_easy_set_address_guard(easy, addressGuard) }
         set(ACURLOPT_CONNECTTIMEOUT_MS, connectTimeoutMs)
@@ -122,6 +128,8 @@ final class CurlTransfer: @unchecked Sendable {
         if code == ACURLE_OK {
             var status = 0
             acurl_easy_getinfo_long(easy, ACURLINFO_RESPONSE_CODE, &status)
+            // Plain http through a proxy: the 407 comes from the proxy, which never forwarded the request.
+            if usesProxy && status == 407 { return .failure(.notConnected(Self.proxyRefused)) }
             return .success(HTTPResponse(status: status, headers: headers, body: body))
         }
         if tooLarge { return .failure(.replyTooLarge(limit: request.maxResponseBytes)) }
@@ -133,8 +141,16 @@ final class CurlTransfer: @unchecked Sendable {
             let host = current.flatMap { URL(string: String(cString: $0))?.host } ?? request.url.host ?? "?"
             return .failure(.notConnected("\(host) is on a loopback, private or link-local network, which is refused"))
         }
+        if usesProxy {
+            var connectCode = 0
+            acurl_easy_getinfo_long(easy, ACURLINFO_HTTP_CONNECTCODE, &connectCode)
+            if connectCode == 407 { return .failure(.notConnected(Self.proxyRefused)) }
+        }
         return .failure(failure(code: code))
     }
+
+    static let proxyRefused = "the proxy refused the request (HTTP 407, proxy authentication required): "
+        + "check the user and password in HTTPS_PROXY or HTTP_PROXY (http://user:password@host:port)"
 
     /// Sorts a failure by whether the server may have read the request: that decides billing safety.
     private func failure(code: Int32) -> TransportFailure {
