@@ -260,3 +260,38 @@ def test_a_407_blames_the_proxy_not_the_service(adapter_factory, standin, tmp_pa
         standin.plan_job(pending_polls=0)
         err = expect_error(a.call("image.generate", gen(saveTo=str(tmp_path / "out"))), -32015)
         assert "proxy refused" in err["data"]["reason"] and "407" in err["data"]["reason"], err
+
+
+# ---------------------------------------------------------------------------
+# M8: the 2026-07-28 per-request envelope is enforced (-32602), as that revision requires
+# ---------------------------------------------------------------------------
+
+MODERN_META = {"io.modelcontextprotocol/protocolVersion": "2026-07-28",
+               "io.modelcontextprotocol/clientInfo": {"name": "e2e", "version": "0"},
+               "io.modelcontextprotocol/clientCapabilities": {}}
+
+
+def without(key):
+    return {k: v for k, v in MODERN_META.items() if k != key}
+
+
+@pytest.mark.parametrize("meta", [
+    without("io.modelcontextprotocol/clientCapabilities"),
+    {**MODERN_META, "io.modelcontextprotocol/clientCapabilities": "all"},
+    {**MODERN_META, "io.modelcontextprotocol/clientCapabilities": None},
+    {**MODERN_META, "io.modelcontextprotocol/logLevel": "loud"},
+    {**MODERN_META, "io.modelcontextprotocol/logLevel": 3},
+], ids=["no-capabilities", "capabilities-string", "capabilities-null", "loglevel-loud", "loglevel-number"])
+def test_a_malformed_2026_envelope_is_invalid_params(adapter_factory, tmp_path, meta):
+    a = adapter_factory(["--simulate", "--image-dir", str(tmp_path)], framing="ndjson")
+    err = expect_error(a.call("tools/list", {"_meta": meta}), -32602)
+    assert "_meta" in err["message"] or "logLevel" in err["message"], err
+
+
+def test_a_modern_session_refuses_requests_that_do_not_say_what_they_are(adapter_factory, tmp_path):
+    a = adapter_factory(["--simulate", "--image-dir", str(tmp_path)], framing="ndjson")
+    expect_result(a.call("server/discover"))  # the probe needs no _meta
+    expect_result(a.call("tools/list", {"_meta": MODERN_META}))
+    expect_error(a.call("tools/list"), -32602)
+    expect_error(a.call("tools/list", {"_meta": without("io.modelcontextprotocol/protocolVersion")}), -32602)
+    expect_result(a.call("tools/list", {"_meta": MODERN_META}))

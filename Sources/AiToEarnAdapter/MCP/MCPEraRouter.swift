@@ -13,11 +13,16 @@ enum MCPEraRouter {
             break
         }
         let requested = MCPRequestMeta(params).version
-        if requested == nil && method != "server/discover" { return .proceed }
+        if requested == nil && method != "server/discover" {
+            // A modern session has no handshake: each request must say what it is.
+            if session.era.current == .modernMCP, let v = MCPRequestMeta.violation(params) { return .reject(v) }
+            return .proceed
+        }
         if let r = requested, r != MCPModern.version {
             // A legacy version without its handshake: the legacy face answers (or says what is missing).
             return MCPState.supportedVersions.contains(r) ? .proceed : .reject(MCPModern.unsupported(r))
         }
+        if method != "server/discover", let v = MCPRequestMeta.violation(params) { return .reject(v) }
         let first = session.era.withLock { e -> Bool in defer { e = .modernMCP }; return e != .modernMCP }
         if first {
             session.face.withLock { $0 = .mcp }

@@ -1,3 +1,4 @@
+import JSONRPC
 import JSONValue
 
 /// What a 2026-07-28 request says about itself in `_meta`.
@@ -13,6 +14,29 @@ struct MCPRequestMeta: Sendable {
         capabilities = meta?[MCPModern.capabilitiesKey] ?? .object([:])
         logLevel = meta?[MCPModern.logLevelKey]?.stringValue
         progressToken = meta?["progressToken"]
+    }
+
+    /// What 2026-07-28 requires of every request's `_meta` (bar the `server/discover` probe): the
+    /// protocol version, the client's capabilities as an object, and a log level, when given, that
+    /// is one of the levels. Nil when it holds; else the `-32602` that says what is missing.
+    static func violation(_ params: JSONValue?) -> RPCError? {
+        func refuse(_ path: String, _ message: String) -> RPCError {
+            RPCError.invalidParams("Invalid _meta for 2026-07-28: \(path): \(message).",
+                                   data: .object(["errors": [.object(["path": .string(path), "message": .string(message)])]]))
+        }
+        guard let meta = params?["_meta"], case .object = meta else {
+            return refuse("_meta", "every request but server/discover carries _meta with \"\(MCPModern.versionKey)\" and \"\(MCPModern.capabilitiesKey)\"")
+        }
+        guard meta[MCPModern.versionKey]?.stringValue != nil else {
+            return refuse("_meta.\(MCPModern.versionKey)", "required, a string (\"\(MCPModern.version)\")")
+        }
+        guard case .object? = meta[MCPModern.capabilitiesKey] else {
+            return refuse("_meta.\(MCPModern.capabilitiesKey)", "required, an object ({} when the client declares nothing)")
+        }
+        if let level = meta[MCPModern.logLevelKey], !(level.stringValue.map(MCPState.logLevels.contains) ?? false) {
+            return refuse("_meta.\(MCPModern.logLevelKey)", "must be one of " + MCPState.logLevels.joined(separator: ", "))
+        }
+        return nil
     }
 
     /// The client takes task handles in place of results (the Tasks extension), on this request.
