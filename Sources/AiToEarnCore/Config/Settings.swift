@@ -1,4 +1,9 @@
+import Diagnostics
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Everything that shapes how the core talks to the service, resolved from its sources.
 ///
@@ -72,7 +77,7 @@ public struct Settings: Sendable, Equatable {
     }
 
     static func isLoopback(_ host: String) -> Bool {
-        let h = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        let h = host.lowercased().trimmingScalars { $0 == "[" || $0 == "]" }
         return h == "localhost" || h == "::1" || h.hasPrefix("127.")
     }
 }

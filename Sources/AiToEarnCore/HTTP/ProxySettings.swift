@@ -1,4 +1,9 @@
+import Diagnostics
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The proxy the environment asks for (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`, either case).
 public struct ProxySettings: Sendable, Equatable {
@@ -22,7 +27,7 @@ public struct ProxySettings: Sendable, Equatable {
 
     static func bypasses(host: String, noProxy: String) -> Bool {
         for entry in noProxy.split(separator: ",") {
-            var e = entry.trimmingCharacters(in: .whitespaces).lowercased()
+            var e = entry.trimmingSpaces().lowercased()
             if e == "*" { return true }
             if let colon = e.lastIndex(of: ":"), !e.contains("]") || e.hasSuffix("]") == false { e = String(e[..<colon]) }
             if e.hasPrefix(".") { e.removeFirst() }

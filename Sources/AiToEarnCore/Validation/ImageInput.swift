@@ -1,4 +1,14 @@
+import Diagnostics
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One input picture of an edit job (an `image` entry or the `mask`) as the caller names it,
 /// and the form it is sent in. The service takes http(s) URLs, which it fetches itself, and
@@ -83,18 +93,16 @@ public enum ImageInput: Sendable, Equatable {
     }
 
     private static func read(file path: String, inlineLeft: Int) -> Result<String, Problem> {
-        let attributes: [FileAttributeKey: Any]
-        do {
-            attributes = try FileManager.default.attributesOfItem(atPath: path)
-        } catch {
-            let exists = FileManager.default.fileExists(atPath: path)
+        // lstat, as Foundation's attributesOfItem: a symbolic link is not a regular file.
+        var info = stat()
+        guard lstat(path, &info) == 0 else {
+            let exists = errno != ENOENT && errno != ENOTDIR
             return .failure(Problem(exists ? "names \(path), which cannot be read" : "names \(path), which does not exist"))
         }
-        let type = attributes[.type] as? FileAttributeType
-        if type == .typeDirectory { return .failure(Problem("names \(path), which is a directory, not an image file")) }
-        guard type == .typeRegular, let size = (attributes[.size] as? NSNumber)?.intValue else {
-            return .failure(Problem("names \(path), which is not a regular file"))
-        }
+        let type = info.st_mode & S_IFMT
+        if type == S_IFDIR { return .failure(Problem("names \(path), which is a directory, not an image file")) }
+        guard type == S_IFREG else { return .failure(Problem("names \(path), which is not a regular file")) }
+        let size = Int(info.st_size)
         guard size <= maxFileBytes else {
             return .failure(Problem("names \(path), which is \(megabytes(size)), more than the \(megabytes(maxFileBytes)) a local file may have: "
                 + "upload it somewhere and pass its http(s) URL instead"))
@@ -102,10 +110,8 @@ public enum ImageInput: Sendable, Equatable {
         // "data:image/jpeg;base64," is the longest prefix; the data is 4/3 of the file.
         let predicted = 23 + (size + 2) / 3 * 4
         guard predicted <= inlineLeft else { return .failure(inlineProblem()) }
-        guard let handle = FileHandle(forReadingAtPath: path) else { return .failure(Problem("names \(path), which cannot be read")) }
-        defer { try? handle.close() }
         // The file may have grown since it was measured: never read more than the cap allows.
-        guard let bytes = try? handle.read(upToCount: maxFileBytes + 1) ?? Data() else {
+        guard let bytes = FileBytes.read(path: path, limit: maxFileBytes + 1) else {
             return .failure(Problem("names \(path), which cannot be read"))
         }
         guard bytes.count <= maxFileBytes else {
@@ -114,7 +120,7 @@ public enum ImageInput: Sendable, Equatable {
         guard let detected = ImageType.detect(bytes), acceptedTypes.contains(detected) else {
             return .failure(Problem("names \(path), which is not a PNG, JPEG or WebP image"))
         }
-        let uri = "data:\(detected.mediaType);base64," + bytes.base64EncodedString()
+        let uri = "data:\(detected.mediaType);base64," + Data(bytes).base64EncodedString()
         guard uri.utf8.count <= inlineLeft else { return .failure(inlineProblem()) }
         return .success(uri)
     }
@@ -126,7 +132,9 @@ public enum ImageInput: Sendable, Equatable {
 
     static func megabytes(_ bytes: Int) -> String {
         let mb = Double(bytes) / 1_048_576
-        return mb == mb.rounded() ? "\(Int(mb)) MB" : String(format: "%.1f MB", mb)
+        if mb == mb.rounded() { return "\(Int(mb)) MB" }
+        let tenths = Int((mb * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10) MB"
     }
 
     private static func clipped(_ text: String) -> String {

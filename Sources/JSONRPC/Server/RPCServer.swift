@@ -1,5 +1,9 @@
 import Diagnostics
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import JSONValue
 
 /// The JSON-RPC 2.0 server: reads frames, dispatches requests concurrently, enforces the LSP-style

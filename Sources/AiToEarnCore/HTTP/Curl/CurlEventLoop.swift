@@ -1,6 +1,6 @@
 import CurlShim
 import Diagnostics
-import Foundation
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -65,9 +65,7 @@ final class CurlEventLoop: @unchecked Sendable {
         guard let multi = acurl_multi_init() else { return .failure(.unavailable("libcurl could not start (curl_multi_init failed)")) }
         raiseOpenFileLimit()
         let loop = CurlEventLoop(multi: multi)
-        let thread = Thread { loop.run() }
-        thread.name = "aitoearn-http"
-        thread.start()
+        startThread(name: "aitoearn-http") { loop.run() }
         return .success(loop)
     }
 

@@ -1,5 +1,10 @@
+import Diagnostics
 import CurlShim
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One HTTP exchange on a libcurl easy handle.
 ///
@@ -154,15 +159,15 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     fileprivate func receiveHeader(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let line = String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
         if line.hasPrefix("HTTP/") {
             // Each response (a redirect's, then the final one) starts a fresh header block.
             headers.removeAll()
             return true
         }
         guard let colon = line.firstIndex(of: ":") else { return true }
-        let name = line[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
-        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        let name = line[..<colon].trimmingSpaces().lowercased()
+        let value = line[line.index(after: colon)...].trimmingSpaces()
         headers[name] = headers[name].map { "\($0), \(value)" } ?? value
         if name == "content-length", let length = Int(value) {
             if length > request.maxResponseBytes {
