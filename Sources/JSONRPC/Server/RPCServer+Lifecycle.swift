@@ -7,6 +7,7 @@ extension RPCServer {
     /// decides (the face, its methods) holds for everything after it. Nothing else is written
     /// between reading it and writing its result.
     func initialize(id: JSONValue, params: JSONValue?) {
+        readerThread.assertIsCurrent("initialize")
         let again = state.withLock { s -> Bool in
             defer { s.initializeSeen = true }
             return s.initializeSeen

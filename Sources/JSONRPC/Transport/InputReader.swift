@@ -8,6 +8,8 @@ import Diagnostics
 final class InputReader: Sendable {
     private let source: any ByteSource
     private let chunkSize: Int
+    /// The thread reading; what it owns is checked against it in debug builds.
+    let thread = ThreadOwner("the reader thread")
 
     init(source: any ByteSource, chunkSize: Int = 1 << 16) {
         self.source = source
@@ -23,8 +25,10 @@ final class InputReader: Sendable {
                onBytes: @escaping @Sendable (UnsafeBufferPointer<UInt8>) -> Void, onEnd: @escaping @Sendable () -> Void) {
         let source = self.source
         let size = chunkSize
+        let owner = thread
         // 4 MiB of stack: a deeply nested message is parsed on this thread.
         startThread(name: "aitoearn-rpc.reader", stackSize: 4 << 20) {
+            owner.claim()
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 1)
             defer { buffer.deallocate() }
             reading: while true {

@@ -113,6 +113,7 @@ final class CurlTransfer: @unchecked Sendable {
 
     /// Resumes the caller once; the loop has already taken the handle out of the multi handle.
     func finish(_ outcome: Outcome) {
+        CurlEventLoop.thread.assertIsCurrent("finishing a transfer")
         guard let c = continuation else { return }
         continuation = nil
         c.resume(returning: outcome)
@@ -120,6 +121,7 @@ final class CurlTransfer: @unchecked Sendable {
 
     /// What a finished libcurl transfer came to.
     func outcome(code: Int32) -> Outcome {
+        CurlEventLoop.thread.assertIsCurrent("a transfer's outcome")
         if code == ACURLE_OK {
             var status = 0
             acurl_easy_getinfo_long(easy, ACURLINFO_RESPONSE_CODE, &status)
@@ -151,6 +153,7 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     fileprivate func requestGoesOut() {
+        CurlEventLoop.thread.assertIsCurrent("a transfer's send time")
         request.onSend?()
         guard sentAtMs == nil else { return }
         let now = CurlEventLoop.nowMs
@@ -159,6 +162,7 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     fileprivate func receiveHeader(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        CurlEventLoop.thread.assertIsCurrent("a transfer's headers")
         let line = String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
         if line.hasPrefix("HTTP/") {
             // Each response (a redirect's, then the final one) starts a fresh header block.
@@ -180,6 +184,7 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     fileprivate func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        CurlEventLoop.thread.assertIsCurrent("a transfer's body")
         guard body.count + bytes.count <= request.maxResponseBytes else {
             tooLarge = true
             body = Data()
