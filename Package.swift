@@ -11,7 +11,9 @@ let package = Package(
     targets: [
         // A JSON value with exact round-trip, its parser and serializer.
         .target(name: "JSONValue"),
-        // Logging, wire tracing and secret redaction, shared by the engine and the core.
+        // Logging, wire tracing and secret redaction, shared by the engine and the core; also the
+        // few system pieces every target needs and the standard library lacks (a lock, a condition,
+        // threads, POSIX file reads), so nothing needs more of Foundation than FoundationEssentials.
         .target(name: "Diagnostics", dependencies: ["JSONValue"]),
         // The JSON-RPC 2.0 engine: framing, dispatch, lifecycle, stdio. Knows nothing of AiToEarn.
         .target(name: "JSONRPC", dependencies: ["JSONValue", "Diagnostics"]),
@@ -25,6 +27,7 @@ let package = Package(
         // Binds the core's operations to JSON-RPC methods and notifications.
         .target(name: "AiToEarnAdapter", dependencies: ["JSONRPC", "AiToEarnCore"]),
         .executableTarget(name: "aitoearn-rpc", dependencies: ["AiToEarnAdapter"]),
+        .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
         .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC", "JSONValue"]),
         .testTarget(name: "AiToEarnCoreTests", dependencies: ["AiToEarnCore"]),
     ],

@@ -1,6 +1,16 @@
 import AiToEarnCore
 import Diagnostics
+import Dispatch
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import JSONRPC
 import JSONValue
 
@@ -65,7 +75,7 @@ public enum AdapterMain {
         logger.info("serving on stdio (\(settings.simulate ? "simulator" : settings.baseURL.absoluteString))")
         if isatty(STDIN_FILENO) != 0 {
             // A person ran it by hand: silence would look like a hang.
-            FileHandle.standardError.write(Data(("aitoearn-rpc: waiting for JSON-RPC 2.0 messages on stdin (editors and agent "
+            writeAll(fd: STDERR_FILENO, Array(("aitoearn-rpc: waiting for JSON-RPC 2.0 messages on stdin (editors and agent "
                 + "frameworks start this program for you); see --help, or press Ctrl-D to quit.\n").utf8))
         }
         server.start()
@@ -73,12 +83,12 @@ public enum AdapterMain {
     }
 
     private static func finish(_ text: String) -> Never {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        writeAll(fd: STDOUT_FILENO, Array((text + "\n").utf8))
         exit(0)
     }
 
     private static func usageError(_ message: String) -> Never {
-        FileHandle.standardError.write(Data("aitoearn-rpc: \(message)\n".utf8))
+        writeAll(fd: STDERR_FILENO, Array("aitoearn-rpc: \(message)\n".utf8))
         exit(2)
     }
 }

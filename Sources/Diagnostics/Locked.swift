@@ -1,13 +1,11 @@
-import Foundation
-
 /// A value guarded by a lock, for the few pieces of state shared with the reader and writer threads.
 public final class Locked<Value>: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var value: Value
 
     public init(_ value: Value) { self.value = value }
 
-    @discardableResult
+    @discardableResult @inline(__always)
     public func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
         lock.lock()
         defer { lock.unlock() }

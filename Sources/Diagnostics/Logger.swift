@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Leveled, thread-safe logging to stderr or a log file; never to stdout, which carries the protocol.
 public final class Logger: Sendable {

@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import JSONValue
 
 /// Removes secrets from everything that leaves the process: protocol output, logs, traces.
@@ -30,7 +39,7 @@ public final class Redactor: Sendable {
         // A JSON text that held the key, sent on as a string (an echoed body), escapes it twice.
         let twice = Array(JSONValue.string(String(decoding: escaped, as: UTF8.self)).serialized().dropFirst().dropLast())
         out.append(twice)
-        let slashEscaped = Array(String(decoding: escaped, as: UTF8.self).replacingOccurrences(of: "/", with: "\\/").utf8)
+        let slashEscaped = escaped.flatMap { $0 == UInt8(ascii: "/") ? [UInt8(ascii: "\\"), $0] : [$0] }
         out.append(slashEscaped)
         for offset in 0..<3 {
             let encoded = Array((Data(repeating: 0, count: offset) + Data(plain)).base64EncodedString().utf8)
@@ -93,7 +102,7 @@ public final class Redactor: Sendable {
         guard text.contains("://"), text.contains("@") else { return text }
         var out = ""
         var rest = Substring(text)
-        while let scheme = rest.range(of: "://") {
+        while let scheme = rest.firstRange(of: "://") {
             out += rest[..<scheme.upperBound]
             rest = rest[scheme.upperBound...]
             let authorityEnd = rest.firstIndex { $0 == "/" || $0 == " " || $0 == "\"" || $0 == "?" || $0 == "#" || $0 == "\n" } ?? rest.endIndex

@@ -1,4 +1,4 @@
-import Foundation
+import Dispatch
 import JSONValue
 
 /// The `--trace-file` writer: one JSON line per protocol message or HTTP exchange, secrets redacted.

@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Testing
 import JSONValue
 @testable import AiToEarnCore
@@ -92,7 +101,7 @@ struct EditInputTests {
         #expect(canonical("data:image/png;base64," + unpadded) == expected)
         let spaced = b64.enumerated().map { $0.offset % 10 == 9 ? "\($0.element)\n " : String($0.element) }.joined()
         #expect(canonical("data:image/png;base64," + spaced) == expected)
-        let escaped = b64.replacingOccurrences(of: "+", with: "%2B").replacingOccurrences(of: "/", with: "%2f")
+        let escaped = b64.map { $0 == "+" ? "%2B" : $0 == "/" ? "%2f" : String($0) }.joined()
         #expect(canonical("data:image/png;base64," + escaped) == expected)
         // One character over a multiple of four can never be base64.
         #expect(canonical("data:image/png;base64," + unpadded + "A").contains("not valid base64") || unpadded.count % 4 != 0)
@@ -112,9 +121,7 @@ struct EditInputTests {
         try Data("hello".utf8).write(to: text)
         let big = dir.appendingPathComponent("big.png")
         _ = FileManager.default.createFile(atPath: big.path, contents: Data(png))
-        let handle = try FileHandle(forWritingTo: big)
-        try handle.truncate(atOffset: UInt64(ImageInput.maxFileBytes + 1))
-        try handle.close()
+        #expect(truncate(big.path, off_t(ImageInput.maxFileBytes + 1)) == 0)
 
         let (req, issues) = read(["prompt": "p", "model": "m", "image": [.string(sky.path), .string(jpeg.absoluteString)],
                                   "mask": .string(sky.absoluteString)])
@@ -151,9 +158,7 @@ struct EditInputTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let file = dir.appendingPathComponent("eight.png")
         _ = FileManager.default.createFile(atPath: file.path, contents: Data(png))
-        let handle = try FileHandle(forWritingTo: file)
-        try handle.truncate(atOffset: 8 * 1024 * 1024)
-        try handle.close()
+        #expect(truncate(file.path, 8 * 1024 * 1024) == 0)
         #expect(read(["prompt": "p", "model": "m", "image": .string(file.path)]).1.isEmpty)
         let issues = read(["prompt": "p", "model": "m", "image": [.string(file.path), .string(file.path)]]).1
         #expect(Array(issues.keys) == ["image[1]"])

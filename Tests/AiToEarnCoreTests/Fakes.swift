@@ -1,10 +1,15 @@
+import Diagnostics
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import JSONValue
 @testable import AiToEarnCore
 
 /// Time that passes only when someone sleeps: each sleep advances it at once.
 final class VirtualClock: CoreClock, @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var now: Int64 = 0
     private(set) var sleeps: [Int64] = []
 
@@ -29,7 +34,7 @@ final class ScriptedTransport: HTTPTransport, @unchecked Sendable {
         case fail(TransportFailure)
     }
 
-    private let lock = NSLock()
+    private let lock = Lock()
     private var script: [Step]
     private let fallback: Step
     private(set) var requests: [HTTPRequest] = []

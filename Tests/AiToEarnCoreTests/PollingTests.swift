@@ -1,4 +1,9 @@
+import Diagnostics
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Testing
 import JSONValue
 @testable import AiToEarnCore
@@ -22,7 +27,7 @@ struct PollingTests {
     private final class TimedJob: HTTPTransport, @unchecked Sendable {
         let clock: VirtualClock
         let doneAtMs: Int64
-        let lock = NSLock()
+        let lock = Lock()
         var polls = 0
         init(clock: VirtualClock, doneAtMs: Int64) { self.clock = clock; self.doneAtMs = doneAtMs }
 
@@ -97,7 +102,7 @@ struct PollingTests {
 }
 
 final class EventLog: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var events: [JobEvent] = []
     func add(_ e: JobEvent) { lock.withLock { events.append(e) } }
     var all: [JobEvent] { lock.withLock { events } }

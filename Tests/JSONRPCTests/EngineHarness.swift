@@ -1,5 +1,14 @@
 import Diagnostics
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import JSONValue
 import Testing
 @testable import JSONRPC
@@ -14,16 +23,15 @@ import Testing
 /// Runs a blocking wait on a thread of its own and resumes with its result.
 func offload<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
     await withCheckedContinuation { continuation in
-        let thread = Thread { continuation.resume(returning: body()) }
-        thread.start()
+        startThread(name: "test.offload") { continuation.resume(returning: body()) }
     }
 }
 
-extension NSCondition {
+extension Condition {
     /// Blocks until `holds` (checked with the lock taken) is true or `timeout` has passed;
     /// returns whether it holds. Call only from an engine thread (a hook) or through `offload`.
     func wait(timeout: TimeInterval, until holds: () -> Bool) -> Bool {
-        let deadline = Date(timeIntervalSinceNow: timeout)
+        let deadline = Deadline.after(seconds: timeout)
         lock()
         defer { unlock() }
         while !holds() {
@@ -35,7 +43,7 @@ extension NSCondition {
 
 /// A flag one side raises and the other waits for with a timeout (for code on engine threads).
 final class Flag: @unchecked Sendable {
-    private let condition = NSCondition()
+    private let condition = Condition()
     private var raised = false
 
     func raise() {
@@ -59,7 +67,7 @@ final class Flag: @unchecked Sendable {
 
 /// A gate test methods await without holding a thread; a cancelled waiter gives up.
 final class AsyncGate: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var isOpen = false
     private var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
 
@@ -94,7 +102,7 @@ final class AsyncGate: @unchecked Sendable {
 /// The ids of the requests whose method body has begun: once it has, the request is registered
 /// and `cancelRequest` reaches it.
 final class Started: @unchecked Sendable {
-    private let condition = NSCondition()
+    private let condition = Condition()
     private var ids: [JSONValue] = []
 
     func record(_ id: JSONValue) {
@@ -111,7 +119,7 @@ final class Started: @unchecked Sendable {
 
 /// Records what `exit` was called with, and what had been written by then.
 final class ExitRecorder: @unchecked Sendable {
-    private let condition = NSCondition()
+    private let condition = Condition()
     private var statuses: [Int32] = []
     private var snapshots: [[UInt8]] = []
     private var times: [Date] = []
@@ -161,7 +169,7 @@ final class ExitRecorder: @unchecked Sendable {
 /// with no message handled between them mean the reader is waiting, not reading.
 final class ProbeSource: ByteSource, @unchecked Sendable {
     let inner: MemorySource
-    private let condition = NSCondition()
+    private let condition = Condition()
     private var reads = 0
     private var readings: [Int] = []
     private var observe: (@Sendable () -> Int)?
@@ -215,7 +223,7 @@ final class ProbeSource: ByteSource, @unchecked Sendable {
 /// A `MemorySink` that counts the writes the writer thread has begun (a stalled one blocks inside).
 final class ProbeSink: ByteSink, @unchecked Sendable {
     let inner: MemorySink
-    private let condition = NSCondition()
+    private let condition = Condition()
     private var started = 0
 
     init(_ inner: MemorySink) { self.inner = inner }
@@ -529,8 +537,8 @@ final class Engine: Sendable {
         await sync(sourceLocation: sourceLocation)
         let server = self.server
         await offload {
-            server.inFlight.waitUntilEmpty(deadline: Date(timeIntervalSinceNow: 5))
-            if flush { server.writer.flush(until: Date(timeIntervalSinceNow: 5)) }
+            server.inFlight.waitUntilEmpty(deadline: Deadline.after(seconds: 5))
+            if flush { server.writer.flush(until: Deadline.after(seconds: 5)) }
         }
     }
 

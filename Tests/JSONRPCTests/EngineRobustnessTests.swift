@@ -1,5 +1,14 @@
 import Diagnostics
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import JSONValue
 import Testing
 @testable import JSONRPC
@@ -17,8 +26,8 @@ struct EngineRobustnessTests {
         }
         // Let the writer threads start (a crash ends the whole test process).
         let done = Flag()
-        Thread { done.raise() }.start()
+        startThread(name: "test.raise") { done.raise() }
         #expect(await offload { done.wait() })
-        await offload { Thread.sleep(forTimeInterval: 0.2) }
+        await offload { _ = usleep(200_000) }
     }
 }

@@ -1,5 +1,9 @@
 import Diagnostics
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import JSONValue
 import Testing
 @testable import JSONRPC
@@ -18,7 +22,7 @@ struct InFlightTableTests {
 
     /// Waits (on a thread of its own) until no task is left in `table`, or `seconds` have passed.
     private static func waitUntilEmpty(_ table: InFlightTable, within seconds: TimeInterval = 5) async {
-        await offload { table.waitUntilEmpty(deadline: Date(timeIntervalSinceNow: seconds)) }
+        await offload { table.waitUntilEmpty(deadline: Deadline.after(seconds: seconds)) }
     }
 
     /// Expects `table` to empty: once its tasks have finished, nothing is left to cancel.

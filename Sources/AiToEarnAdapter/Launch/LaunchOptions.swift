@@ -1,6 +1,10 @@
 import AiToEarnCore
 import Diagnostics
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import JSONRPC
 
 /// The command line, parsed and checked; a bad option is one line on stderr and exit status 2.
@@ -106,10 +110,10 @@ public struct LaunchOptions: Sendable {
         do { url = try Settings.checkBaseURL(base) } catch { throw UsageError(description: error.description) }
         var key = environment["AITOEARN_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         if let path = apiKeyFile {
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            guard let text = FileBytes.readText(path: path) else {
                 throw UsageError(description: "--api-key-file: cannot read \(path)")
             }
-            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let trimmed = text.trimmingWhitespace()
             guard !trimmed.isEmpty else { throw UsageError(description: "--api-key-file: \(path) is empty") }
             key = trimmed
         }
@@ -131,9 +135,9 @@ extension LaunchOptions {
         if let d = imageDir { return d }
         if let d = environment["AITOEARN_IMAGE_DIR"], !d.isEmpty { return d }
         #if os(macOS)
-        let cache = (environment["HOME"] ?? NSTemporaryDirectory()) + "/Library/Caches"
+        let cache = (environment["HOME"] ?? FileBytes.temporaryDirectory) + "/Library/Caches"
         #else
-        let cache = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? ((environment["HOME"] ?? NSTemporaryDirectory()) + "/.cache")
+        let cache = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? ((environment["HOME"] ?? FileBytes.temporaryDirectory) + "/.cache")
         #endif
         return cache + "/aitoearn-rpc/images"
     }

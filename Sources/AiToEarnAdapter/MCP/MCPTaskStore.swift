@@ -1,6 +1,10 @@
 import AiToEarnCore
 import Diagnostics
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import JSONRPC
 import JSONValue
 

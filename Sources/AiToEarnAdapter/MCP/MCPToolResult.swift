@@ -1,5 +1,10 @@
 import AiToEarnCore
+import Diagnostics
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import JSONValue
 
 /// Builds `CallToolResult` objects: structured content, a text mirror, resource links, image data.
@@ -92,7 +97,7 @@ enum MCPToolResult {
 
     /// `text` ending in exactly one full stop (or its own ! or ?).
     static func sentence(_ text: String) -> String {
-        var t = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        var t = text.trimmingWhitespace()
         while t.hasSuffix(".") { t.removeLast() }
         return t.hasSuffix("!") || t.hasSuffix("?") || t.hasSuffix("。") ? t : t + "."
     }

@@ -61,7 +61,9 @@ struct MCPToolRunner: Sendable {
     private func pollOptions(waitSeconds: Int, followToEnd: Bool) -> PollOptions {
         let s = session.settings
         if followToEnd { return PollOptions(wait: true, timeoutMs: s.timeoutMs, pollIntervalMs: s.pollIntervalMs) }
-        return PollOptions(wait: waitSeconds > 0, timeoutMs: max(1, waitSeconds * 1000), pollIntervalMs: s.pollIntervalMs)
+        // Not waiting, the one request still has the session's time (its retries, say), not none.
+        return PollOptions(wait: waitSeconds > 0, timeoutMs: waitSeconds > 0 ? waitSeconds * 1000 : s.timeoutMs,
+                           pollIntervalMs: s.pollIntervalMs)
     }
 
     private func outcome(includeData: Bool, failedIsError: Bool, progress: MCPProgress,
@@ -119,7 +121,7 @@ struct MCPToolRunner: Sendable {
         let text = error.message(naming: MCPToolRunner.naming) + Self.details(error.kind)
         progress.log("error", text)
         // A billed job's id must reach the agent, in the structured result as well as the text.
-        if let logId = error.jobLogId {
+        if let logId = error.jobLogId, !error.idNamesNoJob {
             let status: String
             if case .saveFailed(_, let task, _) = error.kind { status = task["status"]?.stringValue ?? "success" } else { status = "generating" }
             return MCPToolResult.jobError(logId: logId, status: status, text: text)

@@ -43,6 +43,13 @@ public struct CoreError: Error, Sendable {
         }
     }
 
+    /// The service said the id is no job of the caller's ("no such task", "malformed id"):
+    /// there is no billed job to follow, whatever `logId` says.
+    public var idNamesNoJob: Bool {
+        guard case .upstream(let code, _) = kind else { return false }
+        return code == UpstreamCode.taskNotFound.rawValue || code == UpstreamCode.validationFailed.rawValue
+    }
+
     public init(_ kind: Kind, upstreamRequestId: String? = nil, logId: String? = nil) {
         self.kind = kind
         self.logId = logId
@@ -79,10 +86,12 @@ public struct CoreError: Error, Sendable {
         case .noAPIKey:
             return "No API key is configured to follow the job with."
         case .upstream(let code, _):
+            if idNamesNoJob { return nil }
             return "The service refused a status request for the job (code \(code): see data.upstreamMessage)."
         case .unreachable(let status, let attempts, let reason, _):
             let what = status.map { "answered HTTP \($0)" } ?? "could not be reached (\(reason))"
-            return "The AiToEarn service \(what) after \(attempts) attempt\(attempts == 1 ? "" : "s") while the job was being followed."
+            return "The AiToEarn service \(what) after \(attempts) attempt\(attempts == 1 ? "" : "s") while the job was being followed "
+                + "(check your network, proxy and base URL)."
         case .rateLimited(let ms):
             return "The AiToEarn service kept rate-limiting the job's status requests" + (ms.map { " (retry after \($0) ms)." } ?? ".")
         case .noHTTPClient(let reason):

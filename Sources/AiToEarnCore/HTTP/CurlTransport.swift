@@ -1,6 +1,10 @@
 import CurlShim
 import Dispatch
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The real HTTP client: libcurl's multi interface, loaded on the first request, a proxy chosen
 /// per URL from the environment, and cancellation that stops the transfer on the wire.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One HTTP request as the core builds it, independent of any HTTP library.
 public struct HTTPRequest: Sendable {
@@ -38,7 +42,8 @@ public struct HTTPRequest: Sendable {
     }
 
     public func header(_ name: String) -> String? {
-        headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1
+        let wanted = name.lowercased()
+        return headers.first { $0.0.lowercased() == wanted }?.1
     }
 }
 

@@ -1,4 +1,9 @@
+import Diagnostics
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -34,7 +39,7 @@ public struct ProxySettings: Sendable, Equatable {
     /// A proxy variable's value as a URL libcurl reads the same way: a bare `host:port` is an
     /// http proxy; credentials, an https scheme and bracketed IPv6 hosts are kept as written.
     static func parse(_ raw: String) -> ProxySettings? {
-        let text = raw.trimmingCharacters(in: .whitespaces)
+        let text = raw.trimmingSpaces()
         let withScheme = text.contains("://") ? text : "http://" + text
         guard let u = URL(string: withScheme), let scheme = u.scheme?.lowercased(), scheme == "http" || scheme == "https",
               let h = u.host, !h.isEmpty else { return nil }
@@ -44,7 +49,7 @@ public struct ProxySettings: Sendable, Equatable {
     static func bypasses(host: String, noProxy: String) -> Bool {
         let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         for entry in noProxy.split(separator: ",") {
-            var e = entry.trimmingCharacters(in: .whitespaces).lowercased()
+            var e = entry.trimmingSpaces().lowercased()
             if e == "*" { return true }
             if e.isEmpty { continue }
             if e.hasPrefix("[") , let close = e.firstIndex(of: "]") {

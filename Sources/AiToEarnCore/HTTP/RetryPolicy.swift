@@ -1,4 +1,9 @@
+import Diagnostics
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// When to try again: capped exponential backoff with jitter, `Retry-After` honoured, 4 attempts at most.
 public struct RetryPolicy: Sendable, Equatable {
@@ -30,13 +35,10 @@ public struct RetryPolicy: Sendable, Equatable {
 
     /// `Retry-After` as delta-seconds or an HTTP date, in milliseconds from `now`, at most `retryAfterCapMs`.
     public static func parseRetryAfter(_ value: String?, now: Date = Date()) -> Int? {
-        guard let v = value?.trimmingCharacters(in: .whitespaces), !v.isEmpty else { return nil }
+        guard let v = value?.trimmingSpaces(), !v.isEmpty else { return nil }
         if let seconds = Double(v), seconds >= 0, seconds.isFinite { return Int(min(seconds * 1000, Double(retryAfterCapMs))) }
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "GMT")
-        f.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        guard let date = f.date(from: v) else { return nil }
-        return Int(min(max(0, date.timeIntervalSince(now) * 1000), Double(retryAfterCapMs)))
+        let nowSeconds = now.timeIntervalSince1970
+        guard let date = HTTPDate.parse(v, now: Int64(nowSeconds.rounded(.down))) else { return nil }
+        return Int(min(max(0, (Double(date) - nowSeconds) * 1000), Double(retryAfterCapMs)))
     }
 }

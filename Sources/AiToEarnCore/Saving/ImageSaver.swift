@@ -1,4 +1,9 @@
+import Diagnostics
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import JSONValue
 
 /// Writes a finished job's images into a directory: decoded base64 or downloaded http(s) URLs,
@@ -41,14 +46,14 @@ public struct ImageSaver: Sendable {
         let failure = { (reason: String) in CoreError(.saveFailed(logId: logId, task: task, reason: reason), logId: logId) }
         let dir = URL(fileURLWithPath: Self.absolutePath(directory), isDirectory: true)
         do {
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            try FileBytes.makeDirectories(path: dir.path)
         } catch {
-            throw failure("cannot create the directory \(dir.path): \(error.localizedDescription)")
+            throw failure("cannot create the directory \(dir.path): \(error)")
         }
         let images = (ImageLimit.apply(to: task)["images"]?.arrayValue ?? []).enumerated()
             .filter { !inlineOnly || $0.element["b64_json"]?.stringValue != nil }
         // Only safe characters from the id reach the file name.
-        let stem = String(logId.unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) && $0.isASCII }.map(Character.init))
+        let stem = String(logId.unicodeScalars.filter { $0.isASCII && $0.properties.isAlphabetic || ("0"..."9").contains($0) }.map(Character.init))
         let (fetched, firstFailure) = await withTaskGroup(of: (Int, Result<Data, ImageFailure>).self) { group in
             var results: [(Int, Data)] = []
             // The failure that stopped the others: theirs then only say "cancelled".
@@ -92,9 +97,9 @@ public struct ImageSaver: Sendable {
             let target = dir.appendingPathComponent("\(stem.isEmpty ? "image" : stem)-\(index + 1).\(type.fileExtension)")
             guard target.deletingLastPathComponent().path == dir.path else { throw failure("unsafe file name") }
             do {
-                try bytes.write(to: target, options: .atomic)
+                try bytes.withUnsafeBytes { try FileBytes.writeAtomically(path: target.path, $0) }
             } catch {
-                throw failure("cannot write \(target.path): \(error.localizedDescription)")
+                throw failure("cannot write \(target.path): \(error)")
             }
             paths[index] = target.path
         }
@@ -150,10 +155,9 @@ public struct ImageSaver: Sendable {
             guard let root = localImages?.existing, path.hasPrefix(root + "/") else {
                 return fail("file:// URLs from the service are refused")
             }
-            guard let attrs = try? FileManager.default.attributesOfItem(atPath: path),
-                  let size = attrs[.size] as? Int, size <= ImageSaver.maxImageBytes,
-                  let data = FileManager.default.contents(atPath: path) else { return fail("cannot read \(path)") }
-            return .success(data)
+            guard let bytes = FileBytes.read(path: path, limit: ImageSaver.maxImageBytes + 1),
+                  bytes.count <= ImageSaver.maxImageBytes else { return fail("cannot read \(path)") }
+            return .success(Data(bytes))
         default:
             return fail("only http(s) URLs are downloaded, not \(scheme)://")
         }

@@ -1,10 +1,9 @@
-import Foundation
 
 /// Image formats recognised by their first bytes.
 enum ImageType {
     case png, jpeg, gif, webp
 
-    static func detect(_ d: Data) -> ImageType? {
+    static func detect(_ d: some Collection<UInt8>) -> ImageType? {
         let b = [UInt8](d.prefix(12))
         if b.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return .png }
         if b.starts(with: [0xFF, 0xD8, 0xFF]) { return .jpeg }

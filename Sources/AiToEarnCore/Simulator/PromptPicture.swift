@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A small picture derived from the prompt: a two-colour gradient with a disc, the same for the same prompt.
 enum PromptPicture {

@@ -1,4 +1,3 @@
-import Foundation
 
 /// A simulated job's logId, 24 lowercase hex digits, held as 12 bytes: thousands of them key the
 /// job table without an allocation each.
@@ -19,5 +18,11 @@ struct SimulatedLogID: Hashable, Sendable {
         self.init(high: high, low: low)
     }
 
-    var text: String { String(format: "%08x%016llx", high, low) }
+    var text: String { Self.hex(UInt64(high), digits: 8) + Self.hex(low, digits: 16) }
+
+    /// `value` in lowercase hex, zero-padded to `digits` (what `%08x` and `%016llx` wrote).
+    private static func hex(_ value: UInt64, digits: Int) -> String {
+        let s = String(value, radix: 16)
+        return String(repeating: "0", count: max(0, digits - s.utf8.count)) + s
+    }
 }

@@ -1,5 +1,9 @@
 import Diagnostics
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -44,7 +48,7 @@ public final class SimulatorFolder: Sendable {
                                                              attributes: [.posixPermissions: 0o700])) != nil else { return nil }
             return (dir.resolvingSymlinksInPath().path, false)
         }
-        var template = Array((NSTemporaryDirectory() + "/aitoearn-rpc-sim-XXXXXX").utf8CString)
+        var template = Array((FileBytes.temporaryDirectory + "/aitoearn-rpc-sim-XXXXXX").utf8CString)
         guard let dir = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else { return nil }
         return (URL(fileURLWithPath: String(cString: dir)).resolvingSymlinksInPath().path, true)
     }

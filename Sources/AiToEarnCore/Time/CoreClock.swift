@@ -1,4 +1,4 @@
-import Foundation
+import Dispatch
 
 /// Time as the core sees it: a monotonic millisecond reading and a cancellable sleep.
 /// Injected everywhere time matters, so tests decide when time passes.

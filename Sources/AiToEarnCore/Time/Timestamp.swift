@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// ISO-8601 timestamps with milliseconds, as the service writes them.
 public enum Timestamp {

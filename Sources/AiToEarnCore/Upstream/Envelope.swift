@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import JSONValue
 
 /// The service's reply wrapper: success is `code == 0` and nothing else, whatever the HTTP status.

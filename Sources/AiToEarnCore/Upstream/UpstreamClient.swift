@@ -1,5 +1,9 @@
 import Diagnostics
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import JSONValue
 
 /// The `data` of a successful envelope, and the `X-Request-Id` of the attempt that got it.

@@ -1,4 +1,9 @@
+import Diagnostics
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -100,7 +105,7 @@ public enum ImageInput: Sendable, Equatable {
         guard let detected = ImageType.detect(bytes), acceptedTypes.contains(detected) else {
             return .failure(Problem("names \(path), which is not a PNG, JPEG or WebP image"))
         }
-        let uri = "data:\(detected.mediaType);base64," + bytes.base64EncodedString()
+        let uri = "data:\(detected.mediaType);base64," + Data(bytes).base64EncodedString()
         guard uri.utf8.count <= inlineLeft else { return .failure(inlineProblem()) }
         return .success(uri)
     }
@@ -112,7 +117,9 @@ public enum ImageInput: Sendable, Equatable {
 
     static func megabytes(_ bytes: Int) -> String {
         let mb = Double(bytes) / 1_048_576
-        return mb == mb.rounded() ? "\(Int(mb)) MB" : String(format: "%.1f MB", mb)
+        if mb == mb.rounded() { return "\(Int(mb)) MB" }
+        let tenths = Int((mb * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10) MB"
     }
 
     private static func clipped(_ text: String) -> String {

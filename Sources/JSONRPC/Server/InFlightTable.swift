@@ -1,11 +1,11 @@
-import Foundation
+import Diagnostics
 import JSONValue
 
 /// The requests being served, keyed by id, so cancellation and `shutdown` can reach them.
 /// Every field is guarded by `condition` (which also lets `waitUntilEmpty` sleep).
 final class InFlightTable: @unchecked Sendable {
     typealias Work = Task<JSONValue?, Never>
-    private let condition = NSCondition()
+    private let condition = Condition()
     private var tasks: [JSONValue: [UInt64: Work]] = [:]
     /// Requests cancelled by a protocol that wants no response for them.
     private var silenced: Set<UInt64> = []
@@ -72,11 +72,11 @@ final class InFlightTable: @unchecked Sendable {
     }
 
     /// Waits up to `timeout` for fewer than `limit` requests to be running; true when they are.
-    func hasRoom(below limit: Int, waiting timeout: TimeInterval) -> Bool {
+    func hasRoom(below limit: Int, waiting timeout: Double) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         if count < limit { return true }
-        let deadline = Date(timeIntervalSinceNow: timeout)
+        let deadline = Deadline.after(seconds: timeout)
         while count >= limit {
             if !condition.wait(until: deadline) { break }
         }
@@ -102,7 +102,7 @@ final class InFlightTable: @unchecked Sendable {
     }
 
     /// Waits, at most until `deadline`, for every task to finish.
-    func waitUntilEmpty(deadline: Date) {
+    func waitUntilEmpty(deadline: Deadline) {
         condition.lock()
         while count > 0, condition.wait(until: deadline) {}
         condition.unlock()

@@ -1,5 +1,10 @@
+import Diagnostics
 import Dispatch
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Notices when the editor that started us is gone, so no orphan is left behind.
 final class ParentWatcher: Sendable {
@@ -19,7 +24,7 @@ final class ParentWatcher: Sendable {
     static func isAlive(_ pid: Int32) -> Bool {
         if kill(pid, 0) != 0 && errno == ESRCH { return false }
         #if os(Linux)
-        if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        if let stat = FileBytes.readText(path: "/proc/\(pid)/stat"),
            let close = stat.lastIndex(of: ")") {
             let rest = stat[stat.index(after: close)...].drop(while: { $0 == " " })
             if rest.first == "Z" { return false }

@@ -1,4 +1,4 @@
-import Foundation
+import Diagnostics
 import JSONValue
 
 /// The LSP-style lifecycle: `initialize` (optional), `shutdown`, `exit`, and the other ways out.
@@ -7,6 +7,7 @@ extension RPCServer {
     /// decides (the face, its methods) holds for everything after it. Nothing else is written
     /// between reading it and writing its result.
     func initialize(id: JSONValue, params: JSONValue?) {
+        readerThread.assertIsCurrent("initialize")
         let again = state.withLock { s -> Bool in
             defer { s.initializeSeen = true }
             return s.initializeSeen
@@ -58,14 +59,14 @@ extension RPCServer {
     public func terminate(status: Int32) {
         guard state.withLock({ s -> Bool in defer { s.exiting = true }; return !s.exiting }) else { return }
         _ = inFlight.cancelAll()
-        inFlight.waitUntilEmpty(deadline: Date(timeIntervalSinceNow: 0.4))
+        inFlight.waitUntilEmpty(deadline: Deadline.after(seconds: 0.4))
         end(status: status)
     }
 
     /// Flushes (giving up on a client that does not read), runs the exit hook, ends.
     func end(status: Int32) {
         state.withLock { $0.exiting = true }
-        writer.flush(until: Date(timeIntervalSinceNow: 0.3))
+        writer.flush(until: Deadline.after(seconds: 0.3))
         hooks.current.willExit()
         exitProcess(status)
     }

@@ -1,5 +1,9 @@
 import Diagnostics
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import JSONValue
 
 /// The JSON-RPC 2.0 server: reads frames, dispatches requests concurrently, enforces the LSP-style
@@ -58,9 +62,11 @@ public final class RPCServer: Sendable {
     /// The reader thread's own: touched nowhere else.
     private let framer: ReaderConfined<AutoFramer>
     /// The reader thread's own: -32601 messages by method name (cleared when the table changes).
-    private let notFoundMessages = ReaderConfined<[String: (generation: Int, message: String)]>([:])
+    private let notFoundMessages: ReaderConfined<[String: (generation: Int, message: String)]>
     /// The reader thread's own: the client hung up while input waited for room.
-    private let clientGone = ReaderConfined(false)
+    private let clientGone: ReaderConfined<Bool>
+    /// The thread all of the above belongs to, and everything documented "reader thread".
+    var readerThread: ThreadOwner { input.thread }
     private let outputKind: Locked<FramingKind?>
     private let table = Locked(MethodTable())
     let inFlight = InFlightTable()
@@ -88,7 +94,9 @@ public final class RPCServer: Sendable {
         self.redactor = redactor
         self.input = InputReader(source: input)
         writer = OutputWriter(sink: output, budget: options.outputBudget)
-        framer = ReaderConfined(AutoFramer(forced: options.framing, maxMessageBytes: options.maxMessageBytes))
+        framer = ReaderConfined(AutoFramer(forced: options.framing, maxMessageBytes: options.maxMessageBytes), owner: self.input.thread)
+        notFoundMessages = ReaderConfined([:], owner: self.input.thread)
+        clientGone = ReaderConfined(false, owner: self.input.thread)
         outputKind = Locked(options.framing)
         exitProcess = exit
     }
@@ -119,7 +127,7 @@ public final class RPCServer: Sendable {
                 if outputKind.current == nil, let k = AutoFramer.detect(bytes) { outputKind.withLock { $0 = k } }
                 // One chunk can hold thousands of requests: each waits for room in the output
                 // budget, so answers nobody takes cannot pile up past it.
-                framer.value.consume(bytes) { event in if self.admit() { self.handle(event) } }
+                framer.modify { $0.consume(bytes) { event in if self.admit() { self.handle(event) } } }
             },
             onEnd: { [self] in
                 logger.info("end of input")
@@ -131,6 +139,7 @@ public final class RPCServer: Sendable {
     /// (the reader outruns the tasks that answer); false when the client left or the process is
     /// ending meanwhile (the message is then dropped).
     private func admit() -> Bool {
+        readerThread.assertIsCurrent("admitting a message")
         while true {
             if clientGone.value || state.current.exiting { return false }
             if writer.hasRoom(waiting: 0) && inFlight.hasRoom(below: options.maxInFlight, waiting: 0) { return true }
@@ -167,19 +176,25 @@ public final class RPCServer: Sendable {
     /// Sends a reply. Replies to bad input may be the first thing written, so they may start the
     /// session (on the reader thread only; batches started it when they arrived).
     private func reply(_ message: JSONValue, startsSession: Bool = false) {
-        if startsSession { startSessionIfNeeded(trigger: "") }
+        if startsSession {
+            readerThread.assertIsCurrent("a reply that may start the session")
+            startSessionIfNeeded(trigger: "")
+        }
         send(message)
     }
 
     /// Reader thread only: the hook decides whether this trigger starts the session.
     func startSessionIfNeeded(trigger: String) {
+        readerThread.assertIsCurrent("starting the session")
         guard !state.current.sessionStarted else { return }
         if hooks.current.sessionStarted(notifier, trigger) { state.withLock { $0.sessionStarted = true } }
     }
 
     // MARK: Input
 
+    /// Reader thread: one framed message (or what went wrong framing it), in the order read.
     private func handle(_ event: FrameEvent) {
+        readerThread.assertIsCurrent("handling a message")
         switch event {
         case .message(let bytes):
             handleMessage(bytes)
@@ -234,12 +249,15 @@ public final class RPCServer: Sendable {
 
     /// Reader thread: the route hook's refusal of a request, if any.
     private func routeRefusal(_ message: IncomingMessage) -> JSONValue? {
+        readerThread.assertIsCurrent("the route hook")
         guard case .request(let id, let method, let params) = message, method != "shutdown", method != "exit",
               case .reject(let error) = hooks.current.route(method, params) else { return nil }
         return OutgoingMessage.error(id: id, error)
     }
 
+    /// Reader thread: a batch, dispatched element by element like single messages.
     private func handleBatch(_ elements: [JSONValue]) {
+        readerThread.assertIsCurrent("handling a batch")
         guard !elements.isEmpty else {
             reply(OutgoingMessage.error(id: .null, RPCError(.invalidRequest, "A batch must not be empty.")), startsSession: true)
             return
@@ -292,6 +310,7 @@ public final class RPCServer: Sendable {
     /// methods, requests refused by the lifecycle) and picks the method for the rest, so a table
     /// switched later does not change what an accepted request runs.
     private func dispatch(_ message: IncomingMessage) -> Dispatch {
+        readerThread.assertIsCurrent("dispatching a message")
         switch message {
         case .invalid(let id, let error):
             return .answered(OutgoingMessage.error(id: id, error))
@@ -334,10 +353,13 @@ public final class RPCServer: Sendable {
     /// Reader thread: the -32601 message, its "did you mean" worked out once per name (a client
     /// that repeats an unknown method should not pay an edit distance each time).
     private func notFoundMessage(_ method: String, in table: MethodTable) -> String {
+        readerThread.assertIsCurrent("the -32601 message cache")
         if let known = notFoundMessages.value[method], known.generation == table.generation { return known.message }
         let message = "There is no method named \"\(method)\"\(Suggestion.hint(for: method, among: table.requests.keys))."
-        if notFoundMessages.value.count >= 256 { notFoundMessages.value.removeAll() }
-        notFoundMessages.value[method] = (table.generation, message)
+        notFoundMessages.modify { cache in
+            if cache.count >= 256 { cache.removeAll() }
+            cache[method] = (table.generation, message)
+        }
         return message
     }
 

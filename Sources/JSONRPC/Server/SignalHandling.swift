@@ -1,4 +1,9 @@
-import Foundation
+import Diagnostics
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The write end of the self-pipe; written by the signal handler, the only thing it may touch.
 nonisolated(unsafe) private var signalPipeWriteFD: Int32 = -1
@@ -31,14 +36,12 @@ public final class SignalHandling: Sendable {
             action.sa_flags = SA_RESTART
             sigaction(sig, &action, nil)
         }
-        let thread = Thread {
+        startThread(name: "aitoearn-rpc.signals") {
             var b: UInt8 = 0
             while true {
                 let n = read(readFD, &b, 1)
                 if n == 1 { onSignal(Int32(b)) } else if n < 0 && errno == EINTR { continue } else { return }
             }
         }
-        thread.name = "aitoearn-rpc.signals"
-        thread.start()
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import Diagnostics
 
 /// A dedicated thread doing blocking reads, so the cooperative pool never waits on input.
 ///
@@ -8,6 +8,8 @@ import Foundation
 final class InputReader: Sendable {
     private let source: any ByteSource
     private let chunkSize: Int
+    /// The thread reading; what it owns is checked against it in debug builds.
+    let thread = ThreadOwner("the reader thread")
 
     init(source: any ByteSource, chunkSize: Int = 1 << 16) {
         self.source = source
@@ -19,11 +21,14 @@ final class InputReader: Sendable {
 
     /// Calls `onBytes` for every chunk read, then `onEnd` once at end of input or on a read error.
     /// `mayRead(timeout)` returns false while input should wait.
-    func start(mayRead: @escaping @Sendable (TimeInterval) -> Bool,
+    func start(mayRead: @escaping @Sendable (Double) -> Bool,
                onBytes: @escaping @Sendable (UnsafeBufferPointer<UInt8>) -> Void, onEnd: @escaping @Sendable () -> Void) {
         let source = self.source
         let size = chunkSize
-        let thread = Thread {
+        let owner = thread
+        // 4 MiB of stack: a deeply nested message is parsed on this thread.
+        startThread(name: "aitoearn-rpc.reader", stackSize: 4 << 20) {
+            owner.claim()
             let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 1)
             defer { buffer.deallocate() }
             reading: while true {
@@ -36,8 +41,5 @@ final class InputReader: Sendable {
             }
             onEnd()
         }
-        thread.name = "aitoearn-rpc.reader"
-        thread.stackSize = 4 << 20
-        thread.start()
     }
 }

@@ -1,11 +1,10 @@
 import Diagnostics
-import Foundation
 
 /// Bytes in for an engine that runs in memory (tests): feed them, then close.
 public final class MemorySource: ByteSource {
     /// Guarded by `condition`: pending bytes and whether the writing side closed.
     private struct State { var bytes: [UInt8] = []; var closed = false }
-    private let condition = NSCondition()
+    private let condition = Condition()
     private nonisolated(unsafe) var state = State()
 
     public init() {}
@@ -50,7 +49,7 @@ public final class MemorySource: ByteSource {
 public final class MemorySink: ByteSink {
     /// Guarded by `condition`.
     private struct State { var bytes: [UInt8] = []; var stalled = false; var gone = false }
-    private let condition = NSCondition()
+    private let condition = Condition()
     private nonisolated(unsafe) var state = State()
 
     public init() {}
@@ -88,8 +87,8 @@ public final class MemorySink: ByteSink {
     }
 
     /// Waits until `predicate` holds for what was written, or `timeout` passes; returns whether it held.
-    public func wait(timeout: TimeInterval = 5, until predicate: ([UInt8]) -> Bool) -> Bool {
-        let deadline = Date(timeIntervalSinceNow: timeout)
+    public func wait(timeout: Double = 5, until predicate: ([UInt8]) -> Bool) -> Bool {
+        let deadline = Deadline.after(seconds: timeout)
         condition.lock()
         defer { condition.unlock() }
         while !predicate(state.bytes) {

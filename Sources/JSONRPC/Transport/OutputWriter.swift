@@ -1,5 +1,4 @@
 import Diagnostics
-import Foundation
 
 /// The single owner of the protocol's output: whole frames in, written in order by one thread.
 ///
@@ -30,16 +29,14 @@ final class OutputWriter: Sendable {
     private let sink: any ByteSink
     /// Past this many queued bytes, input waits.
     let budget: Int
-    private let condition = NSCondition()
+    private let condition = Condition()
     private nonisolated(unsafe) var state = State()
 
     init(sink: any ByteSink, budget: Int) {
         self.sink = sink
         self.budget = budget
         // The thread keeps the writer alive: it serves the process to its end.
-        let thread = Thread { self.run() }
-        thread.name = "aitoearn-rpc.writer"
-        thread.start()
+        startThread(name: "aitoearn-rpc.writer") { self.run() }
     }
 
     /// Queues a frame; with `replacing`, a queued frame with the same key is replaced in place.
@@ -67,11 +64,11 @@ final class OutputWriter: Sendable {
 
     /// Waits up to `timeout` for the queue to fall within the budget (and the answers waiting
     /// for room to be few); true when it has (or output is gone).
-    func hasRoom(waiting timeout: TimeInterval) -> Bool {
+    func hasRoom(waiting timeout: Double) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         if roomForInput || state.broken { return true }
-        let deadline = Date(timeIntervalSinceNow: timeout)
+        let deadline = Deadline.after(seconds: timeout)
         while !roomForInput && !state.broken {
             if !condition.wait(until: deadline) { break }
         }
@@ -146,7 +143,7 @@ final class OutputWriter: Sendable {
 
     /// Waits until everything queued so far is written, the reader is gone, or `deadline` passes:
     /// a client that never reads must not keep the process alive.
-    func flush(until deadline: Date) {
+    func flush(until deadline: Deadline) {
         condition.lock()
         defer { condition.unlock() }
         while (!state.queue.isEmpty || state.writing) && !state.broken {

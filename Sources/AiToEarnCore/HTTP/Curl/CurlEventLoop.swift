@@ -1,6 +1,6 @@
 import CurlShim
 import Diagnostics
-import Foundation
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -19,6 +19,8 @@ final class CurlEventLoop: @unchecked Sendable {
 
     private let multi: UnsafeMutableRawPointer
     private let inbox = Locked<[Command]>([])
+    /// The loop's thread: the state below, and each transfer once started, are its own.
+    static let thread = ThreadOwner("the libcurl loop thread")
     // Loop-thread state.
     private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
     private var nextDeadlineMs = Int64.max
@@ -29,12 +31,18 @@ final class CurlEventLoop: @unchecked Sendable {
         self.multi = multi
         // Kept-alive connections for status polls; HTTP/2 streams share one where the server offers it.
         acurl_multi_setopt_long(multi, ACURLMOPT_PIPELINING, 2)
-        sizePool()
+        // Before the loop's thread exists, which then inherits it.
+        applyPoolCap()
     }
 
     /// Sets libcurl's connection cap (see `ConnectionPoolCap`) as transfers start and end; libcurl
     /// applies it when a finished transfer hands its connection back to the pool.
     private func sizePool() {
+        Self.thread.assertIsCurrent("the connection pool's cap")
+        applyPoolCap()
+    }
+
+    private func applyPoolCap() {
         let cap = poolCap.cap(running: active.count, nowMs: CurlEventLoop.nowMs)
         guard cap != poolCapSet else { return }
         poolCapSet = cap
@@ -65,9 +73,7 @@ final class CurlEventLoop: @unchecked Sendable {
         guard let multi = acurl_multi_init() else { return .failure(.unavailable("libcurl could not start (curl_multi_init failed)")) }
         raiseOpenFileLimit()
         let loop = CurlEventLoop(multi: multi)
-        let thread = Thread { loop.run() }
-        thread.name = "aitoearn-http"
-        thread.start()
+        startThread(name: "aitoearn-http") { loop.run() }
         return .success(loop)
     }
 
@@ -103,9 +109,13 @@ final class CurlEventLoop: @unchecked Sendable {
     }
 
     /// Called on the loop thread when a request starts out: its timeout runs from now.
-    func noteDeadline(_ ms: Int64) { nextDeadlineMs = min(nextDeadlineMs, ms) }
+    func noteDeadline(_ ms: Int64) {
+        Self.thread.assertIsCurrent("a request's deadline")
+        nextDeadlineMs = min(nextDeadlineMs, ms)
+    }
 
     private func run() {
+        Self.thread.claim()
         while true {
             for command in inbox.withLock({ q -> [Command] in defer { q.removeAll(keepingCapacity: true) }; return q }) {
                 switch command {
@@ -131,6 +141,7 @@ final class CurlEventLoop: @unchecked Sendable {
     }
 
     private func begin(_ t: CurlTransfer) {
+        Self.thread.assertIsCurrent("starting a transfer")
         if t.cancelRequested { return t.finish(.failure(.cancelled)) }
         t.loop = self
         guard acurl_multi_add(multi, t.easy) == 0 else {
@@ -141,6 +152,7 @@ final class CurlEventLoop: @unchecked Sendable {
     }
 
     private func stop(_ t: CurlTransfer) {
+        Self.thread.assertIsCurrent("stopping a transfer")
         guard active.removeValue(forKey: t.easy) != nil else {
             // Not started yet (or already finished, and then this changes nothing).
             t.cancelRequested = true
@@ -152,6 +164,7 @@ final class CurlEventLoop: @unchecked Sendable {
 
     /// Ends every transfer whose request went out longer ago than its timeout.
     private func expire(now: Int64) {
+        Self.thread.assertIsCurrent("expiring transfers")
         var next = Int64.max
         for (easy, t) in active {
             guard let sent = t.sentAtMs else { continue }

@@ -1,5 +1,10 @@
+import Diagnostics
 import CurlShim
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One HTTP exchange on a libcurl easy handle.
 ///
@@ -118,6 +123,7 @@ final class CurlTransfer: @unchecked Sendable {
 
     /// Resumes the caller once; the loop has already taken the handle out of the multi handle.
     func finish(_ outcome: Outcome) {
+        CurlEventLoop.thread.assertIsCurrent("finishing a transfer")
         guard let c = continuation else { return }
         continuation = nil
         c.resume(returning: outcome)
@@ -125,6 +131,7 @@ final class CurlTransfer: @unchecked Sendable {
 
     /// What a finished libcurl transfer came to.
     func outcome(code: Int32) -> Outcome {
+        CurlEventLoop.thread.assertIsCurrent("a transfer's outcome")
         if code == ACURLE_OK {
             var status = 0
             acurl_easy_getinfo_long(easy, ACURLINFO_RESPONSE_CODE, &status)
@@ -168,6 +175,7 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     fileprivate func requestGoesOut() {
+        CurlEventLoop.thread.assertIsCurrent("a transfer's send time")
         request.onSend?()
         guard sentAtMs == nil else { return }
         let now = CurlEventLoop.nowMs
@@ -183,6 +191,7 @@ final class CurlTransfer: @unchecked Sendable {
     static let maxHeaderBytes = 512 * 1024
 
     fileprivate func receiveHeader(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        CurlEventLoop.thread.assertIsCurrent("a transfer's headers")
         if bytes.starts(with: "HTTP/".utf8) {
             // Each response (a redirect's, then the final one) starts a fresh header block.
             headers.removeAll()
@@ -195,11 +204,11 @@ final class CurlTransfer: @unchecked Sendable {
         }
         guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")), colon <= 32 else { return true }
         let name = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[..<colon]), as: UTF8.self)
-            .trimmingCharacters(in: .whitespaces).lowercased()
+            .trimmingSpaces().lowercased()
         // The first of repeated headers counts.
         guard Self.keptHeaders.contains(name), headers[name] == nil else { return true }
         let value = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(colon + 1)...]), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+            .trimmingWhitespace()
         headers[name] = value
         if name == "content-length", let length = Int(value) {
             if length > request.maxResponseBytes {
@@ -212,6 +221,7 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     fileprivate func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        CurlEventLoop.thread.assertIsCurrent("a transfer's body")
         guard body.count + bytes.count <= request.maxResponseBytes else {
             tooLarge = true
             body = Data()
