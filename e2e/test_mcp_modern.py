@@ -66,7 +66,9 @@ def test_discover_is_answered_in_full(adapter_factory, image_dir):
     assert r["supportedVersions"] == [MODERN, "2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"]
     caps = r["capabilities"]
     assert "tools" in caps and caps["extensions"] == {TASKS: {}}, caps
-    assert "logging" not in caps, "logging is deprecated: not offered to new clients"
+    # Deprecated in 2026-07-28, but a server that sends notifications/message (to requests that
+    # name a log level) MUST declare it.
+    assert caps.get("logging") == {}, caps
     for tool in ("generate_image", "get_task_status", "list_image_models"):
         assert tool in r["instructions"]
     assert isinstance(r["ttlMs"], int) and r["ttlMs"] >= 0 and r["cacheScope"] == "public"
@@ -133,7 +135,8 @@ def test_removed_methods_are_not_offered(adapter_factory, image_dir):
 def test_error_codes(adapter_factory, image_dir):
     a = start(adapter_factory, image_dir)
     expect_error(a.call("tools/call", modern({"name": "no_such_tool"})), -32602)
-    expect_error(a.call("tasks/get", modern({"taskId": "no-such-task"})), -32602)
+    expect_error(a.call("tasks/get", modern({"taskId": "no-such-task"}, capabilities=with_tasks())), -32602)
+    expect_error(a.call("tasks/get", modern({"taskId": "no-such-task"})), -32021)  # the extension, undeclared
     expect_error(a.call("tools/call", modern()), -32602)
     bad = expect_result(a.call("tools/call", modern({"name": "generate_image", "arguments": {"model": "sim-image"}})))
     assert bad.get("isError") is True and bad["resultType"] == "complete", bad
@@ -199,8 +202,8 @@ def test_tasks_extension_runs_a_generation_as_a_task(adapter_factory, image_dir)
     result = got["result"]
     assert result["structuredContent"]["status"] == "success"
     assert result["structuredContent"]["images"], result
-    assert_modern_result(expect_result(a.call("tasks/update", modern({"taskId": task_id, "inputResponses": {}}))))
-    assert_modern_result(expect_result(a.call("tasks/cancel", modern({"taskId": task_id}))))
+    assert_modern_result(expect_result(a.call("tasks/update", modern({"taskId": task_id, "inputResponses": {}}, capabilities=with_tasks()))))
+    assert_modern_result(expect_result(a.call("tasks/cancel", modern({"taskId": task_id}, capabilities=with_tasks()))))
     no_lsp_notes(a)
     assert a.notifications("notifications/tasks/status") == [], "2026-07-28 has no unsolicited task notifications"
 
@@ -219,8 +222,8 @@ def test_cancelling_a_task_stops_following_and_says_the_job_goes_on(adapter_fact
     created = expect_result(a.call("tools/call", modern({"name": "generate_image",
                                                          "arguments": {"prompt": PROMPT, "model": "sim-image"}},
                                                         capabilities=with_tasks())))
-    assert_modern_result(expect_result(a.call("tasks/cancel", modern({"taskId": created["taskId"]}))))
-    got = expect_result(a.call("tasks/get", modern({"taskId": created["taskId"]})))
+    assert_modern_result(expect_result(a.call("tasks/cancel", modern({"taskId": created["taskId"]}, capabilities=with_tasks()))))
+    got = expect_result(a.call("tasks/get", modern({"taskId": created["taskId"]}, capabilities=with_tasks())))
     assert got["status"] == "cancelled" and "billed" in got["statusMessage"]
 
 

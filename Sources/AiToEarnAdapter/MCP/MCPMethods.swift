@@ -44,9 +44,12 @@ struct MCPCallTool: MCPMethod {
         let ttl = task["ttl"]?.integerValue.map { Int(clamping: $0) }
         let state = session.mcp
         let token = p?["_meta"]?["progressToken"]
+        // Bad arguments are answered at once, as without a task: no task is made for a call that cannot run.
+        guard case .ready(let go) = try runner.prepare(name: name, arguments: arguments, followToEnd: true) else {
+            return try await runner.run(name: name, arguments: arguments, progress: MCPProgress(token: nil, state: state), followToEnd: true)
+        }
         let created = state.tasks.create(ttlMs: ttl, pollIntervalMs: session.settings.pollIntervalMs, notify: state.notify) { id in
-            let tracked = MCPProgress(token: token, state: state, onMessage: { state.tasks.note(id, $0, logId: $1) })
-            return try await runner.run(name: name, arguments: arguments, progress: tracked, followToEnd: true)
+            try await go(MCPProgress(token: token, state: state, onMessage: { state.tasks.note(id, $0, logId: $1) }))
         }
         return .object(["task": created])
     }

@@ -23,6 +23,27 @@ enum MCPModern {
                  data: .object(["supported": .array(supportedVersions.map { .string($0) }), "requested": .string(requested)]))
     }
 
+    /// The Tasks extension's own error: a request used the extension without declaring it.
+    static let extensionNotDeclared = ErrorCode(rawValue: -32021)
+
+    /// `tasks/*` belong to the Tasks extension: a request that does not declare it in its
+    /// client capabilities is refused (-32021), as the extension requires.
+    static func requireTasksExtension(_ params: JSONValue?, method: String) throws(RPCError) {
+        guard !MCPRequestMeta(params).acceptsTasks else { return }
+        throw RPCError(extensionNotDeclared, "\(method) belongs to the \(tasksExtension) extension: declare it in "
+            + "_meta.\"\(capabilitiesKey)\".extensions to use tasks.",
+            data: .object(["extension": .string(tasksExtension)]))
+    }
+
+    /// `initialize` on a connection that already speaks 2026-07-28: the version may well be
+    /// supported, but not on this connection, and the message says so.
+    static func handshakeAfterModern(_ requested: String) -> RPCError {
+        var e = unsupported(requested)
+        e.message = "This connection already speaks MCP \(version), which has no initialize handshake: keep sending "
+            + "requests that carry their _meta, or open a new connection to speak \(requested)."
+        return e
+    }
+
     /// A result clients may cache (for `cacheTTLMs`, shared caches allowed: nothing in it is the user's).
     static func cacheable(_ fields: JSONObject) -> JSONValue {
         var o = fields

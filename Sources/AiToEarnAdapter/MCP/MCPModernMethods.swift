@@ -12,6 +12,8 @@ struct MCPDiscover: MCPMethod {
             "supportedVersions": .array(MCPModern.supportedVersions.map { .string($0) }),
             "capabilities": .object([
                 "tools": .object(["listChanged": false]),
+                // Requests that name a log level get notifications/message for it.
+                "logging": .object([:]),
                 "extensions": .object(JSONObject([(MCPModern.tasksExtension, .object([:]))])),
             ]),
             "instructions": .string(MCPInitialize.instructions),
@@ -43,15 +45,21 @@ struct MCPModernCallTool: MCPMethod {
         let runner = MCPToolRunner(session: session)
         let arguments = p?["arguments"]
         let log = meta.log(state: state)
-        guard meta.acceptsTasks, name == MCPToolCatalog.generate || name == MCPEditImageTool.name else {
+        // A request that carries a progressToken wants to follow the call in place (progress, and
+        // a cancel that reaches it): the server chooses per request, and answers it in place.
+        let asTask = meta.acceptsTasks && meta.progressToken == nil && (name == MCPToolCatalog.generate || name == MCPEditImageTool.name)
+        let prepared = try runner.prepare(name: name, arguments: arguments, followToEnd: asTask)
+        guard asTask, case .ready(let go) = prepared else {
             let progress = MCPProgress(token: meta.progressToken, state: state, log: log)
-            return MCPModern.result(try await runner.run(name: name, arguments: arguments, progress: progress, followToEnd: false))
+            switch prepared {
+            case .refused(let result): return MCPModern.result(result)
+            case .ready(let go): return MCPModern.result(try await go(progress))
+            }
         }
         // Progress belongs to a request in flight; this one ends with the task handle.
         let created = state.tasks.create(ttlMs: nil, pollIntervalMs: session.settings.pollIntervalMs, modern: true,
                                          notify: state.notify) { id in
-            let tracked = MCPProgress(token: nil, state: state, log: log, onMessage: { state.tasks.note(id, $0, logId: $1) })
-            return try await runner.run(name: name, arguments: arguments, progress: tracked, followToEnd: true)
+            try await go(MCPProgress(token: nil, state: state, log: log, onMessage: { state.tasks.note(id, $0, logId: $1) }))
         }
         return MCPModern.result(created, type: "task")
     }
@@ -62,7 +70,8 @@ struct MCPModernGetTask: MCPMethod {
     static let name = "tasks/get"
     let session: Session
     func callAsFunction(_ p: JSONValue?, context: RequestContext) async throws -> JSONValue {
-        MCPModern.result(try session.mcp.tasks.get(try taskId(p)))
+        try MCPModern.requireTasksExtension(p, method: Self.name)
+        return MCPModern.result(try session.mcp.tasks.get(try taskId(p)))
     }
 }
 
@@ -71,6 +80,7 @@ struct MCPModernUpdateTask: MCPMethod {
     static let name = "tasks/update"
     let session: Session
     func callAsFunction(_ p: JSONValue?, context: RequestContext) async throws -> JSONValue {
+        try MCPModern.requireTasksExtension(p, method: Self.name)
         try session.mcp.tasks.acknowledge(try taskId(p))
         return MCPModern.result(.object([:]))
     }
@@ -81,6 +91,7 @@ struct MCPModernCancelTask: MCPMethod {
     static let name = "tasks/cancel"
     let session: Session
     func callAsFunction(_ p: JSONValue?, context: RequestContext) async throws -> JSONValue {
+        try MCPModern.requireTasksExtension(p, method: Self.name)
         let id = try taskId(p)
         do {
             _ = try session.mcp.tasks.cancel(id, notify: session.mcp.notify)

@@ -7,43 +7,73 @@ import JSONValue
 struct MCPToolRunner: Sendable {
     let session: Session
 
+    /// A tool call whose arguments were read and found good, ready to run; or the `isError`
+    /// result that says what is wrong with them (nothing ran, nothing was created).
+    enum Prepared: Sendable {
+        case ready(@Sendable (MCPProgress) async throws -> JSONValue)
+        case refused(JSONValue)
+    }
+
     /// `followToEnd` (task-augmented calls) polls until the job ends instead of for `wait_seconds`.
     func run(name: String, arguments: JSONValue?, progress: MCPProgress, followToEnd: Bool) async throws -> JSONValue {
-        var r = FieldReader(params: arguments)
+        switch try prepare(name: name, arguments: arguments, followToEnd: followToEnd) {
+        case .refused(let result): return result
+        case .ready(let go): return try await go(progress)
+        }
+    }
+
+    /// Reads the arguments of tool `name`. A `null` member counts as absent: strict tool schemas
+    /// make every optional field required and nullable, and a model then sends null for "unset".
+    func prepare(name: String, arguments: JSONValue?, followToEnd: Bool) throws -> Prepared {
+        var r = FieldReader(params: arguments.map(Self.droppingNulls))
         switch name {
         case MCPToolCatalog.generate:
-            return try await jobTool(ImageGenerateMethod.self, &r, defaultWait: 45, failedIsError: true, progress: progress, followToEnd: followToEnd)
+            return jobTool(ImageGenerateMethod.self, &r, defaultWait: 45, failedIsError: true, followToEnd: followToEnd)
         case MCPEditImageTool.name:
-            return try await jobTool(ImageEditMethod.self, &r, defaultWait: 45, failedIsError: true, progress: progress, followToEnd: followToEnd)
+            return jobTool(ImageEditMethod.self, &r, defaultWait: 45, failedIsError: true, followToEnd: followToEnd)
         case MCPToolCatalog.status:
-            return try await jobTool(TaskStatusMethod.self, &r, defaultWait: 0, failedIsError: false, progress: progress, followToEnd: followToEnd)
+            return jobTool(TaskStatusMethod.self, &r, defaultWait: 0, failedIsError: false, followToEnd: followToEnd)
         case MCPToolCatalog.models:
             let kind = r.oneOf("kind", ImageJobKind.allCases.map(\.rawValue)).flatMap(ImageJobKind.init(rawValue:)) ?? .generation
             r.rejectUnknown()
-            guard r.issues.isEmpty else { return MCPToolResult.invalidArguments(r.issues) }
-            do {
-                let models = try await session.jobs.models(kind: kind)
+            guard r.issues.isEmpty else { return .refused(MCPToolResult.invalidArguments(r.issues)) }
+            let runner = self
+            return .ready { progress in
+                let models: JSONValue
+                do throws(CoreError) {
+                    models = try await runner.session.jobs.models(kind: kind)
+                } catch {
+                    return try runner.failure(error, progress: progress)
+                }
                 return MCPToolResult.result(structured: ["models": models], extra: [], isError: false)
-            } catch {
-                return try failure(error, progress: progress)
             }
         default:
             throw RPCError.invalidParams("Unknown tool \"\(name)\": call tools/list for the tools this server offers.")
         }
     }
 
+    private static func droppingNulls(_ value: JSONValue) -> JSONValue {
+        guard case .object(let o) = value else { return value }
+        return .object(JSONObject(o.filter { $0.value != .null }.map { ($0.key, $0.value) }))
+    }
+
     /// A job tool runs the core call of the JSON-RPC method it mirrors; only its arguments
     /// (`wait_seconds`, `include_image_data`) and its result's shape are its own.
     private func jobTool<M: JobMethod>(_ method: M.Type, _ r: inout FieldReader, defaultWait: Int, failedIsError: Bool,
-                                       progress: MCPProgress, followToEnd: Bool) async throws -> JSONValue {
+                                       followToEnd: Bool) -> Prepared {
         guard let (subject, options, includeData) = readJob(&r, subject: M.readSubject, defaultWait: defaultWait,
                                                             followToEnd: followToEnd) else {
-            return MCPToolResult.invalidArguments(r.issues)
+            return .refused(MCPToolResult.invalidArguments(r.issues))
         }
-        let call = JobCall(jobs: session.jobs, poll: options, saveTo: nil, startMs: session.clock.nowMs, events: progress.event)
-        let job = M(session: session)
-        return try await outcome(includeData: includeData, failedIsError: failedIsError, progress: progress) { () async throws(CoreError) -> JSONValue in
-            try await job.run(subject, in: call)
+        let runner = self
+        return .ready { progress in
+            let call = JobCall(jobs: runner.session.jobs, poll: options, saveTo: nil, startMs: runner.session.clock.nowMs,
+                               events: progress.event)
+            let job = M(session: runner.session)
+            return try await runner.outcome(includeData: includeData, failedIsError: failedIsError, progress: progress) {
+                () async throws(CoreError) -> JSONValue in
+                try await job.run(subject, in: call)
+            }
         }
     }
 
@@ -66,7 +96,7 @@ struct MCPToolRunner: Sendable {
                            pollIntervalMs: s.pollIntervalMs)
     }
 
-    private func outcome(includeData: Bool, failedIsError: Bool, progress: MCPProgress,
+    fileprivate func outcome(includeData: Bool, failedIsError: Bool, progress: MCPProgress,
                          _ body: () async throws(CoreError) -> JSONValue) async throws -> JSONValue {
         let task: JSONValue
         do {
@@ -106,7 +136,7 @@ struct MCPToolRunner: Sendable {
     }
 
     /// A core error as a tool error; cancellation stays cancellation (the engine sends nothing).
-    private func failure(_ error: CoreError, progress: MCPProgress) throws -> JSONValue {
+    fileprivate func failure(_ error: CoreError, progress: MCPProgress) throws -> JSONValue {
         if case .cancelled(let logId) = error.kind {
             // No response goes out, so the billed job's id would be lost: say it where the client looks.
             if let logId {

@@ -15,7 +15,7 @@ enum InitializeHandler {
         // An MCP client names its protocol version; an LSP client does not.
         if session.era.current == .modernMCP {
             // The client already spoke 2026-07-28, which has no handshake.
-            throw MCPModern.unsupported(params?["protocolVersion"]?.stringValue ?? "(none)")
+            throw MCPModern.handshakeAfterModern(params?["protocolVersion"]?.stringValue ?? "(none)")
         }
         if params?["protocolVersion"] != nil || session.face.current == .mcp {
             session.era.withLock { $0 = .legacyMCP }

@@ -1,4 +1,5 @@
 import Diagnostics
+import Dispatch
 import JSONValue
 
 /// The LSP-style lifecycle: `initialize` (optional), `shutdown`, `exit`, and the other ways out.
@@ -61,6 +62,19 @@ extension RPCServer {
         _ = inFlight.cancelAll()
         inFlight.waitUntilEmpty(deadline: Deadline.after(seconds: 0.4))
         end(status: status)
+    }
+
+    /// `exit`: whatever was asked before it is answered first (briefly: the process still ends
+    /// within a second). After `shutdown`, its reply (written after every -32800 it caused);
+    /// without one, requests still running are cancelled and their -32800s written.
+    func exit() {
+        let (shutdown, answered) = state.withLock { ($0.shutdownRequested, $0.shutdownAnswered) }
+        if let answered { _ = answered.wait(timeout: .now() + 0.5) }
+        if !shutdown {
+            _ = inFlight.cancelAll()
+            inFlight.waitUntilEmpty(deadline: Deadline.after(seconds: 0.4))
+        }
+        end(status: shutdown ? 0 : 1)
     }
 
     /// Flushes (giving up on a client that does not read), runs the exit hook, ends.

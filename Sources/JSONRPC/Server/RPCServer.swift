@@ -4,6 +4,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Dispatch
 import JSONValue
 
 /// The JSON-RPC 2.0 server: reads frames, dispatches requests concurrently, enforces the LSP-style
@@ -81,6 +82,8 @@ public final class RPCServer: Sendable {
         var shutdownRequested = false
         var sessionStarted = false
         var exiting = false
+        /// Signalled once `shutdown`'s reply is queued: an `exit` right behind it waits for it.
+        var shutdownAnswered: DispatchSemaphore?
         /// Between reading `initialize` and writing its result, other output waits here.
         var held: [(bytes: [UInt8], key: String?)]?
     }
@@ -237,7 +240,12 @@ public final class RPCServer: Sendable {
         case .shutdown(let id):
             // Not in the table: shutdown must outlive the requests it cancels. The state changed
             // here, on the reader thread, so whatever is read after it sees the shutdown.
-            Task { self.send(await self.shutdown(id: id)) }
+            let answered = DispatchSemaphore(value: 0)
+            state.withLock { $0.shutdownAnswered = answered }
+            Task {
+                self.send(await self.shutdown(id: id))
+                answered.signal()
+            }
         case .run(let id, let params, let method, let run):
             inFlight.start(id: id) { isSilenced in
                 let response = await self.answer(id: id, method: method, params: params, run: run)
@@ -342,10 +350,7 @@ public final class RPCServer: Sendable {
     }
 
     private func handleNotification(_ method: String, _ params: JSONValue?) {
-        if method == "exit" {
-            let status: Int32 = state.current.shutdownRequested ? 0 : 1
-            return end(status: status)
-        }
+        if method == "exit" { return exit() }
         // Faces bring their own (cancellation, say); unknown notifications are ignored.
         table.current.notifications[method]?(params)
     }
