@@ -103,6 +103,10 @@ A function is called with no argument and returns the key or nil, e.g.
   "Size of the JSON-RPC events buffer (*aitoearn events*); 0 disables it."
   :type 'integer)
 
+(defconst aitoearn-version "0.1.0"
+  "The adapter version this client expects (`aitoearn-doctor' warns below it).
+Written by scripts/embed-version from the repository's VERSION file.")
+
 (defvar aitoearn--connection nil
   "The running adapter connection, or nil.")
 
