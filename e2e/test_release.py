@@ -30,9 +30,11 @@ RELEASE_DIR = os.environ.get("AITOEARN_RELEASE_DIR")
 RELEASE_PYTHON = os.environ.get("AITOEARN_RELEASE_PYTHON")
 pytestmark = pytest.mark.skipif(not RELEASE_DIR, reason="AITOEARN_RELEASE_DIR is not set (scripts/test sets it)")
 
-ARCH = {"x86_64": "x86_64", "amd64": "x86_64", "aarch64": "aarch64", "arm64": "aarch64"}.get(os.uname().machine,
-                                                                                             os.uname().machine)
-STEM = f"aitoearn-rpc-{VERSION}-linux-{ARCH}"
+LINUX = sys.platform.startswith("linux")
+OS = "linux" if LINUX else "macos"
+ARCH = {"amd64": "x86_64", "arm64": "aarch64" if LINUX else "arm64"}.get(os.uname().machine, os.uname().machine)
+STEM = f"aitoearn-rpc-{VERSION}-{OS}-{ARCH}"
+PLATFORM = rf"manylinux_2_\d+_{ARCH}" if LINUX else rf"macosx_\d+_\d+_{ARCH}"
 SYSTEM_PATH = "/usr/bin:/bin"
 
 
@@ -47,8 +49,8 @@ def the_wheel() -> Path:
 
 
 def wheel_tag(wheel: Path) -> str:
-    m = re.fullmatch(rf"aitoearn_rpc-{re.escape(VERSION)}-py3-none-(manylinux_2_\d+_{ARCH})\.whl", wheel.name)
-    assert m, f"{wheel.name} is not aitoearn_rpc-{VERSION}-py3-none-manylinux_2_NN_{ARCH}.whl"
+    m = re.fullmatch(rf"aitoearn_rpc-{re.escape(VERSION)}-py3-none-({PLATFORM})\.whl", wheel.name)
+    assert m, f"{wheel.name} is not aitoearn_rpc-{VERSION}-py3-none-{PLATFORM}.whl"
     return m.group(1)
 
 
@@ -141,6 +143,8 @@ def test_wheel_holds_only_the_binary_as_a_script_and_is_no_pure_python_wheel():
 
 
 def test_wheel_tag_is_the_highest_glibc_version_the_binary_needs_and_auditwheel_agrees(tmp_path):
+    if not LINUX:
+        pytest.skip("manylinux tags are Linux's")
     wheel = the_wheel()
     tag = wheel_tag(wheel)
     with zipfile.ZipFile(wheel) as z:
