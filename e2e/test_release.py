@@ -206,7 +206,9 @@ def test_the_installed_binary_serves_an_mcp_session_to_the_official_sdk(wheel_ve
     home = tmp_path / "home"
     home.mkdir()
     env = clean_env(f"{wheel_venv / 'bin'}:{SYSTEM_PATH}", home)
-    params = StdioServerParameters(command="aitoearn-rpc", args=["--mcp", "--simulate", "--simulate-delay-ms", "0"],
+    # The venv's bin/aitoearn-rpc itself, with PATH holding only the venv's bin and the system's.
+    params = StdioServerParameters(command=str(wheel_venv / "bin" / "aitoearn-rpc"),
+                                   args=["--mcp", "--simulate", "--simulate-delay-ms", "0"],
                                    env=env, cwd=str(empty))
 
     async def body():
