@@ -242,3 +242,25 @@ def test_uvx_offline_runs_the_wheel(tmp_path):
     said = run([uvx, "--offline", "--from", str(the_wheel()), "aitoearn-rpc", "--version"], cwd=tmp_path, env=env)
     assert said.returncode == 0, said.stderr
     assert said.stdout == f"aitoearn-rpc {VERSION}\n", said
+
+
+def test_uv_tool_install_offline_puts_the_binary_on_the_tool_path(tmp_path):
+    """The README's one-line install, offline from the wheel: `uv tool install` links the binary
+    itself into the tool bin folder."""
+    uv = shutil.which("uv", path=str(Path(sys.executable).parent))
+    if uv is None:
+        pytest.skip("no uv in the test venv (e2e/requirements.txt installs it)")
+    home = tmp_path / "home"
+    home.mkdir()
+    bin_dir = tmp_path / "tool-bin"
+    env = clean_env(SYSTEM_PATH, home)
+    env.update(UV_CACHE_DIR=str(tmp_path / "uv-cache"), UV_TOOL_DIR=str(tmp_path / "uv-tools"),
+               UV_TOOL_BIN_DIR=str(bin_dir), UV_PYTHON_DOWNLOADS="never", UV_NO_CONFIG="1", UV_PYTHON=sys.executable)
+    installed = run([uv, "tool", "install", "--offline", str(the_wheel())], cwd=tmp_path, env=env)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    tool = bin_dir / "aitoearn-rpc"
+    assert is_elf(tool.resolve()), f"{tool} -> {tool.resolve()} is not the binary"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    said = run(["aitoearn-rpc", "--version"], cwd=empty, env=clean_env(f"{bin_dir}:{SYSTEM_PATH}", home))
+    assert said.returncode == 0 and said.stdout == f"aitoearn-rpc {VERSION}\n", said
