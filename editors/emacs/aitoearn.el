@@ -103,6 +103,10 @@ A function is called with no argument and returns the key or nil, e.g.
   "Size of the JSON-RPC events buffer (*aitoearn events*); 0 disables it."
   :type 'integer)
 
+(defconst aitoearn-version "0.1.0"
+  "The adapter version this client expects (`aitoearn-doctor' warns below it).
+Written by scripts/embed-version from the repository's VERSION file.")
+
 (defvar aitoearn--connection nil
   "The running adapter connection, or nil.")
 
@@ -161,8 +165,60 @@ With BELOW, its links go on new lines after MARKER's line."
         (executable-find program))
       nil)
      (t
-      (format "AiToEarn: cannot start the adapter: `%s' was not found or is not executable.  Install aitoearn-rpc (see editors/README.md) or customize `aitoearn-command' to its full path"
+      (format "AiToEarn: cannot start the adapter: `%s' was not found or is not executable.  Install it with `uv tool install aitoearn-rpc' or `pipx install aitoearn-rpc' (or unpack a release archive), then put it on PATH (`exec-path') or customize `aitoearn-command' to its full path"
               program)))))
+
+(defun aitoearn--doctor-report ()
+  "What `aitoearn-doctor' finds: a list of (LEVEL TEXT).
+LEVEL is `ok', `warning' or `error'."
+  (let ((program (car-safe aitoearn-command))
+        (problem (aitoearn--command-problem))
+        report)
+    (if problem
+        (push (list 'error problem) report)
+      (let* ((path (if (string-match-p "/" program) (expand-file-name program) (executable-find program)))
+             (status nil)
+             (said (with-temp-buffer
+                     (setq status (condition-case err (call-process path nil t nil "--version")
+                                    (error (error-message-string err))))
+                     (string-trim (buffer-string))))
+             (version (and (eql status 0)
+                           (string-match "\\`aitoearn-rpc \\([0-9]+\\.[0-9]+\\.[0-9]+\\)\\'" said)
+                           (match-string 1 said))))
+        (push (cond
+               ((not (eql status 0))
+                (list 'error (format "AiToEarn: `%s --version' failed (%s): %s" path status said)))
+               ((not version)
+                (list 'warning (format "AiToEarn: %s answers --version with \"%s\", not \"aitoearn-rpc X.Y.Z\"; is `aitoearn-command' the aitoearn-rpc adapter?" path said)))
+               ((version< version aitoearn-version)
+                (list 'warning (format "AiToEarn: the adapter %s is version %s, older than %s, which this client expects: upgrade it (uv tool upgrade aitoearn-rpc, pipx upgrade aitoearn-rpc, or a newer release archive)" path version aitoearn-version)))
+               (t (list 'ok (format "AiToEarn: adapter aitoearn-rpc %s at %s (this client expects %s or later)" version path aitoearn-version))))
+              report)))
+    (push (cond ((aitoearn--api-key) (list 'ok "API key: from `aitoearn-api-key'"))
+                ((not (string-empty-p (or (getenv "AITOEARN_API_KEY") ""))) (list 'ok "API key: from AITOEARN_API_KEY"))
+                ((member "--simulate" aitoearn-command) (list 'ok "API key: none needed (the simulator, --simulate)"))
+                (t (list 'warning "No API key: set AITOEARN_API_KEY or customize `aitoearn-api-key'")))
+          report)
+    (nreverse report)))
+
+;;;###autoload
+(defun aitoearn-doctor ()
+  "Check the adapter (its path and version) and the key.
+An adapter older than `aitoearn-version' is a warning.  The findings
+go to the *aitoearn doctor* buffer, shown when called interactively;
+returns them as a list of (LEVEL TEXT)."
+  (interactive)
+  (let ((report (aitoearn--doctor-report)))
+    (with-current-buffer (get-buffer-create "*aitoearn doctor*")
+      (let ((inhibit-read-only t))
+        (erase-buffer)
+        (dolist (finding report)
+          (insert (pcase (car finding) ('ok "OK: ") ('warning "WARNING: ") (_ "ERROR: "))
+                  (cadr finding) "\n"))
+        (special-mode)))
+    (when (called-interactively-p 'interactive)
+      (display-buffer "*aitoearn doctor*"))
+    report))
 
 (defun aitoearn--explain (err)
   "One sentence for the JSON-RPC error plist ERR: what happened, what to do."

@@ -6,7 +6,8 @@
 const vscode = require('vscode');
 const os = require('node:os');
 const path = require('node:path');
-const { AiToEarnClient, findExecutable } = require('./lib/client');
+const { execFile } = require('node:child_process');
+const { AiToEarnClient, findExecutable, notFoundMessage, parseVersion, olderThan } = require('./lib/client');
 const links = require('./lib/links');
 
 const SECRET_KEY = 'aitoearn.apiKey';
@@ -159,13 +160,46 @@ async function showError(err) {
 async function checkCommand() {
   const { command } = settings();
   if (findExecutable(command[0])) return true;
-  await showError({
-    code: 'ENOENT',
-    message:
-      `AiToEarn: cannot start the adapter: "${command[0]}" was not found or is not executable. ` +
-      'Install aitoearn-rpc (see editors/README.md) or set "aitoearn.command" to its full path.',
-  });
+  await showError({ code: 'ENOENT', message: notFoundMessage(command[0]) });
   return false;
+}
+
+/**
+ * "AiToEarn: Check Adapter" (the :checkhealth of VS Code): the adapter's path and version, a
+ * warning when it is older than this extension (package.json's version, from VERSION).
+ * @returns {Promise<{ level: 'info'|'warning'|'error', text: string }>}
+ */
+async function checkAdapter() {
+  const { command } = settings();
+  const program = findExecutable(command[0]);
+  if (!program) {
+    await checkCommand();
+    return { level: 'error', text: notFoundMessage(command[0]) };
+  }
+  const expected = require('./package.json').version;
+  let finding;
+  try {
+    const said = await new Promise((resolve, reject) => {
+      execFile(program, ['--version'], { timeout: 5000 }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
+    });
+    const version = parseVersion(said);
+    if (!version) {
+      finding = { level: 'warning', text: `AiToEarn: ${program} answers --version with "${said.trim()}", not "aitoearn-rpc X.Y.Z": is "aitoearn.command" the aitoearn-rpc adapter?` };
+    } else if (olderThan(version, expected)) {
+      finding = {
+        level: 'warning',
+        text: `AiToEarn: the adapter ${program} is version ${version}, older than ${expected}, which this extension expects: ` +
+          'upgrade it (uv tool upgrade aitoearn-rpc, pipx upgrade aitoearn-rpc, or a newer release archive).',
+      };
+    } else {
+      finding = { level: 'info', text: `AiToEarn: adapter aitoearn-rpc ${version} at ${program} (this extension expects ${expected} or later).` };
+    }
+  } catch (err) {
+    finding = { level: 'error', text: `AiToEarn: "${program} --version" failed: ${err.message}` };
+  }
+  const show = { info: vscode.window.showInformationMessage, warning: vscode.window.showWarningMessage, error: vscode.window.showErrorMessage }[finding.level];
+  await show(finding.text);
+  return finding;
 }
 
 /**
@@ -434,6 +468,7 @@ function activate(context) {
     vscode.commands.registerCommand('aitoearn.editImage', () => editImage(context)),
     vscode.commands.registerCommand('aitoearn.taskStatus', () => taskStatus(context)),
     vscode.commands.registerCommand('aitoearn.setApiKey', () => setApiKey(context)),
+    vscode.commands.registerCommand('aitoearn.checkAdapter', () => checkAdapter()),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('aitoearn')) stopClient();
     }),

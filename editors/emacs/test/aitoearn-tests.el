@@ -381,7 +381,9 @@ Binds `asked' to the list of (PROMPT . COLLECTION) the code asked."
     (aitoearn-tests--answering "a red fox" "sim-image"
       (let ((err (should-error (call-interactively #'aitoearn-generate) :type 'user-error)))
         (should (string-match-p "not found" (cadr err)))
-        (should (string-match-p "aitoearn-command" (cadr err))))
+        (should (string-match-p "aitoearn-command" (cadr err)))
+        (dolist (how '("uv tool install aitoearn-rpc" "pipx install aitoearn-rpc" "release archive"))
+          (should (string-match-p (regexp-quote how) (cadr err)))))
       (should-not asked)
       (should-error (aitoearn-generate "a red fox") :type 'user-error))
     (should (equal (buffer-string) ""))))
@@ -408,6 +410,37 @@ Binds `asked' to the list of (PROMPT . COLLECTION) the code asked."
                     (and (equal (aitoearn-mode-line) "AiToEarn: set API key") (aitoearn-mode-line))
                     5)
                    "AiToEarn: set API key"))))
+
+(ert-deftest aitoearn-doctor-reports-the-adapters-path-and-version ()
+  "`aitoearn-doctor' (the Emacs `:checkhealth'): the adapter's version and path, all OK."
+  (aitoearn-tests--with (list aitoearn-tests--bin "--simulate")
+    (let ((report (aitoearn-doctor)))
+      (should (equal (mapcar #'car report) '(ok ok)))
+      (should (string-match-p (regexp-quote (format "aitoearn-rpc %s at %s" aitoearn-version aitoearn-tests--bin))
+                              (cadr (car report))))
+      (should (string-match-p "OK: AiToEarn: adapter"
+                              (with-current-buffer "*aitoearn doctor*" (buffer-string)))))))
+
+(ert-deftest aitoearn-doctor-warns-about-an-older-adapter ()
+  "An adapter older than `aitoearn-version' is a warning that says how to upgrade."
+  (let ((old (make-temp-file "old-aitoearn-rpc")))
+    (unwind-protect
+        (progn
+          (with-temp-file old (insert "#!/bin/sh\necho 'aitoearn-rpc 0.0.1'\n"))
+          (set-file-modes old #o755)
+          (aitoearn-tests--with (list old "--simulate")
+            (let ((finding (car (aitoearn-doctor))))
+              (should (eq (car finding) 'warning))
+              (should (string-match-p (regexp-quote (format "0.0.1, older than %s" aitoearn-version)) (cadr finding)))
+              (should (string-match-p "uv tool upgrade aitoearn-rpc" (cadr finding))))))
+      (delete-file old))))
+
+(ert-deftest aitoearn-doctor-reports-a-missing-adapter ()
+  "No adapter: an error saying how to install it."
+  (aitoearn-tests--with (list "/nonexistent/aitoearn-rpc")
+    (let ((finding (car (aitoearn-doctor))))
+      (should (eq (car finding) 'error))
+      (should (string-match-p "uv tool install aitoearn-rpc" (cadr finding))))))
 
 (provide 'aitoearn-tests)
 ;;; aitoearn-tests.el ends here

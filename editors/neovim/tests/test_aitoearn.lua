@@ -62,6 +62,7 @@ local function check_refused(child, t, count, wrong, todo, buffer)
   t.eq(ERROR, ns[1].level, 'level')
   t.match(ns[1].msg, wrong, 'message says what is wrong')
   t.match(ns[1].msg, todo, 'message says what to do')
+  return ns[1].msg
 end
 
 --- No message at level WARN or above.
@@ -325,8 +326,11 @@ return {
       edit(child, tmp, 'm.md')
       child:cmd('AiToEarnGenerate')
       child:cmd('AiToEarnGenerate a red fox')
-      check_refused(child, t, 2, 'not found', 'setup', { '' })
+      local msg = check_refused(child, t, 2, 'not found', 'setup', { '' })
       t.eq(false, child:lua('return _G.asked'), 'no prompt was asked')
+      for _, how in ipairs({ 'uv tool install aitoearn%-rpc', 'pipx install aitoearn%-rpc', 'release archive', '`cmd`' }) do
+        t.match(msg, how, 'the message says how to install and point `cmd` at it')
+      end
     end,
   },
   {
@@ -358,9 +362,25 @@ return {
       child:cmd('checkhealth aitoearn')
       local report = table.concat(lines(child), '\n')
       t.match(report, 'OK[^\n]*aitoearn%-rpc', 'adapter found and --version ran')
+      local expected = child:lua([[return require('aitoearn.version')]])
+      t.match(report, 'OK[^\n]*aitoearn%-rpc ' .. vim.pesc(expected) .. ' at ' .. vim.pesc(t.bin), 'its version and path')
       t.match(report, 'OK[^\n]*API key', 'key check')
       t.ok(not report:find('ERROR'), 'no ERROR in:\n' .. report)
       t.ok(not report:find('WARNING'), 'no WARNING in:\n' .. report)
+    end,
+  },
+  {
+    ':checkhealth aitoearn warns when the adapter is older than the plugin expects',
+    function(child, t, tmp)
+      local old = tmp .. '/old-aitoearn-rpc'
+      vim.fn.writefile({ '#!/bin/sh', 'echo "aitoearn-rpc 0.0.1"' }, old)
+      vim.fn.setfperm(old, 'rwxr-xr-x')
+      setup(child, { cmd = { old, '--simulate' } })
+      child:cmd('checkhealth aitoearn')
+      local report = table.concat(lines(child), '\n')
+      local expected = child:lua([[return require('aitoearn.version')]])
+      t.match(report, 'WARNING[^\n]*0%.0%.1, older than ' .. vim.pesc(expected), 'report')
+      t.match(report, 'uv tool upgrade aitoearn%-rpc', 'how to upgrade')
     end,
   },
   {
@@ -370,6 +390,7 @@ return {
       child:cmd('checkhealth aitoearn')
       local report = table.concat(lines(child), '\n')
       t.match(report, 'ERROR[^\n]*not found', 'report')
+      t.match(report, 'uv tool install aitoearn%-rpc', 'how to install')
     end,
   },
 }

@@ -67,6 +67,34 @@ function encode(message) {
 }
 
 /**
+ * What to say when the adapter `program` cannot be found: how to install it, where to point the setting.
+ * @param {string} program
+ */
+function notFoundMessage(program) {
+  return (
+    `AiToEarn: cannot start the adapter: "${program}" was not found or is not executable. ` +
+    'Install it with `uv tool install aitoearn-rpc` or `pipx install aitoearn-rpc` (or unpack a release archive), ' +
+    'then put it on PATH or set "aitoearn.command" to its full path.'
+  );
+}
+
+/** "aitoearn-rpc 1.2.3" -> "1.2.3"; null for anything else. @param {string} said */
+function parseVersion(said) {
+  const m = /^aitoearn-rpc (\d+\.\d+\.\d+)$/.exec(String(said).trim());
+  return m ? m[1] : null;
+}
+
+/** Whether version `a` (X.Y.Z) is older than `b`. */
+function olderThan(a, b) {
+  const x = a.split('.').map(Number);
+  const y = b.split('.').map(Number);
+  for (let i = 0; i < 3; i++) {
+    if ((x[i] || 0) !== (y[i] || 0)) return (x[i] || 0) < (y[i] || 0);
+  }
+  return false;
+}
+
+/**
  * The full path of `program` if it can be run (a path, or a name found on PATH), else null.
  * @param {string} program
  * @param {NodeJS.ProcessEnv} [env]
@@ -134,11 +162,7 @@ class AiToEarnClient extends EventEmitter {
     const env = this.options.env || process.env;
     const program = findExecutable(command[0], env);
     if (!program) {
-      throw new RpcError(
-        'ENOENT',
-        `AiToEarn: cannot start the adapter: "${command[0]}" was not found or is not executable. ` +
-          'Install aitoearn-rpc (see editors/README.md) or set "aitoearn.command" to its full path.',
-      );
+      throw new RpcError('ENOENT', notFoundMessage(command[0]));
     }
     const child = spawn(program, command.slice(1), {
       cwd: this.options.cwd,
@@ -310,4 +334,6 @@ class AiToEarnClient extends EventEmitter {
   }
 }
 
-module.exports = { AiToEarnClient, RpcError, ContentLengthDecoder, encode, findExecutable };
+module.exports = {
+  AiToEarnClient, RpcError, ContentLengthDecoder, encode, findExecutable, notFoundMessage, parseVersion, olderThan,
+};

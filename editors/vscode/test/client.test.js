@@ -157,6 +157,8 @@ test('a missing binary is a clear ENOENT error', OPTS, async () => {
     assert.equal(e.code, 'ENOENT');
     assert.match(e.message, /not found/);
     assert.match(e.message, /aitoearn\.command/);
+    assert.match(e.message, /uv tool install aitoearn-rpc/);
+    assert.match(e.message, /pipx install aitoearn-rpc/);
     return true;
   });
 });

@@ -41,7 +41,7 @@ test('activation registers every command of package.json, titled as the issue sa
   assert.deepEqual([...fake.state.commands.keys()].sort(), declared);
   assert.deepEqual(
     manifest.contributes.commands.map((c) => `${c.category}: ${c.title}`).sort(),
-    ['AiToEarn: Edit Image', 'AiToEarn: Generate Image', 'AiToEarn: Set API Key', 'AiToEarn: Task Status'],
+    ['AiToEarn: Check Adapter', 'AiToEarn: Edit Image', 'AiToEarn: Generate Image', 'AiToEarn: Set API Key', 'AiToEarn: Task Status'],
   );
   const props = manifest.contributes.configuration.properties;
   assert.deepEqual(Object.keys(props).sort(), [
@@ -205,6 +205,9 @@ test('a missing binary: one clear message, no prompt, nothing inserted', OPTS, a
   assert.equal(fake.state.calls.error.length, 1);
   assert.match(fake.state.calls.error[0].text, /not found/);
   assert.match(fake.state.calls.error[0].text, /aitoearn\.command/);
+  for (const how of ['uv tool install aitoearn-rpc', 'pipx install aitoearn-rpc', 'release archive']) {
+    assert.ok(fake.state.calls.error[0].text.includes(how), how);
+  }
   assert.deepEqual(fake.state.calls.error[0].items, ['Open Settings']);
   assert.deepEqual(fake.state.calls.inputBox, []);
   assert.equal(editor.document.getText(), 'text');
@@ -239,4 +242,33 @@ test('"Set API Key" stores the key in context.secrets and sends it in initialize
   const init = readTrace(trace).find((ev) => ev.dir === 'recv' && ev.message && ev.message.method === 'initialize');
   assert.ok(init, 'initialize in the trace');
   assert.ok('apiKey' in init.message.params.initializationOptions, 'apiKey sent as an initialization option');
+});
+
+test('"Check Adapter" reports the adapter\'s version and path', OPTS, async (t) => {
+  activate(t, { config: { command: [bin, '--simulate'] } });
+  const finding = await vscode.commands.executeCommand('aitoearn.checkAdapter');
+  assert.equal(finding.level, 'info', finding.text);
+  assert.ok(finding.text.includes(`aitoearn-rpc ${manifest.version} at ${path.resolve(bin)}`), finding.text);
+  assert.equal(fake.state.calls.info.length, 1);
+  assert.equal(fake.state.calls.info[0].text, finding.text);
+});
+
+test('"Check Adapter" warns when the adapter is older than the extension expects', OPTS, async (t) => {
+  const dir = tempDir(t);
+  const old = path.join(dir, 'old-aitoearn-rpc');
+  fs.writeFileSync(old, '#!/bin/sh\necho "aitoearn-rpc 0.0.1"\n', { mode: 0o755 });
+  activate(t, { config: { command: [old] } });
+  const finding = await vscode.commands.executeCommand('aitoearn.checkAdapter');
+  assert.equal(finding.level, 'warning');
+  assert.ok(finding.text.includes(`0.0.1, older than ${manifest.version}`), finding.text);
+  assert.match(finding.text, /uv tool upgrade aitoearn-rpc/);
+  assert.equal(fake.state.calls.warning.length, 1);
+});
+
+test('"Check Adapter" with no adapter says how to install it', OPTS, async (t) => {
+  const dir = tempDir(t);
+  activate(t, { config: { command: [path.join(dir, 'no', 'aitoearn-rpc')] } });
+  const finding = await vscode.commands.executeCommand('aitoearn.checkAdapter');
+  assert.equal(finding.level, 'error');
+  assert.match(fake.state.calls.error[0].text, /uv tool install aitoearn-rpc/);
 });

@@ -53,9 +53,8 @@ function M.check_cmd(cmd)
   end
   return false,
     ('AiToEarn: cannot start the adapter: `%s` was not found or is not executable. '
-      .. 'Install aitoearn-rpc (see editors/README.md) or set `cmd` in require("aitoearn").setup() to its full path.'):format(
-      program
-    )
+      .. 'Install it with `uv tool install aitoearn-rpc` or `pipx install aitoearn-rpc` (or unpack a release archive), '
+      .. 'then put it on $PATH or set `cmd` in require("aitoearn").setup() to its full path.'):format(program)
 end
 
 ---@param err aitoearn.RpcError|nil

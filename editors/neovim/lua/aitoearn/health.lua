@@ -2,6 +2,29 @@
 
 local M = {}
 
+--- "aitoearn-rpc 1.2.3" -> "1.2.3" (nil for anything else).
+---@param said string
+---@return string|nil
+function M.parse_version(said)
+  return said:match('^aitoearn%-rpc (%d+%.%d+%.%d+)$')
+end
+
+--- Whether version `a` (X.Y.Z) is older than `b`.
+---@param a string
+---@param b string
+---@return boolean
+function M.older(a, b)
+  local x = vim.split(a, '.', { plain = true })
+  local y = vim.split(vim.trim(b), '.', { plain = true })
+  for i = 1, 3 do
+    local p, q = tonumber(x[i]) or 0, tonumber(y[i]) or 0
+    if p ~= q then
+      return p < q
+    end
+  end
+  return false
+end
+
 function M.check()
   local health = vim.health
   local config = require('aitoearn.config')
@@ -15,20 +38,32 @@ function M.check()
     health.error('Neovim 0.10 or later is needed', { 'Upgrade Neovim' })
   end
 
+  local expected = require('aitoearn.version')
   local ok, msg = client.check_cmd(cfg.cmd)
   if not ok then
     health.error(msg --[[@as string]], {
-      'Install aitoearn-rpc and put it on $PATH',
-      'or set `cmd` in require("aitoearn").setup() to its full path',
+      'uv tool install aitoearn-rpc   (or: pipx install aitoearn-rpc, or a release archive)',
+      'then put it on $PATH, or set `cmd` in require("aitoearn").setup() to its full path',
     })
   else
     local program = vim.fn.exepath(cfg.cmd[1])
     local run_ok, result = pcall(function()
-      return vim.system({ cfg.cmd[1], '--version' }, { text = true }):wait(5000)
+      return vim.system({ program, '--version' }, { text = true }):wait(5000)
     end)
-    local version = run_ok and result and result.code == 0 and vim.trim(result.stdout or '') or nil
-    if version and version ~= '' then
-      health.ok(('adapter: %s (%s)'):format(version, program))
+    local said = run_ok and result and result.code == 0 and vim.trim(result.stdout or '') or nil
+    if said and said ~= '' then
+      local version = M.parse_version(said)
+      if not version then
+        health.warn(('adapter: %s answers `--version` with "%s", not "aitoearn-rpc X.Y.Z"'):format(program, said), {
+          'Is `cmd` the aitoearn-rpc adapter?',
+        })
+      elseif M.older(version, expected) then
+        health.warn(('adapter: %s is version %s, older than %s, which this plugin expects'):format(program, version, expected), {
+          'uv tool upgrade aitoearn-rpc   (or: pipx upgrade aitoearn-rpc, or a newer release archive)',
+        })
+      else
+        health.ok(('adapter: aitoearn-rpc %s at %s (this plugin expects %s or later)'):format(version, program, expected))
+      end
     else
       health.error(('`%s --version` failed'):format(program), {
         'Run it in a terminal to see why',
