@@ -32,19 +32,23 @@ def test_edit_image_is_listed_with_its_schemas_annotations_and_task_support(tmp_
         props = edit["inputSchema"]["properties"]
         assert set(props) == {"prompt", "model", "image", "mask", "n", "size", "response_format", "user", "source",
                               "wait_seconds", "include_image_data"}
-        assert set(edit["inputSchema"]["required"]) == {"prompt", "model", "image"}
+        # Strict-mode ready: every argument required, the optional ones nullable (null: unset).
+        assert set(edit["inputSchema"]["required"]) == set(props)
+        for optional in set(props) - {"prompt", "model", "image"}:
+            assert "null" in props[optional]["type"], (optional, props[optional])
         assert edit["inputSchema"]["additionalProperties"] is False
         assert edit["outputSchema"] == tools["generate_image"]["outputSchema"]
         assert "absolute path" in props["image"]["description"] and "URL" in props["image"]["description"]
         assert edit["annotations"] == {"title": "Edit image", "readOnlyHint": False, "destructiveHint": False,
                                        "idempotentHint": False, "openWorldHint": True}
         assert edit["execution"]["taskSupport"] == "optional"
-        # The inputs the schema accepts: one string or a non-empty array of strings.
-        validate_against({"prompt": "p", "model": "m", "image": ["/a.png", "https://x/b.png"]}, edit["inputSchema"], "args")
+        # The inputs the schema accepts: a non-empty array of strings (the tool takes one string too).
+        unset = {k: None for k in props}
+        validate_against({**unset, "prompt": "p", "model": "m", "image": ["/a.png", "https://x/b.png"]}, edit["inputSchema"], "args")
         with pytest.raises(AssertionError):
-            validate_against({"prompt": "p", "model": "m", "image": []}, edit["inputSchema"], "args")
+            validate_against({**unset, "prompt": "p", "model": "m", "image": []}, edit["inputSchema"], "args")
         kind = tools["list_image_models"]["inputSchema"]["properties"]["kind"]
-        assert kind["enum"] == ["generation", "edit"] and kind["default"] == "generation"
+        assert kind["enum"] == ["generation", "edit", None] and "default" not in kind
 
     run_async(body)
 

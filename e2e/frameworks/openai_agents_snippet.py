@@ -24,11 +24,18 @@ async def main() -> None:
         print("tools:", ", ".join(t.name for t in tools))
 
         # What the agent does when the model picks a tool (Runner.run(agent, ...) needs a model).
-        result = await server.call_tool("generate_image", {"prompt": "a red fox", "model": "sim-image"})
+        # The schemas are strict-mode ready: every argument is required, the optional ones take
+        # null, and this client checks that each is there, so a direct call passes them all.
+        schemas = {t.name: t.input_schema for t in await server.list_tools()}
+
+        def arguments(tool: str, **given):
+            return {name: given.get(name) for name in schemas[tool]["properties"]}
+
+        result = await server.call_tool("generate_image", arguments("generate_image", prompt="a red fox", model="sim-image"))
         job = result.structured_content
         print("generate_image:", job["status"], job["logId"], job["images"][0]["url"])
 
-        status = await server.call_tool("get_task_status", {"logId": job["logId"]})
+        status = await server.call_tool("get_task_status", arguments("get_task_status", logId=job["logId"]))
         print("get_task_status:", status.structured_content["status"])
 
 

@@ -16,31 +16,27 @@ enum MCPEditImageTool {
             "name": .string(name),
             "title": "Edit image",
             "description": .string("Edit existing pictures with AiToEarn from a text instruction (\"make the sky darker\", "
-                + "\"remove the text\"). Submits a billed job, waits up to wait_seconds for it, and returns the new picture as a "
+                + "\"remove the text\"). Submits a billed job, waits up to wait_seconds (null: 45) for it, and returns the new picture as a "
                 + "link (a saved file or a URL); the input files are not changed. A job still running is returned with its "
                 + "logId: call get_task_status to follow it. Pick a model from list_image_models with kind \"edit\"."),
-            "inputSchema": .object([
-                "type": "object",
-                "properties": .object([
-                    "prompt": .object(["type": "string", "minLength": 1, "maxLength": 4000,
-                                       "description": "What to change (at most 4000 UTF-16 code units)."]),
-                    "model": string("An edit model name from list_image_models with kind \"edit\"."),
-                    "image": .object([
-                        "description": .string("The picture to edit, or several (at most the model's maxInputImages). " + input),
-                        "oneOf": [.object(["type": "string", "minLength": 1]),
-                                  .object(["type": "array", "minItems": 1, "items": .object(["type": "string", "minLength": 1])])],
-                    ]),
-                    "mask": string("Optional mask: where the picture may change. " + input),
-                    "n": .object(["type": "integer", "const": 1, "description": "How many pictures: the service makes exactly one."]),
-                    "size": string("A size the model lists, such as 1024x1024."),
-                    "response_format": .object(["type": "string", "enum": .array(ImageRequest.responseFormats.map { .string($0) })]),
-                    "user": string("An end-user identifier."),
-                    "source": .object(["type": "string", "enum": .array(ImageRequest.sources.map { .string($0) })]),
-                    "wait_seconds": MCPToolCatalog.waitSeconds,
-                    "include_image_data": MCPToolCatalog.includeImageData,
-                ]),
-                "required": ["prompt", "model", "image"],
-                "additionalProperties": false,
+            "inputSchema": MCPToolCatalog.inputSchema([
+                ("prompt", .object(["type": "string", "description": "What to change: 1 to 4000 UTF-16 code units."])),
+                ("model", string("An edit model name from list_image_models with kind \"edit\".")),
+                // One type: a list (a single picture is a list of one; a plain string is taken too).
+                ("image", .object(["type": "array", "minItems": 1, "items": .object(["type": "string"]),
+                                   "description": .string("The pictures to edit: one or more (at most the model's maxInputImages). Each is "
+                                       + input)])),
+                ("mask", MCPToolCatalog.optional(string("Where the picture may change (null: anywhere). " + input))),
+                ("n", MCPToolCatalog.optional(.object(["type": "integer", "enum": [1], "description": "How many pictures: the service makes exactly one (null: 1)."]))),
+                ("size", MCPToolCatalog.optional(string("A size the model lists, such as 1024x1024 (null: the model's own)."))),
+                ("response_format", MCPToolCatalog.optional(.object(["type": "string", "enum": .array(ImageRequest.responseFormats.map { .string($0) }),
+                                                                      "description": "How the service delivers the picture (null: its default)."]))),
+                ("user", MCPToolCatalog.optional(string("An end-user identifier (null: none)."))),
+                ("source", MCPToolCatalog.optional(.object(["type": "string", "enum": .array(ImageRequest.sources.map { .string($0) }),
+                                                             "description": "Where the request comes from (null: not said)."]))),
+                ("wait_seconds", MCPToolCatalog.waitSeconds),
+                ("include_image_data", MCPToolCatalog.includeImageData),
+                ("idempotency_key", MCPToolCatalog.idempotencyKey),
             ]),
             "outputSchema": MCPToolCatalog.jobOutput,
             "annotations": .object(["title": "Edit image", "readOnlyHint": false, "destructiveHint": false,
@@ -51,8 +47,8 @@ enum MCPEditImageTool {
     }
 
     /// `list_image_models`'s `kind` argument.
-    static let modelKind: JSONValue = .object([
-        "type": "string", "enum": .array(ImageJobKind.allCases.map { .string($0.rawValue) }), "default": "generation",
-        "description": "Which models: \"generation\" (for generate_image) or \"edit\" (for edit_image, with maxInputImages).",
-    ])
+    static let modelKind: JSONValue = MCPToolCatalog.optional(.object([
+        "type": "string", "enum": .array(ImageJobKind.allCases.map { .string($0.rawValue) }),
+        "description": "Which models: \"generation\" (for generate_image; also null) or \"edit\" (for edit_image, with maxInputImages).",
+    ]))
 }

@@ -9,14 +9,42 @@ enum MCPToolCatalog {
 
     private static func string(_ d: String) -> JSONValue { .object(["type": "string", "description": .string(d)]) }
 
-    static let waitSeconds: JSONValue = .object([
+    /// An optional argument, shaped for strict tool schemas (OpenAI strict mode, and the
+    /// converters of openai-agents, LangChain and pydantic-ai): nullable, its default said in
+    /// words rather than as `default`, since strict conversion makes every field required.
+    static func optional(_ schema: JSONValue) -> JSONValue {
+        guard case .object(var o) = schema else { return schema }
+        if let t = o["type"]?.stringValue { o["type"] = [.string(t), "null"] }
+        if case .array(let values)? = o["enum"] { o["enum"] = .array(values + [.null]) }
+        return .object(o)
+    }
+
+    /// A tool's `inputSchema`: every property listed as required (optional ones are nullable),
+    /// nothing else accepted; a null argument counts as absent.
+    static func inputSchema(_ properties: [(String, JSONValue)]) -> JSONValue {
+        .object([
+            "type": "object",
+            "properties": .object(JSONObject(properties)),
+            "required": .array(properties.map { .string($0.0) }),
+            "additionalProperties": false,
+        ])
+    }
+
+    static let waitSeconds: JSONValue = optional(.object([
         "type": "integer", "minimum": 0, "maximum": 600,
-        "description": "How long to wait for the job to finish before returning its logId and status (seconds).",
-    ])
-    static let includeImageData: JSONValue = .object([
-        "type": "boolean", "default": false,
-        "description": "Also return images that arrive as base64 as image content (under 1 MB in total); otherwise they are saved and linked.",
-    ])
+        "description": "How long to wait for the job to finish before returning its logId and status, in seconds (null: the tool's default).",
+    ]))
+    static let includeImageData: JSONValue = optional(.object([
+        "type": "boolean",
+        "description": "Also return images that arrive as base64 as image content (under 1 MB in total); otherwise (null or false) they are saved and linked.",
+    ]))
+    static let idempotencyKey: JSONValue = optional(.object([
+        "type": "string",
+        "description": .string("Optional, 1 to 256 characters of your choosing: repeat the same key to retry this call safely. A call "
+            + "with a key used before in this server process submits nothing (it is never billed twice): it returns the first "
+            + "call's job, waiting for it as the first call would. The same key with other arguments is an error. Null: no key."),
+    ]))
+    static let prompt: JSONValue = .object(["type": "string", "description": "What to draw: 1 to 4000 UTF-16 code units."])
 
     /// What a job result looks like in `structuredContent`.
     static let jobOutput: JSONValue = .object([
@@ -43,24 +71,22 @@ enum MCPToolCatalog {
         var generateTool: JSONObject = [
             "name": .string(generate),
             "title": "Generate image",
-            "description": "Generate images from a text prompt with AiToEarn. Submits a billed job, waits up to wait_seconds for it, and returns the images as links (saved files or URLs). A job still running is returned with its logId: call get_task_status to follow it.",
-            "inputSchema": .object([
-                "type": "object",
-                "properties": .object([
-                    "prompt": .object(["type": "string", "minLength": 1, "maxLength": 4000, "description": "What to draw (at most 4000 UTF-16 code units)."]),
-                    "model": string("A model name from list_image_models."),
-                    "n": .object(["type": "integer", "minimum": 1, "maximum": 10, "description": "How many images."]),
-                    "quality": string("A quality the model lists."),
-                    "response_format": .object(["type": "string", "enum": .array(ImageRequest.responseFormats.map { .string($0) })]),
-                    "size": string("A size the model lists, such as 1024x1024."),
-                    "style": string("A style the model lists."),
-                    "user": string("An end-user identifier."),
-                    "source": .object(["type": "string", "enum": .array(ImageRequest.sources.map { .string($0) })]),
-                    "wait_seconds": waitSeconds,
-                    "include_image_data": includeImageData,
-                ]),
-                "required": ["prompt", "model"],
-                "additionalProperties": false,
+            "description": "Generate images from a text prompt with AiToEarn. Submits a billed job, waits up to wait_seconds (null: 45) for it, and returns the images as links (saved files or URLs). A job still running is returned with its logId: call get_task_status to follow it.",
+            "inputSchema": inputSchema([
+                ("prompt", prompt),
+                ("model", string("A model name from list_image_models.")),
+                ("n", optional(.object(["type": "integer", "minimum": 1, "maximum": 10, "description": "How many images, 1 to 10 (null: 1)."]))),
+                ("quality", optional(string("A quality the model lists (null: the model's own)."))),
+                ("response_format", optional(.object(["type": "string", "enum": .array(ImageRequest.responseFormats.map { .string($0) }),
+                                                      "description": "How the service delivers the images (null: its default)."]))),
+                ("size", optional(string("A size the model lists, such as 1024x1024 (null: the model's own)."))),
+                ("style", optional(string("A style the model lists (null: none)."))),
+                ("user", optional(string("An end-user identifier (null: none)."))),
+                ("source", optional(.object(["type": "string", "enum": .array(ImageRequest.sources.map { .string($0) }),
+                                             "description": "Where the request comes from (null: not said)."]))),
+                ("wait_seconds", waitSeconds),
+                ("include_image_data", includeImageData),
+                ("idempotency_key", idempotencyKey),
             ]),
             "outputSchema": jobOutput,
             "annotations": .object(["title": "Generate image", "readOnlyHint": false, "destructiveHint": false,
@@ -73,16 +99,11 @@ enum MCPToolCatalog {
             .object([
                 "name": .string(status),
                 "title": "Get image job status",
-                "description": "The status of an image job by its logId; with wait_seconds, waits for it to finish. Finished images come back as links.",
-                "inputSchema": .object([
-                    "type": "object",
-                    "properties": .object([
-                        "logId": .object(["type": "string", "pattern": "^[0-9a-fA-F]{24}$", "description": "The id generate_image returned."]),
-                        "wait_seconds": waitSeconds,
-                        "include_image_data": includeImageData,
-                    ]),
-                    "required": ["logId"],
-                    "additionalProperties": false,
+                "description": "The status of an image job by its logId; with wait_seconds (null or 0: do not wait), waits for it to finish. Finished images come back as links.",
+                "inputSchema": inputSchema([
+                    ("logId", .object(["type": "string", "pattern": "^[0-9a-fA-F]{24}$", "description": "The id generate_image returned."])),
+                    ("wait_seconds", waitSeconds),
+                    ("include_image_data", includeImageData),
                 ]),
                 "outputSchema": jobOutput,
                 "annotations": .object(["title": "Get image job status", "readOnlyHint": true, "idempotentHint": true, "openWorldHint": true]),
@@ -91,7 +112,7 @@ enum MCPToolCatalog {
                 "name": .string(models),
                 "title": "List image models",
                 "description": "The image models AiToEarn offers: generation models (the default) with their sizes, qualities and styles, or with kind \"edit\" the edit models with how many input images each takes (maxInputImages).",
-                "inputSchema": .object(["type": "object", "properties": .object(["kind": MCPEditImageTool.modelKind]), "additionalProperties": false]),
+                "inputSchema": inputSchema([("kind", MCPEditImageTool.modelKind)]),
                 "outputSchema": .object([
                     "type": "object",
                     "properties": .object(["models": .object(["type": "array", "items": .object(["type": "object"])])]),

@@ -61,6 +61,7 @@ struct MCPToolRunner: Sendable {
     /// (`wait_seconds`, `include_image_data`) and its result's shape are its own.
     private func jobTool<M: JobMethod>(_ method: M.Type, _ r: inout FieldReader, defaultWait: Int, failedIsError: Bool,
                                        followToEnd: Bool) -> Prepared {
+        let key = M.submits ? JobOptions.readIdempotencyKey(&r, field: "idempotency_key") : nil
         guard let (subject, options, includeData) = readJob(&r, subject: M.readSubject, defaultWait: defaultWait,
                                                             followToEnd: followToEnd) else {
             return .refused(MCPToolResult.invalidArguments(r.issues))
@@ -68,7 +69,7 @@ struct MCPToolRunner: Sendable {
         let runner = self
         return .ready { progress in
             let call = JobCall(jobs: runner.session.jobs, poll: options, saveTo: nil, startMs: runner.session.clock.nowMs,
-                               events: progress.event)
+                               idempotencyKey: key, events: progress.event)
             let job = M(session: runner.session)
             return try await runner.outcome(includeData: includeData, failedIsError: failedIsError, progress: progress) {
                 () async throws(CoreError) -> JSONValue in

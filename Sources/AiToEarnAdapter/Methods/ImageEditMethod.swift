@@ -6,7 +6,7 @@ import JSONValue
 /// Local files named as inputs are read while the params are decoded, so a bad one is -32602
 /// before anything is sent.
 struct ImageEditMethod: JobMethod {
-    static let name = "image.edit", waitsByDefault = true, title = "Editing image"
+    static let name = "image.edit", waitsByDefault = true, submits = true, title = "Editing image"
     let session: Session
     static func readSubject(_ r: inout FieldReader) -> EditRequest? { EditRequest.read(&r) }
 

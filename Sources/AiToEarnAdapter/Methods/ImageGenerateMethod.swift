@@ -4,7 +4,7 @@ import JSONValue
 
 /// `image.generate`: submit a job and, by default, follow it to its end.
 struct ImageGenerateMethod: JobMethod {
-    static let name = "image.generate", waitsByDefault = true, title = "Generating image"
+    static let name = "image.generate", waitsByDefault = true, submits = true, title = "Generating image"
     let session: Session
     static func readSubject(_ r: inout FieldReader) -> ImageRequest? { ImageRequest.read(&r) }
 

@@ -10,6 +10,8 @@ protocol JobMethod: RPCMethod where Params == (subject: Subject, options: JobOpt
     var session: Session { get }
     init(session: Session)
     static var waitsByDefault: Bool { get }
+    /// Whether it submits a billed job (and so takes an idempotency key).
+    static var submits: Bool { get }
     /// The `$/progress` title.
     static var title: String { get }
     static func readSubject(_ r: inout FieldReader) -> Subject?
@@ -23,12 +25,15 @@ struct JobCall: Sendable {
     var poll: PollOptions
     var saveTo: String?
     var startMs: Int64
+    var idempotencyKey: String? = nil
     var events: @Sendable (JobEvent) -> Void
 }
 
 extension JobMethod {
+    static var submits: Bool { false }
+
     static func decodeParams(_ params: JSONValue?) throws(RPCError) -> Params {
-        let (subject, options) = try JobOptions.decode(params, subject: readSubject)
+        let (subject, options) = try JobOptions.decode(params, submits: submits, subject: readSubject)
         return (subject, options)
     }
 
@@ -37,7 +42,8 @@ extension JobMethod {
         let jobs = session.jobs
         let poll = p.options.poll.resolve(waitByDefault: Self.waitsByDefault, settings: session.settings)
         return try await runJob(context: context, session: session, options: p.options, title: Self.title) { progress throws(CoreError) in
-            try await run(p.subject, in: JobCall(jobs: jobs, poll: poll, saveTo: p.options.saveTo, startMs: start, events: progress.event))
+            try await run(p.subject, in: JobCall(jobs: jobs, poll: poll, saveTo: p.options.saveTo, startMs: start,
+                                                 idempotencyKey: p.options.idempotencyKey, events: progress.event))
         }
     }
 }
@@ -45,11 +51,11 @@ extension JobMethod {
 /// The core's job calls, with the call's settings filled in.
 extension JobCall {
     func generate(_ r: ImageRequest) async throws(CoreError) -> JSONValue {
-        try await jobs.generate(r, options: poll, saveTo: saveTo, startMs: startMs, events: events)
+        try await jobs.generate(r, options: poll, saveTo: saveTo, startMs: startMs, idempotencyKey: idempotencyKey, events: events)
     }
 
     func edit(_ r: EditRequest) async throws(CoreError) -> JSONValue {
-        try await jobs.edit(r, options: poll, saveTo: saveTo, startMs: startMs, events: events)
+        try await jobs.edit(r, options: poll, saveTo: saveTo, startMs: startMs, idempotencyKey: idempotencyKey, events: events)
     }
 
     func status(_ logId: String) async throws(CoreError) -> JSONValue {

@@ -37,6 +37,8 @@ final class Session: Sendable {
     let mcp: MCPState
     /// One count for the process, whichever core the settings built.
     let submissionsOnTheWire = SubmissionsOnTheWire()
+    /// Idempotency keys hold for the process, across faces and rebuilt cores.
+    let idempotentSubmissions = IdempotentSubmissions()
 
     init(launch: LaunchOptions, settings: Settings, environment: [String: String], logger: Logger,
          trace: TraceRecorder?, redactor: Redactor, notifier: @escaping @Sendable () -> Notifier) {
@@ -119,6 +121,6 @@ final class Session: Sendable {
         let client = UpstreamClient(settings: effective, transport: transport, context: context)
         let saver = ImageSaver(transport: network, localImages: settings.simulate ? simulatorFolder : nil, requestTimeoutMs: settings.requestTimeoutMs,
                                addresses: ImageSaver.addressPolicy(forBaseURL: settings.baseURL))
-        return ImageJobs(client: client, saver: saver, onTheWire: submissionsOnTheWire)
+        return ImageJobs(client: client, saver: saver, onTheWire: submissionsOnTheWire, idempotency: idempotentSubmissions)
     }
 }

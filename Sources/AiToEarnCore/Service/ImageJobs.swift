@@ -11,35 +11,40 @@ public struct ImageJobs: Sendable {
 
     /// Submissions out now, counted across the session's rebuilt cores.
     public let onTheWire: SubmissionsOnTheWire
+    /// Submissions by idempotency key, shared likewise.
+    public let idempotency: IdempotentSubmissions
 
     public init(client: UpstreamClient, saver: ImageSaver, editModels: EditModelCatalog = EditModelCatalog(),
-                replyLimits: StatusReplyLimits = StatusReplyLimits(), onTheWire: SubmissionsOnTheWire = SubmissionsOnTheWire()) {
+                replyLimits: StatusReplyLimits = StatusReplyLimits(), onTheWire: SubmissionsOnTheWire = SubmissionsOnTheWire(),
+                idempotency: IdempotentSubmissions = IdempotentSubmissions()) {
         self.client = client
         self.saver = saver
         self.editModels = editModels
         self.replyLimits = replyLimits
         self.onTheWire = onTheWire
+        self.idempotency = idempotency
     }
 
     var clock: CoreClock { client.clock }
 
     /// Submits a generation, then (when `options.wait`) polls until the job ends. `startMs` is when the request arrived.
+    /// With `idempotencyKey`, a repeat of an earlier call's key follows that call's job instead of submitting.
     public func generate(_ request: ImageRequest, options: PollOptions, saveTo: String?, startMs: Int64,
-                         events: @Sendable (JobEvent) -> Void) async throws(CoreError) -> JSONValue {
+                         idempotencyKey: String? = nil, events: @Sendable (JobEvent) -> Void) async throws(CoreError) -> JSONValue {
         try await run(.generation, body: request.body, inlineBytes: 0, options: options, saveTo: saveTo, startMs: startMs,
-                      events: events)
+                      idempotencyKey: idempotencyKey, events: events)
     }
 
     /// Submits an edit, then follows it as `generate` does. First, when the edit models can be
     /// listed, the number of input images is checked against the model's `maxInputImages`.
     public func edit(_ request: EditRequest, options: PollOptions, saveTo: String?, startMs: Int64,
-                     events: @Sendable (JobEvent) -> Void) async throws(CoreError) -> JSONValue {
+                     idempotencyKey: String? = nil, events: @Sendable (JobEvent) -> Void) async throws(CoreError) -> JSONValue {
         do {
             // Without a key nothing is sent, the model list included.
             try client.requireKey()
             try await checkInputCount(request, deadlineMs: startMs + Int64(options.timeoutMs))
             return try await run(.edit, body: request.body, inlineBytes: request.inlineBytes, options: options, saveTo: saveTo,
-                                 startMs: startMs, events: events)
+                                 startMs: startMs, idempotencyKey: idempotencyKey, events: events)
         } catch var e {
             e.jobKind = .edit
             if case .upstream(let code, _) = e.kind, code == UpstreamCode.invalidModel.rawValue { editModels.forget() }
@@ -70,11 +75,19 @@ public struct ImageJobs: Sendable {
 
     /// Submits a job of `kind`, then (when `options.wait`) polls until it ends.
     private func run(_ kind: ImageJobKind, body: JSONObject, inlineBytes: Int, options: PollOptions, saveTo: String?,
-                     startMs: Int64, events: @Sendable (JobEvent) -> Void) async throws(CoreError) -> JSONValue {
+                     startMs: Int64, idempotencyKey: String?, events: @Sendable (JobEvent) -> Void) async throws(CoreError) -> JSONValue {
         if Task.isCancelled { throw CoreError(.cancelled(logId: nil)) }
         let reply: UpstreamReply
         do {
-            reply = try await submitShielded(body, kind: kind, deadlineMs: startMs + Int64(options.timeoutMs))
+            let deadlineMs = startMs + Int64(options.timeoutMs)
+            if let idempotencyKey {
+                let jobs = self
+                reply = try await idempotency.submit(key: idempotencyKey, kind: kind, body: body) { () async throws(CoreError) -> UpstreamReply in
+                    try await jobs.submitShielded(body, kind: kind, deadlineMs: deadlineMs)
+                }
+            } else {
+                reply = try await submitShielded(body, kind: kind, deadlineMs: deadlineMs)
+            }
         } catch {
             // Cancelled meanwhile: the caller asked to stop, so that is the answer it gets.
             if Task.isCancelled { throw CoreError(.cancelled(logId: nil), upstreamRequestId: error.upstreamRequestId) }
