@@ -71,6 +71,21 @@ struct UpstreamClientTests {
         #expect(t.count == 1)
     }
 
+    @Test("a submission whose reply is over the size cap may be billed: the message says so and it is not resent")
+    func oversizedSubmissionReply() async {
+        let t = ScriptedTransport([.fail(.replyTooLarge(limit: 8 * 1024 * 1024))],
+                                  fallback: .envelope(code: 0, data: ["logId": "x", "status": "generating"]))
+        do {
+            _ = try await makeClient(t).submit(["prompt": "p", "model": "m"])
+            Issue.record("expected an error")
+        } catch {
+            guard case .replyTooLarge = error.kind else { Issue.record("\(error)"); return }
+            #expect(error.message.contains("may have been submitted and billed"), "\(error.message)")
+            #expect(!error.message.contains("or submit the images"), "\(error.message)")
+        }
+        #expect(t.count == 1)
+    }
+
     @Test("the submission is resent after a 429 (honouring Retry-After) and after a connection that never opened")
     func submissionResentWhenSafe() async throws {
         let t = ScriptedTransport([

@@ -22,7 +22,8 @@ public struct CoreError: Error, Sendable {
         /// The service refused the request as too large (HTTP 413): nothing was submitted.
         case requestTooLarge(bodyBytes: Int)
         /// The reply was larger than the request allowed, so it was not read (and not asked for again).
-        case replyTooLarge(limitBytes: Int)
+        /// `maybeSubmitted`: the request was a submission, which the service may have taken and billed.
+        case replyTooLarge(limitBytes: Int, maybeSubmitted: Bool = false)
     }
 
     public var kind: Kind
@@ -89,7 +90,7 @@ public struct CoreError: Error, Sendable {
             return "The job's status could not be asked for: \(reason)."
         case .redirected(let status, let location):
             return "A status request for the job was answered with HTTP \(status), a redirect to \(location), which is not followed."
-        case .replyTooLarge(let limit):
+        case .replyTooLarge(let limit, _):
             return "The job's status reply was larger than the \(ImageInput.megabytes(limit)) this request accepts, so it was not read "
                 + "(an edit job's status echoes its inline images: follow it from the session that submitted it)."
         case .invalidParams, .badLogId, .requestTooLarge, .jobFailed, .timedOut, .saveFailed, .cancelled:
@@ -144,7 +145,12 @@ public struct CoreError: Error, Sendable {
         case .requestTooLarge(let bytes):
             return "The AiToEarn service refused the request as too large (HTTP 413, \(ImageInput.megabytes(bytes))), so nothing was "
                 + "submitted or billed: pass the images as http(s) URLs instead of local files or data: URIs."
-        case .replyTooLarge(let limit):
+        case .replyTooLarge(let limit, true):
+            // The service answered, so it most likely took the job: resending could bill it twice.
+            return "The AiToEarn service's reply to the submission was larger than the \(ImageInput.megabytes(limit)) this request "
+                + "accepts, so it was not read. The job may have been submitted and billed: it was not resent; "
+                + "check your history before retrying."
+        case .replyTooLarge(let limit, false):
             return "The AiToEarn service's reply was larger than the \(ImageInput.megabytes(limit)) this request accepts, so it was not read. "
                 + "The status of an edit job echoes its inline input images: follow such a job with the session that submitted it "
                 + "(its polls allow for them), or submit the images as http(s) URLs."

@@ -126,8 +126,8 @@ public final class UpstreamClient: Sendable {
                 case .noResponse(let r):
                     outcome = .retryable(reason: r, httpStatus: nil, retryAfterMs: nil, safeForSubmission: false)
                 case .replyTooLarge(let limit):
-                    // The same request would bring the same reply.
-                    outcome = .fatal(.replyTooLarge(limitBytes: limit))
+                    // The same request would bring the same reply; a submission's came after the service had it.
+                    outcome = .fatal(.replyTooLarge(limitBytes: limit, maybeSubmitted: !idempotent))
                 }
             }
             attempts += max(1, sends.current - sentBefore)

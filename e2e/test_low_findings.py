@@ -1,0 +1,27 @@
+"""The low findings of the latest adversarial pass (issue "Never lose a billed job, never let a
+proxy or a crafted value past a rule", L1-L11), reproduced from outside: the built binary over
+pipes against the stand-in on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+
+from main_support import KEY, expect_error, gen, standin, start_adapter  # noqa: F401 (fixture)
+
+TIME_SCALE = float(os.environ.get("AITOEARN_TEST_TIME_SCALE", "1"))
+
+
+# ---------------------------------------------------------------------------
+# L2: an oversized reply to a submission may mean a billed job
+# ---------------------------------------------------------------------------
+
+
+def test_an_oversized_reply_to_a_submission_says_the_job_may_be_billed(adapter_factory, standin):
+    standin.inject("submit", "raw", status=200, headers={"Content-Type": "application/json"},
+                   body=b"{" + b" " * (9 << 20) + b"}")
+    a = start_adapter(adapter_factory, standin)
+    err = expect_error(a.call("image.generate", gen(), timeout=15), -32013)
+    assert "may have been submitted and billed" in err["message"], err["message"]
+    assert "try again" not in err["message"].lower(), err["message"]
+    assert err["data"]["attempts"] == 1
+    assert standin.count("submit") == 1
