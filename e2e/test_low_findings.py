@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from main_support import KEY, expect_error, gen, standin, start_adapter  # noqa: F401 (fixture)
 
 TIME_SCALE = float(os.environ.get("AITOEARN_TEST_TIME_SCALE", "1"))
@@ -25,3 +27,24 @@ def test_an_oversized_reply_to_a_submission_says_the_job_may_be_billed(adapter_f
     assert "try again" not in err["message"].lower(), err["message"]
     assert err["data"]["attempts"] == 1
     assert standin.count("submit") == 1
+
+
+# ---------------------------------------------------------------------------
+# L9: a status reply that is not an object with a string status is broken, not a result
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("data", [None, {"status": 42}, "success"], ids=["null", "status-42", "a-string"])
+@pytest.mark.parametrize("wait", [False, True], ids=["once", "wait"])
+def test_a_status_that_is_not_a_status_is_a_broken_reply(adapter_factory, standin, data, wait):
+    log_id = standin.add_job(pending_polls=None)
+    standin.inject("status", "business", times=4, code=0, message="success", data=data)
+    a = start_adapter(adapter_factory, standin)
+    params = {"logId": log_id, "pollIntervalMs": 10, "timeoutMs": 10_000}
+    if wait:
+        params["wait"] = True
+    err = expect_error(a.call("task.status", params, timeout=10), -32013)
+    assert err["data"]["logId"] == log_id and err["data"]["attempts"] == 4, err
+    assert "not an object with a string status" in err["message"], err["message"]
+    assert log_id in err["message"] and "try again" not in err["message"].lower(), err["message"]
+    assert standin.count("status") == 4

@@ -82,7 +82,7 @@ public struct CoreError: Error, Sendable {
         case .upstream(let code, _):
             return "The service refused a status request for the job (code \(code): see data.upstreamMessage)."
         case .unreachable(let status, let attempts, let reason, _):
-            let what = status.map { "answered HTTP \($0)" } ?? "could not be reached (\(reason))"
+            let what = Self.lastAnswer(status, reason)
             return "The AiToEarn service \(what) after \(attempts) attempt\(attempts == 1 ? "" : "s") while the job was being followed."
         case .rateLimited(let ms):
             return "The AiToEarn service kept rate-limiting the job's status requests" + (ms.map { " (retry after \($0) ms)." } ?? ".")
@@ -96,6 +96,13 @@ public struct CoreError: Error, Sendable {
         case .invalidParams, .badLogId, .requestTooLarge, .jobFailed, .timedOut, .saveFailed, .cancelled:
             return nil
         }
+    }
+
+    /// What the last attempt came to. A status that was not itself the failure (an HTTP 200 with an
+    /// unusable body) is followed by why the body was unusable, which the status alone would hide.
+    private static func lastAnswer(_ status: Int?, _ reason: String) -> String {
+        guard let status else { return "could not be reached (\(reason))" }
+        return reason.hasPrefix("HTTP \(status) ") ? "answered \(reason)" : "answered HTTP \(status)"
     }
 
     private func ownMessage(naming n: OperationNames) -> String {
@@ -127,7 +134,7 @@ public struct CoreError: Error, Sendable {
         case .timedOut(let logId, _):
             return "The image job \(logId) did not finish in time. " + Self.billedJob(logId, naming: n)
         case .unreachable(let status, let attempts, let reason, let maybeSubmitted):
-            let what = status.map { "answered HTTP \($0)" } ?? "could not be reached (\(reason))"
+            let what = Self.lastAnswer(status, reason)
             let hint = maybeSubmitted
                 ? " The job may have been submitted and billed: it was not resent; check your history before retrying."
                 : " Check your network, proxy and base URL, then try again."

@@ -52,7 +52,17 @@ public final class UpstreamClient: Sendable {
     public func taskStatus(logId: String, maxResponseBytes: Int = HTTPRequest.defaultMaxResponseBytes,
                            deadlineMs: Int64? = nil) async throws(CoreError) -> UpstreamReply {
         try await call("GET", UpstreamAPI.task(logId), body: nil, needsKey: true, idempotent: true, deadlineMs: deadlineMs,
-                       maxResponseBytes: maxResponseBytes)
+                       maxResponseBytes: maxResponseBytes, check: Self.statusProblem)
+    }
+
+    /// Why a successful envelope's `data` is not a job status, or nil when it is one. Everything
+    /// downstream (polling, saving, every face) reads `status` as a string from an object: `null`
+    /// or `status: 42` would otherwise be handed on as a result the caller cannot act on.
+    static func statusProblem(_ data: JSONValue) -> String? {
+        guard case .object(let o) = data, o["status"]?.stringValue != nil else {
+            return "a status that is not an object with a string status"
+        }
+        return nil
     }
 
     /// The model list of `kind`; needs no key. `maxAttempts` lowers the retry policy's count, for
@@ -82,7 +92,7 @@ public final class UpstreamClient: Sendable {
 
     func call(_ method: String, _ path: String, body: JSONValue?, needsKey: Bool, idempotent: Bool,
               deadlineMs: Int64? = nil, maxResponseBytes: Int = HTTPRequest.defaultMaxResponseBytes,
-              maxAttempts: Int? = nil) async throws(CoreError) -> UpstreamReply {
+              maxAttempts: Int? = nil, check: (@Sendable (JSONValue) -> String?)? = nil) async throws(CoreError) -> UpstreamReply {
         let key = settings.apiKey
         if needsKey { try requireKey() }
         let url = settings.baseURL.appendingPathComponent(String(path.dropFirst()))
@@ -108,12 +118,17 @@ public final class UpstreamClient: Sendable {
             request.onSend = { sends.withLock { $0 += 1 } }
             request.proxyAllowed = url.scheme?.lowercased() == "https"
             logger?.debug("HTTP \(method) \(url.absoluteString) attempt \(attempts + 1)")
-            let outcome: Attempt
+            var outcome: Attempt
             do {
                 let response = try await transport.send(request)
                 answeredRequestId = requestId
                 record(request, response: response, failure: nil)
                 outcome = Self.interpret(response, url: url, sentBytes: payload?.count ?? 0)
+                // A success whose data is not what was asked for is as broken as a body that is not JSON.
+                if case .envelope(let env) = outcome, env.code == 0, let problem = check?(env.data) {
+                    outcome = .retryable(reason: "HTTP \(response.status) with \(problem)", httpStatus: response.status,
+                                         retryAfterMs: nil, safeForSubmission: false)
+                }
             } catch {
                 record(request, response: nil, failure: error)
                 switch error {
