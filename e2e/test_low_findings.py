@@ -8,7 +8,8 @@ import os
 
 import pytest
 
-from main_support import KEY, expect_error, gen, standin, start_adapter  # noqa: F401 (fixture)
+from main_support import KEY, expect_error, expect_result, gen, standin, start_adapter  # noqa: F401 (fixture)
+from mcp_support import call_tool_raw, mcp_adapter, mcp_standin  # noqa: F401 (fixture)
 
 TIME_SCALE = float(os.environ.get("AITOEARN_TEST_TIME_SCALE", "1"))
 
@@ -48,3 +49,17 @@ def test_a_status_that_is_not_a_status_is_a_broken_reply(adapter_factory, standi
     assert "not an object with a string status" in err["message"], err["message"]
     assert log_id in err["message"] and "try again" not in err["message"].lower(), err["message"]
     assert standin.count("status") == 4
+
+
+# ---------------------------------------------------------------------------
+# Found on the way: get_task_status without wait_seconds gave its one status request 1 ms
+# ---------------------------------------------------------------------------
+
+
+def test_get_task_status_without_a_wait_reads_a_slow_status(adapter_factory, tmp_path, mcp_standin):
+    log_id = mcp_standin.add_job()
+    mcp_standin.inject("status", "slow", delay_ms=100)
+    a, _ = mcp_adapter(adapter_factory, tmp_path / "images", server=mcp_standin)
+    r = expect_result(call_tool_raw(a, "get_task_status", {"logId": log_id}))
+    assert r["structuredContent"]["status"] == "success", r
+    assert not r.get("isError"), r

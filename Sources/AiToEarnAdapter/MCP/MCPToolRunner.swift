@@ -61,7 +61,10 @@ struct MCPToolRunner: Sendable {
     private func pollOptions(waitSeconds: Int, followToEnd: Bool) -> PollOptions {
         let s = session.settings
         if followToEnd { return PollOptions(wait: true, timeoutMs: s.timeoutMs, pollIntervalMs: s.pollIntervalMs) }
-        return PollOptions(wait: waitSeconds > 0, timeoutMs: max(1, waitSeconds * 1000), pollIntervalMs: s.pollIntervalMs)
+        // No wait still makes one status request, which needs the session's time, not a 1 ms deadline
+        // that would cut it off before the answer and report a finished job as still running.
+        if waitSeconds == 0 { return PollOptions(wait: false, timeoutMs: s.timeoutMs, pollIntervalMs: s.pollIntervalMs) }
+        return PollOptions(wait: true, timeoutMs: waitSeconds * 1000, pollIntervalMs: s.pollIntervalMs)
     }
 
     private func outcome(includeData: Bool, failedIsError: Bool, progress: MCPProgress,
