@@ -79,6 +79,9 @@ public struct CoreError: Error, Sendable {
             return "The API key was rejected while the job was being followed (set a valid key before calling \(n.status))."
         case .noAPIKey:
             return "No API key is configured to follow the job with."
+        case .upstream(let code, _) where code == UpstreamCode.taskNotFound.rawValue:
+            // The service says there is no such job: calling it billed would be a guess, and the id is what to check.
+            return nil
         case .upstream(let code, _):
             return "The service refused a status request for the job (code \(code): see data.upstreamMessage)."
         case .unreachable(let status, let attempts, let reason, _):
