@@ -8,8 +8,10 @@ import os
 
 import pytest
 
+import rpc
+
 from main_support import KEY, expect_error, expect_result, gen, standin, start_adapter  # noqa: F401 (fixture)
-from mcp_support import call_tool_raw, mcp_adapter, mcp_standin  # noqa: F401 (fixture)
+from mcp_support import call_tool_raw, mcp_adapter, mcp_standin, tool_call  # noqa: F401 (fixture)
 
 TIME_SCALE = float(os.environ.get("AITOEARN_TEST_TIME_SCALE", "1"))
 
@@ -63,3 +65,34 @@ def test_get_task_status_without_a_wait_reads_a_slow_status(adapter_factory, tmp
     r = expect_result(call_tool_raw(a, "get_task_status", {"logId": log_id}))
     assert r["structuredContent"]["status"] == "success", r
     assert not r.get("isError"), r
+
+
+# ---------------------------------------------------------------------------
+# L1: the MCP task store keeps at most 1,000 tasks
+# ---------------------------------------------------------------------------
+
+MAX_TASKS = 1000
+
+
+def test_the_task_store_is_capped_dropping_the_oldest_finished_first(adapter_factory, tmp_path):
+    # Jobs that run for a minute: every task stays `working` unless cancelled.
+    a, _ = mcp_adapter(adapter_factory, tmp_path / "images", "--simulate", "--simulate-delay-ms", "60000")
+    create = tool_call("generate_image", {"prompt": "a lighthouse", "model": "sim-image"}, task={"ttl": 600000})
+    ids = [a.request("tools/call", create) for _ in range(MAX_TASKS)]
+    tasks = [expect_result(a.wait_response(i, timeout=30)[0])["task"]["taskId"] for i in ids]
+    assert len(set(tasks)) == MAX_TASKS
+
+    # All running: the next one is refused, with what to do.
+    err = rpc.expect_error(a.call("tools/call", create, timeout=10), -32014)
+    assert "1000 tasks are running" in err["message"] and "without a task" in err["message"], err
+
+    # Finished tasks make room, oldest first (by creation, not by when they ended).
+    for tid in (tasks[5], tasks[3]):
+        assert expect_result(a.call("tasks/cancel", {"taskId": tid}))["status"] == "cancelled"
+    expect_result(a.call("tools/call", create))
+    assert "no task" in rpc.expect_error(a.call("tasks/get", {"taskId": tasks[3]}), -32602)["message"].lower()
+    assert expect_result(a.call("tasks/get", {"taskId": tasks[5]}))["status"] == "cancelled"
+    expect_result(a.call("tools/call", create))
+    rpc.expect_error(a.call("tasks/get", {"taskId": tasks[5]}), -32602)
+    assert expect_result(a.call("tasks/get", {"taskId": tasks[0]}))["status"] == "working"
+    rpc.expect_error(a.call("tools/call", create), -32014)

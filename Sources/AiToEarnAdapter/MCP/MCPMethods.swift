@@ -44,7 +44,7 @@ struct MCPCallTool: MCPMethod {
         let ttl = task["ttl"]?.integerValue.map { Int(clamping: $0) }
         let state = session.mcp
         let token = p?["_meta"]?["progressToken"]
-        let created = state.tasks.create(ttlMs: ttl, pollIntervalMs: session.settings.pollIntervalMs, notify: state.notify) { id in
+        let created = try state.tasks.create(ttlMs: ttl, pollIntervalMs: session.settings.pollIntervalMs, notify: state.notify) { id in
             let tracked = MCPProgress(token: token, state: state, onMessage: { state.tasks.note(id, $0, logId: $1) })
             return try await runner.run(name: name, arguments: arguments, progress: tracked, followToEnd: true)
         }

@@ -48,7 +48,7 @@ struct MCPModernCallTool: MCPMethod {
             return MCPModern.result(try await runner.run(name: name, arguments: arguments, progress: progress, followToEnd: false))
         }
         // Progress belongs to a request in flight; this one ends with the task handle.
-        let created = state.tasks.create(ttlMs: nil, pollIntervalMs: session.settings.pollIntervalMs, modern: true,
+        let created = try state.tasks.create(ttlMs: nil, pollIntervalMs: session.settings.pollIntervalMs, modern: true,
                                          notify: state.notify) { id in
             let tracked = MCPProgress(token: nil, state: state, log: log, onMessage: { state.tasks.note(id, $0, logId: $1) })
             return try await runner.run(name: name, arguments: arguments, progress: tracked, followToEnd: true)
