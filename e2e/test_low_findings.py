@@ -96,3 +96,29 @@ def test_the_task_store_is_capped_dropping_the_oldest_finished_first(adapter_fac
     rpc.expect_error(a.call("tasks/get", {"taskId": tasks[5]}), -32602)
     assert expect_result(a.call("tasks/get", {"taskId": tasks[0]}))["status"] == "working"
     rpc.expect_error(a.call("tools/call", create), -32014)
+
+
+# ---------------------------------------------------------------------------
+# L6: a status that omits request.n does not cut a job this session submitted with n: 10
+# ---------------------------------------------------------------------------
+
+
+def _url_images(server, count):
+    return [{"url": server.image_url(f"ten/img-{i}.png"), "revised_prompt": f"#{i}"} for i in range(count)]
+
+
+@pytest.mark.parametrize("wait", [False, True], ids=["once", "wait"])
+def test_task_status_saves_all_ten_of_a_job_submitted_with_n_10(adapter_factory, standin, tmp_path, wait):
+    params = gen(n=10, wait=False)
+    # The status echoes the request without its n: the service's default (1) would cut 9 images.
+    standin.plan_job(images=_url_images(standin, 10), pending_polls=1 if wait else 0,
+                     extra={"request": {"prompt": params["prompt"], "model": params["model"]}})
+    a = start_adapter(adapter_factory, standin)
+    log_id = a.call("image.generate", params)["result"]["logId"]
+    status = {"logId": log_id, "saveTo": str(tmp_path / "out")}
+    if wait:
+        status.update(wait=True, pollIntervalMs=10)
+    result = a.call("task.status", status, timeout=10)["result"]
+    assert "droppedImages" not in result, result
+    assert len(result["images"]) == 10 and len(result["saved"]) == 10
+    assert len(list((tmp_path / "out").iterdir())) == 10

@@ -33,6 +33,8 @@ final class Session: Sendable {
     let mcp: MCPState
     /// One count for the process, whichever core the settings built.
     let submissionsOnTheWire = SubmissionsOnTheWire()
+    /// Outlives the cores rebuilt by initialize, as the jobs it remembers do.
+    let askedImages = AskedImages()
 
     init(launch: LaunchOptions, settings: Settings, environment: [String: String], logger: Logger,
          trace: TraceRecorder?, redactor: Redactor, notifier: @escaping @Sendable () -> Notifier) {
@@ -115,6 +117,6 @@ final class Session: Sendable {
         let client = UpstreamClient(settings: effective, transport: transport, context: context)
         let saver = ImageSaver(transport: network, localImages: settings.simulate ? simulatorFolder : nil, requestTimeoutMs: settings.requestTimeoutMs,
                                addresses: ImageSaver.addressPolicy(forBaseURL: settings.baseURL))
-        return ImageJobs(client: client, saver: saver, onTheWire: submissionsOnTheWire)
+        return ImageJobs(client: client, saver: saver, onTheWire: submissionsOnTheWire, asked: askedImages)
     }
 }

@@ -45,7 +45,9 @@ public struct ImageSaver: Sendable {
         } catch {
             throw failure("cannot create the directory \(dir.path): \(error.localizedDescription)")
         }
-        let images = (ImageLimit.apply(to: task)["images"]?.arrayValue ?? []).enumerated()
+        // The job's own n cut the images already (ImageJobs knows the n the caller sent, which the
+        // status need not echo); cutting again by the echo would save 1 of 10. The hard cap stays.
+        let images = (ImageLimit.apply(to: task, askedFor: Int64(ImageLimit.maxImages))["images"]?.arrayValue ?? []).enumerated()
             .filter { !inlineOnly || $0.element["b64_json"]?.stringValue != nil }
         // Only safe characters from the id reach the file name.
         let stem = String(logId.unicodeScalars.filter { CharacterSet.alphanumerics.contains($0) && $0.isASCII }.map(Character.init))
