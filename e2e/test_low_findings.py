@@ -122,3 +122,19 @@ def test_task_status_saves_all_ten_of_a_job_submitted_with_n_10(adapter_factory,
     assert "droppedImages" not in result, result
     assert len(result["images"]) == 10 and len(result["saved"]) == 10
     assert len(list((tmp_path / "out").iterdir())) == 10
+
+
+# ---------------------------------------------------------------------------
+# L7: a failed save leaves none of the job's files behind (all or nothing)
+# ---------------------------------------------------------------------------
+
+
+def test_a_save_that_fails_part_way_removes_the_files_it_wrote(adapter_factory, standin, tmp_path):
+    # Image 1 is a PNG and is written; image 2 is an HTML page, found out only after.
+    standin.plan_job(images=[{"url": standin.image_url("ok-1.png")}, {"url": standin.image_url("not-an-image-2.png")}])
+    out = tmp_path / "out"
+    a = start_adapter(adapter_factory, standin)
+    err = expect_error(a.call("image.generate", gen(n=2, saveTo=str(out)), timeout=10), -32015)
+    assert "image 2" in err["message"] and "removed" in err["message"], err["message"]
+    assert err["data"]["logId"] and len(err["data"]["task"]["images"]) == 2
+    assert list(out.iterdir()) == [], "a half-saved job leaves files no answer lists"

@@ -87,16 +87,23 @@ public struct ImageSaver: Sendable {
         if let (index, f) = firstFailure { throw failure("image \(index + 1): \(f.reason)") }
         var total = 0
         var paths: [Int: String] = [:]
+        // All or nothing: files of a half-saved job would be listed by no answer (and a full disk stays full).
+        func writeFailure(_ reason: String) -> CoreError {
+            guard !paths.isEmpty else { return failure(reason) }
+            for path in paths.values { try? FileManager.default.removeItem(atPath: path) }
+            return failure(reason + (paths.count == 1 ? "; the image already written was removed"
+                                                      : "; the \(paths.count) images already written were removed"))
+        }
         for (index, bytes) in fetched {
             total += bytes.count
-            guard total <= Self.maxJobBytes else { throw failure("the job's images are larger than 200 MB together") }
-            guard let type = ImageType.detect(bytes) else { throw failure("image \(index + 1) is not a PNG, JPEG, GIF or WebP image") }
+            guard total <= Self.maxJobBytes else { throw writeFailure("the job's images are larger than 200 MB together") }
+            guard let type = ImageType.detect(bytes) else { throw writeFailure("image \(index + 1) is not a PNG, JPEG, GIF or WebP image") }
             let target = dir.appendingPathComponent("\(stem.isEmpty ? "image" : stem)-\(index + 1).\(type.fileExtension)")
-            guard target.deletingLastPathComponent().path == dir.path else { throw failure("unsafe file name") }
+            guard target.deletingLastPathComponent().path == dir.path else { throw writeFailure("unsafe file name") }
             do {
                 try bytes.write(to: target, options: .atomic)
             } catch {
-                throw failure("cannot write \(target.path): \(error.localizedDescription)")
+                throw writeFailure("cannot write \(target.path): \(error.localizedDescription)")
             }
             paths[index] = target.path
         }
