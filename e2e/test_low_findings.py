@@ -5,6 +5,10 @@ pipes against the stand-in on 127.0.0.1."""
 from __future__ import annotations
 
 import os
+import resource
+import signal
+import stat
+import subprocess
 
 import pytest
 
@@ -138,3 +142,65 @@ def test_a_save_that_fails_part_way_removes_the_files_it_wrote(adapter_factory, 
     assert "image 2" in err["message"] and "removed" in err["message"], err["message"]
     assert err["data"]["logId"] and len(err["data"]["task"]["images"]) == 2
     assert list(out.iterdir()) == [], "a half-saved job leaves files no answer lists"
+
+
+# ---------------------------------------------------------------------------
+# L4: the trace file is private, core dumps are off, SIGQUIT ends the process cleanly
+# ---------------------------------------------------------------------------
+
+
+def _run(*args, stdin=b""):
+    return subprocess.run([rpc.BIN, *args], input=stdin, capture_output=True, timeout=10, env=rpc.clean_env({}))
+
+
+def test_a_symlink_at_the_trace_path_is_not_followed(tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    link = tmp_path / "trace.jsonl"
+    link.symlink_to(victim)
+    r = _run("--simulate", "--trace-file", str(link))
+    assert r.returncode == 2 and b"symbolic link" in r.stderr, r
+    assert victim.read_text() == "precious\n"
+
+
+@pytest.mark.parametrize("existing", [None, 0o644, 0o666], ids=["new", "0644", "0666"])
+def test_the_trace_file_is_readable_by_its_owner_only(tmp_path, existing):
+    trace = tmp_path / "trace.jsonl"
+    if existing is not None:
+        trace.write_text("")
+        os.chmod(trace, existing)
+    old = os.umask(0)
+    try:
+        r = _run("--simulate", "--trace-file", str(trace), stdin=b'{"jsonrpc":"2.0","id":1,"method":"image.models"}\n')
+    finally:
+        os.umask(old)
+    assert r.returncode == 0, r
+    assert stat.S_IMODE(trace.stat().st_mode) == 0o600
+    assert b"image.models" in trace.read_bytes()
+
+
+def test_a_fifo_at_the_trace_path_is_refused_without_blocking(tmp_path):
+    fifo = tmp_path / "trace.fifo"
+    os.mkfifo(fifo)
+    r = _run("--simulate", "--trace-file", str(fifo))
+    assert r.returncode == 2 and b"not a regular file" in r.stderr, r
+
+
+def test_core_dumps_are_off_whatever_the_limit_was(adapter_factory):
+    soft, hard = resource.getrlimit(resource.RLIMIT_CORE)
+    resource.setrlimit(resource.RLIMIT_CORE, (hard, hard))
+    try:
+        a = adapter_factory(["--simulate"])
+    finally:
+        resource.setrlimit(resource.RLIMIT_CORE, (soft, hard))
+    expect_result(a.call("image.models"))
+    [line] = [l for l in open(f"/proc/{a.proc.pid}/limits") if l.startswith("Max core file size")]
+    assert line.split()[4:6] == ["0", "0"], line
+
+
+def test_sigquit_ends_the_adapter_as_sigterm_does(adapter_factory):
+    a = adapter_factory(["--simulate"])
+    expect_result(a.call("image.models"))
+    a.signal(signal.SIGQUIT)
+    assert a.wait_exit(2 * TIME_SCALE) == 0
+    assert "crashed" not in a.stderr_text().lower(), a.stderr_text()
