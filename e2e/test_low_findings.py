@@ -7,8 +7,10 @@ from __future__ import annotations
 import os
 import resource
 import signal
+import socket
 import stat
 import subprocess
+import threading
 
 import pytest
 
@@ -204,3 +206,67 @@ def test_sigquit_ends_the_adapter_as_sigterm_does(adapter_factory):
     a.signal(signal.SIGQUIT)
     assert a.wait_exit(2 * TIME_SCALE) == 0
     assert "crashed" not in a.stderr_text().lower(), a.stderr_text()
+
+
+# ---------------------------------------------------------------------------
+# L10: three messages that sent the reader the wrong way
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def endless_header_server():
+    """Answers every request with a status line and one header that never ends."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(8)
+    srv.settimeout(0.2)
+    done = threading.Event()
+
+    def one(c):
+        try:
+            c.recv(65536)
+            c.sendall(b"HTTP/1.1 200 OK\r\nX-Endless: ")
+            while not done.is_set():
+                c.sendall(b"a" * 65536)
+        except OSError:
+            pass
+        finally:
+            c.close()
+
+    def serve():
+        while not done.is_set():
+            try:
+                c, _ = srv.accept()
+            except OSError:
+                continue
+            threading.Thread(target=one, args=(c,), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield f"http://127.0.0.1:{srv.getsockname()[1]}"
+    done.set()
+    srv.close()
+
+
+def test_an_endless_header_is_not_called_out_of_memory(adapter_factory, endless_header_server):
+    a = start_adapter(adapter_factory, None, base_url=endless_header_server)
+    err = expect_error(a.call("image.models", timeout=30), -32013)
+    assert "out of memory" not in err["message"].lower(), err["message"]
+    assert "could not be reached" not in err["message"], err["message"]
+    assert "header" in err["message"], err["message"]
+
+
+def test_an_envelope_with_a_string_code_is_named_not_blamed_on_the_network(adapter_factory, standin):
+    log_id = standin.add_job()
+    standin.inject("status", "raw", times=4, status=200, headers={"Content-Type": "application/json"},
+                   body=b'{"code":"0","message":"ok","data":{"status":"success"}}')
+    a = start_adapter(adapter_factory, standin)
+    err = expect_error(a.call("task.status", {"logId": log_id}, timeout=10), -32013)
+    assert "code is not a number" in err["message"], err["message"]
+    assert "network" not in err["message"], err["message"]
+
+
+def test_a_redirect_without_a_host_names_its_scheme(adapter_factory, standin):
+    standin.inject("models", "redirect", status=302, location="file:///etc/passwd")
+    a = start_adapter(adapter_factory, standin)
+    err = expect_error(a.call("image.models", timeout=10), -32013)
+    assert "?" not in err["message"] and "a file: URL" in err["message"], err["message"]

@@ -104,8 +104,15 @@ public struct CoreError: Error, Sendable {
     /// What the last attempt came to. A status that was not itself the failure (an HTTP 200 with an
     /// unusable body) is followed by why the body was unusable, which the status alone would hide.
     private static func lastAnswer(_ status: Int?, _ reason: String) -> String {
-        guard let status else { return "could not be reached (\(reason))" }
+        guard let status else { return brokenReply(status, reason) ? "sent \(reason)" : "could not be reached (\(reason))" }
         return reason.hasPrefix("HTTP \(status) ") ? "answered \(reason)" : "answered HTTP \(status)"
+    }
+
+    /// Something answered, but not as the AiToEarn API does: the network is fine, the base URL
+    /// or a proxy in between is what to look at.
+    private static func brokenReply(_ status: Int?, _ reason: String) -> Bool {
+        if let status { return (200..<300).contains(status) }
+        return reason.hasPrefix("a reply ")
     }
 
     private func ownMessage(naming n: OperationNames) -> String {
@@ -140,6 +147,8 @@ public struct CoreError: Error, Sendable {
             let what = Self.lastAnswer(status, reason)
             let hint = maybeSubmitted
                 ? " The job may have been submitted and billed: it was not resent; check your history before retrying."
+                : Self.brokenReply(status, reason)
+                ? " Check that the base URL is the AiToEarn API and that no proxy in between rewrites its replies."
                 : " Check your network, proxy and base URL, then try again."
             return "The AiToEarn service \(what) after \(attempts) attempt\(attempts == 1 ? "" : "s").\(hint)"
         case .noHTTPClient(let reason):

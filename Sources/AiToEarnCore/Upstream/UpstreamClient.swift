@@ -139,7 +139,7 @@ public final class UpstreamClient: Sendable {
                 case .notConnected(let r):
                     outcome = .retryable(reason: r, httpStatus: nil, retryAfterMs: nil, safeForSubmission: true)
                 case .noResponse(let r):
-                    outcome = .retryable(reason: r, httpStatus: nil, retryAfterMs: nil, safeForSubmission: false)
+                    outcome = .retryable(reason: Self.readable(r), httpStatus: nil, retryAfterMs: nil, safeForSubmission: false)
                 case .replyTooLarge(let limit):
                     // The same request would bring the same reply; a submission's came after the service had it.
                     outcome = .fatal(.replyTooLarge(limitBytes: limit, maybeSubmitted: !idempotent))
@@ -173,6 +173,12 @@ public final class UpstreamClient: Sendable {
         }
     }
 
+    /// libcurl names a header line longer than it accepts (100 KB) "Out of memory" (before 8.6):
+    /// said so, the reader would look at the machine instead of at what answered.
+    static func readable(_ reason: String) -> String {
+        reason == "Out of memory" ? "a reply whose header line is longer than libcurl accepts (100 KB)" : reason
+    }
+
     private func exhausted(_ last: (reason: String, httpStatus: Int?, retryAfterMs: Int?, was429: Bool), attempts: Int,
                            maybeSubmitted: Bool, requestId: String?) -> CoreError {
         if last.was429 {
@@ -191,7 +197,11 @@ public final class UpstreamClient: Sendable {
         if (300..<400).contains(r.status) {
             // The key must never leave the configured origin, so API redirects are not followed.
             let target = r.headers["location"].flatMap { URL(string: $0, relativeTo: url)?.absoluteURL }
-            let place = target.map { u in (u.host ?? "?") + (u.port.map { ":\($0)" } ?? "") } ?? "an unnamed location"
+            let place = target.map { u in
+                // A Location with no host (file:, data:) is named by its scheme, never its path.
+                guard let host = u.host, !host.isEmpty else { return "a \(u.scheme ?? "hostless"): URL" }
+                return host + (u.port.map { ":\($0)" } ?? "")
+            } ?? "an unnamed location"
             return .fatal(.redirected(httpStatus: r.status, location: place))
         }
         if r.status == 429 {
@@ -202,7 +212,7 @@ public final class UpstreamClient: Sendable {
             return .retryable(reason: "HTTP \(r.status)", httpStatus: r.status, retryAfterMs: nil, safeForSubmission: false)
         }
         guard let env = Envelope(body: r.body) else {
-            return .retryable(reason: "HTTP \(r.status) with a body that is not a JSON envelope", httpStatus: r.status,
+            return .retryable(reason: "HTTP \(r.status) with \(Envelope.problem(body: r.body))", httpStatus: r.status,
                               retryAfterMs: nil, safeForSubmission: false)
         }
         return .envelope(env)
