@@ -86,7 +86,11 @@ public struct CoreError: Error, Sendable {
             return "The service refused a status request for the job (code \(code): see data.upstreamMessage)."
         case .unreachable(let status, let attempts, let reason, _):
             let what = Self.lastAnswer(status, reason)
-            return "The AiToEarn service \(what) after \(attempts) attempt\(attempts == 1 ? "" : "s") while the job was being followed."
+            // Where to look before following the job again; never "try again", which reads as "submit again".
+            let look = Self.brokenReply(status, reason) ? "check that the base URL is the AiToEarn API"
+                : "check your network, proxy and base URL"
+            return "The AiToEarn service \(what) after \(attempts) attempt\(attempts == 1 ? "" : "s") while the job was being followed "
+                + "(\(look))."
         case .rateLimited(let ms):
             return "The AiToEarn service kept rate-limiting the job's status requests" + (ms.map { " (retry after \($0) ms)." } ?? ".")
         case .noHTTPClient(let reason):
