@@ -270,3 +270,40 @@ def test_a_redirect_without_a_host_names_its_scheme(adapter_factory, standin):
     a = start_adapter(adapter_factory, standin)
     err = expect_error(a.call("image.models", timeout=10), -32013)
     assert "?" not in err["message"] and "a file: URL" in err["message"], err["message"]
+
+
+# ---------------------------------------------------------------------------
+# L11: the MCP image folder and the simulator's folder are private, and a planted symlink is not followed
+# ---------------------------------------------------------------------------
+
+
+def test_mcp_images_are_saved_in_a_private_folder(adapter_factory, tmp_path):
+    images = tmp_path / "cache" / "aitoearn-rpc" / "images"
+    a, _ = mcp_adapter(adapter_factory, images, "--simulate", "--simulate-delay-ms", "0")
+    r = expect_result(call_tool_raw(a, "generate_image", {"prompt": "a fox", "model": "sim-image",
+                                                          "response_format": "b64_json"}))
+    assert not r.get("isError"), r
+    [saved] = [p for p in images.iterdir() if p.is_file()]
+    for folder in (images, images.parent):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+    assert stat.S_IMODE(saved.stat().st_mode) == 0o600
+
+
+def test_the_simulators_folder_is_private_and_a_planted_symlink_is_not_followed(adapter_factory, tmp_path):
+    images = tmp_path / "images"
+    images.mkdir()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (images / "simulator").symlink_to(elsewhere)
+    a = start_adapter(adapter_factory, None, "--simulate", "--simulate-delay-ms", "0", "--image-dir", str(images))
+    result = expect_result(a.call("image.generate", gen(model="sim-image", response_format="url"), timeout=10))
+    assert list(elsewhere.iterdir()) == [], "the simulator wrote through a symlink it did not make"
+    assert "b64_json" in result["images"][0], result  # no folder of its own: the image comes inline
+
+    fresh = tmp_path / "fresh"
+    b = start_adapter(adapter_factory, None, "--simulate", "--simulate-delay-ms", "0", "--image-dir", str(fresh))
+    url = expect_result(b.call("image.generate", gen(model="sim-image", response_format="url"), timeout=10))["images"][0]["url"]
+    sim = fresh / "simulator"
+    assert url.startswith(sim.as_uri()), url
+    assert stat.S_IMODE(sim.stat().st_mode) == 0o700
+    assert [stat.S_IMODE(p.stat().st_mode) for p in sim.iterdir()] == [0o600]

@@ -99,7 +99,10 @@ struct MCPToolRunner: Sendable {
     private func finished(_ task: JSONValue, includeData: Bool, isError: Bool, progress: MCPProgress) async throws -> JSONValue {
         let logId = task["logId"]?.stringValue ?? "image"
         do {
+            // The folder holds what the agent asked for: made for this user alone (an existing one keeps its mode).
+            PrivateFolder.create(session.mcp.imageDirectory)
             let saved = try await session.jobs.saver.save(task: task, logId: logId, to: session.mcp.imageDirectory, inlineOnly: true)
+            for path in saved.values { PrivateFolder.makePrivate(file: path) }
             return MCPToolResult.job(task, saved: saved, includeData: includeData, isError: isError)
         } catch {
             return try failure(error, progress: progress)
