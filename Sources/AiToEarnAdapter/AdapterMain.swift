@@ -17,6 +17,7 @@ import JSONValue
 /// The program: parse options, wire the engine to the core, serve until the session ends.
 public enum AdapterMain {
     public static func run() -> Never {
+        CoreDumps.disable()
         // First, so that a SIGTERM arriving during start-up still ends the process cleanly.
         let stopper = Stopper()
         let signals = SignalHandling { sig in stopper.stop(signal: sig) }
@@ -46,8 +47,10 @@ public enum AdapterMain {
         let logger = Logger(level: launch.logLevel, sink: logSink, redactor: redactor)
         var trace: TraceRecorder?
         if let path = launch.traceFile {
-            guard let s = LineSink.file(path: path) else { usageError("--trace-file: cannot open \(path)") }
-            trace = TraceRecorder(sink: s, redactor: redactor)
+            switch LineSink.privateFile(path: path) {
+            case .success(let s): trace = TraceRecorder(sink: s, redactor: redactor)
+            case .failure(let why): usageError("--trace-file: cannot use \(path): \(why)")
+            }
         }
 
         if let password = settings.baseURL.password { redactor.add(password) }

@@ -289,8 +289,9 @@ struct EditJobTests {
             _ = try await makeClient(big).taskStatus(logId: log)
             Issue.record("expected an error")
         } catch {
-            guard case .replyTooLarge(let limit) = error.kind else { Issue.record("\(error)"); return }
+            guard case .replyTooLarge(let limit, let maybeSubmitted) = error.kind else { Issue.record("\(error)"); return }
             #expect(limit == 8 * 1024 * 1024)
+            #expect(!maybeSubmitted)
             #expect(error.message.contains("larger than the 8 MB"))
         }
         #expect(big.count == 1)

@@ -49,6 +49,22 @@ struct UpstreamClientTests {
         #expect(clock.sleeps == [75, 150, 300])
     }
 
+    @Test("a status whose data is not an object with a string status is a broken reply, retried, never a result",
+          arguments: [JSONValue.null, ["status": 42], "success", ["images": []]])
+    func brokenStatus(data: JSONValue) async {
+        let t = ScriptedTransport([], fallback: .envelope(code: 0, data: data))
+        do {
+            let v = try await makeClient(t).taskStatus(logId: String(repeating: "a", count: 24))
+            Issue.record("a broken status became a result: \(v.data)")
+        } catch {
+            guard case .unreachable(let status, let attempts, _, _) = error.kind else { Issue.record("\(error)"); return }
+            #expect(status == 200)
+            #expect(attempts == 4)
+            #expect(error.message.contains("not an object with a string status"), "\(error.message)")
+        }
+        #expect(t.count == 4)
+    }
+
     @Test("after 4 failed attempts the error says how many and the last HTTP status")
     func exhausted() async {
         let t = ScriptedTransport([], fallback: .http(status: 503, body: "<html/>", headers: [:]))
@@ -72,6 +88,21 @@ struct UpstreamClientTests {
     func submissionNotResent(step: ScriptedTransport.Step) async {
         let t = ScriptedTransport([step], fallback: .envelope(code: 0, data: ["logId": "x", "status": "generating"]))
         await #expect(throws: CoreError.self) { try await makeClient(t).submit(["prompt": "p", "model": "m"]) }
+        #expect(t.count == 1)
+    }
+
+    @Test("a submission whose reply is over the size cap may be billed: the message says so and it is not resent")
+    func oversizedSubmissionReply() async {
+        let t = ScriptedTransport([.fail(.replyTooLarge(limit: 8 * 1024 * 1024))],
+                                  fallback: .envelope(code: 0, data: ["logId": "x", "status": "generating"]))
+        do {
+            _ = try await makeClient(t).submit(["prompt": "p", "model": "m"])
+            Issue.record("expected an error")
+        } catch {
+            guard case .replyTooLarge = error.kind else { Issue.record("\(error)"); return }
+            #expect(error.message.contains("may have been submitted and billed"), "\(error.message)")
+            #expect(!error.message.contains("or submit the images"), "\(error.message)")
+        }
         #expect(t.count == 1)
     }
 

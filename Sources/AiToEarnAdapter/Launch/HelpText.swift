@@ -39,7 +39,7 @@ enum HelpText {
       --retry-base-delay-ms MS   First retry backoff; doubles up to 8 s, with jitter
                                  (default \(Settings.defaultRetryBaseDelayMs), at most 60000).
       --trace-file PATH          Write every JSON-RPC message and HTTP exchange as JSON lines
-                                 (the API key is redacted).
+                                 (the API key is redacted; the file is made 0600, a symlink is refused).
       --mcp                      Speak the Model Context Protocol (tools for agent frameworks)
                                  from the start (either revision).
       --image-dir DIR            Where MCP tools save images that arrive as base64. Also
@@ -53,7 +53,7 @@ enum HelpText {
     HTTP goes through the system's libcurl, loaded on the first request; AITOEARN_LIBCURL
     names another libcurl to load.
 
-    Exit status: 0 after shutdown+exit, end of input or SIGTERM/SIGINT; 1 after exit without
-    shutdown; 2 for a bad option or configuration.
+    Exit status: 0 after shutdown+exit, end of input or SIGTERM/SIGINT/SIGQUIT; 1 after
+    exit without shutdown; 2 for a bad option or configuration.
     """
 }

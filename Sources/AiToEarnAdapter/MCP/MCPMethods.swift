@@ -48,7 +48,7 @@ struct MCPCallTool: MCPMethod {
         guard case .ready(let go) = try runner.prepare(name: name, arguments: arguments, followToEnd: true) else {
             return try await runner.run(name: name, arguments: arguments, progress: MCPProgress(token: nil, state: state), followToEnd: true)
         }
-        let created = state.tasks.create(ttlMs: ttl, pollIntervalMs: session.settings.pollIntervalMs, notify: state.notify) { id in
+        let created = try state.tasks.create(ttlMs: ttl, pollIntervalMs: session.settings.pollIntervalMs, notify: state.notify) { id in
             try await go(MCPProgress(token: token, state: state, onMessage: { state.tasks.note(id, $0, logId: $1) }))
         }
         return .object(["task": created])

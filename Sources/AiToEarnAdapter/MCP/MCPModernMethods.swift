@@ -57,7 +57,7 @@ struct MCPModernCallTool: MCPMethod {
             }
         }
         // Progress belongs to a request in flight; this one ends with the task handle.
-        let created = state.tasks.create(ttlMs: nil, pollIntervalMs: session.settings.pollIntervalMs, modern: true,
+        let created = try state.tasks.create(ttlMs: nil, pollIntervalMs: session.settings.pollIntervalMs, modern: true,
                                          notify: state.notify) { id in
             try await go(MCPProgress(token: nil, state: state, log: log, onMessage: { state.tasks.note(id, $0, logId: $1) }))
         }

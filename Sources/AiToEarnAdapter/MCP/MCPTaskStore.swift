@@ -15,6 +15,15 @@ final class MCPTaskStore: Sendable {
     static let defaultTTLMs = 3_600_000
     static let maxTTLMs = 86_400_000
     static let pageSize = 50
+    /// Each task keeps its tool result for its ttl (an hour by default), some 65 KB with a job's
+    /// images listed: without a cap, 10,000 tasks held 650 MB. Finished tasks make room, oldest first.
+    static let defaultMaxTasks = 1_000
+
+    let maxTasks: Int
+
+    init(maxTasks: Int = MCPTaskStore.defaultMaxTasks) {
+        self.maxTasks = maxTasks
+    }
 
     private struct Entry {
         var task: JSONObject
@@ -36,7 +45,7 @@ final class MCPTaskStore: Sendable {
 
     /// Creates a task and starts `work` for it; returns the task object for the CreateTaskResult.
     func create(ttlMs: Int?, pollIntervalMs: Int, modern: Bool = false, notify: @escaping @Sendable (String, JSONValue) -> Void,
-                work: @escaping @Sendable (String) async throws -> JSONValue) -> JSONValue {
+                work: @escaping @Sendable (String) async throws -> JSONValue) throws(RPCError) -> JSONValue {
         purgeExpired()
         let id = UUID().uuidString.lowercased()
         let now = Timestamp.now()
@@ -44,8 +53,31 @@ final class MCPTaskStore: Sendable {
         let task: JSONObject = ["taskId": .string(id), "status": "working", "statusMessage": "The image job is being submitted.",
                                 "createdAt": .string(now), "lastUpdatedAt": .string(now), "ttl": .integer(Int64(ttl)),
                                 "pollInterval": .integer(Int64(max(pollIntervalMs, 250)))]
-        entries.withLock { $0[id] = Entry(task: task, createdMs: Self.nowMs, ttlMs: ttl, modern: modern) }
-        order.withLock { $0.append(id) }
+        let oldestFirst = order.current
+        let limit = maxTasks
+        // Room is made and taken under one lock, so that calls at the same moment cannot pass the cap together.
+        let dropped = entries.withLock { all -> [String]? in
+            var gone: [String] = []
+            if all.count >= limit {
+                for old in oldestFirst where all[old]?.terminal == true {
+                    all[old] = nil
+                    gone.append(old)
+                    if all.count < limit { break }
+                }
+            }
+            // Every task is still running: dropping one would lose a job the client is following.
+            guard all.count < limit else { return nil }
+            all[id] = Entry(task: task, createdMs: Self.nowMs, ttlMs: ttl, modern: modern)
+            return gone
+        }
+        guard let dropped else {
+            throw RPCError(.rateLimited, "\(limit) tasks are running, the most this server follows at once: wait for one to end "
+                + "(tasks/get), cancel one (tasks/cancel), or call the tool without a task.")
+        }
+        order.withLock { ids in
+            if !dropped.isEmpty { ids.removeAll { dropped.contains($0) } }
+            ids.append(id)
+        }
         let handle = Task {
             let outcome: JSONValue?
             do { outcome = try await work(id) } catch { outcome = nil }

@@ -92,9 +92,10 @@ struct MCPToolRunner: Sendable {
     private func pollOptions(waitSeconds: Int, followToEnd: Bool) -> PollOptions {
         let s = session.settings
         if followToEnd { return PollOptions(wait: true, timeoutMs: s.timeoutMs, pollIntervalMs: s.pollIntervalMs) }
-        // Not waiting, the one request still has the session's time (its retries, say), not none.
-        return PollOptions(wait: waitSeconds > 0, timeoutMs: waitSeconds > 0 ? waitSeconds * 1000 : s.timeoutMs,
-                           pollIntervalMs: s.pollIntervalMs)
+        // No wait still makes one status request, which needs the session's time, not a 1 ms deadline
+        // that would cut it off before the answer and report a finished job as still running.
+        if waitSeconds == 0 { return PollOptions(wait: false, timeoutMs: s.timeoutMs, pollIntervalMs: s.pollIntervalMs) }
+        return PollOptions(wait: true, timeoutMs: waitSeconds * 1000, pollIntervalMs: s.pollIntervalMs)
     }
 
     fileprivate func outcome(includeData: Bool, failedIsError: Bool, progress: MCPProgress,
@@ -129,7 +130,10 @@ struct MCPToolRunner: Sendable {
     private func finished(_ task: JSONValue, includeData: Bool, isError: Bool, progress: MCPProgress) async throws -> JSONValue {
         let logId = task["logId"]?.stringValue ?? "image"
         do {
+            // The folder holds what the agent asked for: made for this user alone (an existing one keeps its mode).
+            PrivateFolder.create(session.mcp.imageDirectory)
             let saved = try await session.jobs.saver.save(task: task, logId: logId, to: session.mcp.imageDirectory, inlineOnly: true)
+            for path in saved.values { PrivateFolder.makePrivate(file: path) }
             return MCPToolResult.job(task, saved: saved, includeData: includeData, isError: isError)
         } catch {
             return try failure(error, progress: progress)

@@ -39,6 +39,8 @@ final class Session: Sendable {
     let submissionsOnTheWire = SubmissionsOnTheWire()
     /// Idempotency keys hold for the process, across faces and rebuilt cores.
     let idempotentSubmissions = IdempotentSubmissions()
+    /// Outlives the cores rebuilt by initialize, as the jobs it remembers do.
+    let askedImages = AskedImages()
 
     init(launch: LaunchOptions, settings: Settings, environment: [String: String], logger: Logger,
          trace: TraceRecorder?, redactor: Redactor, notifier: @escaping @Sendable () -> Notifier) {
@@ -121,6 +123,7 @@ final class Session: Sendable {
         let client = UpstreamClient(settings: effective, transport: transport, context: context)
         let saver = ImageSaver(transport: network, localImages: settings.simulate ? simulatorFolder : nil, requestTimeoutMs: settings.requestTimeoutMs,
                                addresses: ImageSaver.addressPolicy(forBaseURL: settings.baseURL))
-        return ImageJobs(client: client, saver: saver, onTheWire: submissionsOnTheWire, idempotency: idempotentSubmissions)
+        return ImageJobs(client: client, saver: saver, onTheWire: submissionsOnTheWire, asked: askedImages,
+                         idempotency: idempotentSubmissions)
     }
 }

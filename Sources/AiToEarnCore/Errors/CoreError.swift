@@ -22,7 +22,8 @@ public struct CoreError: Error, Sendable {
         /// The service refused the request as too large (HTTP 413): nothing was submitted.
         case requestTooLarge(bodyBytes: Int)
         /// The reply was larger than the request allowed, so it was not read (and not asked for again).
-        case replyTooLarge(limitBytes: Int)
+        /// `maybeSubmitted`: the request was a submission, which the service may have taken and billed.
+        case replyTooLarge(limitBytes: Int, maybeSubmitted: Bool = false)
     }
 
     public var kind: Kind
@@ -85,25 +86,45 @@ public struct CoreError: Error, Sendable {
             return "The API key was rejected while the job was being followed (set a valid key before calling \(n.status))."
         case .noAPIKey:
             return "No API key is configured to follow the job with."
+        case .upstream(let code, _) where code == UpstreamCode.taskNotFound.rawValue:
+            // The service says there is no such job: calling it billed would be a guess, and the id is what to check.
+            return nil
         case .upstream(let code, _):
             if idNamesNoJob { return nil }
             return "The service refused a status request for the job (code \(code): see data.upstreamMessage)."
         case .unreachable(let status, let attempts, let reason, _):
-            let what = status.map { "answered HTTP \($0)" } ?? "could not be reached (\(reason))"
+            let what = Self.lastAnswer(status, reason)
+            // Where to look before following the job again; never "try again", which reads as "submit again".
+            let look = Self.brokenReply(status, reason) ? "check that the base URL is the AiToEarn API"
+                : "check your network, proxy and base URL"
             return "The AiToEarn service \(what) after \(attempts) attempt\(attempts == 1 ? "" : "s") while the job was being followed "
-                + "(check your network, proxy and base URL)."
+                + "(\(look))."
         case .rateLimited(let ms):
             return "The AiToEarn service kept rate-limiting the job's status requests" + (ms.map { " (retry after \($0) ms)." } ?? ".")
         case .noHTTPClient(let reason):
             return "The job's status could not be asked for: \(reason)."
         case .redirected(let status, let location):
             return "A status request for the job was answered with HTTP \(status), a redirect to \(location), which is not followed."
-        case .replyTooLarge(let limit):
+        case .replyTooLarge(let limit, _):
             return "The job's status reply was larger than the \(ImageInput.megabytes(limit)) this request accepts, so it was not read "
                 + "(an edit job's status echoes its inline images: follow it from the session that submitted it)."
         case .invalidParams, .badLogId, .requestTooLarge, .jobFailed, .timedOut, .saveFailed, .cancelled:
             return nil
         }
+    }
+
+    /// What the last attempt came to. A status that was not itself the failure (an HTTP 200 with an
+    /// unusable body) is followed by why the body was unusable, which the status alone would hide.
+    private static func lastAnswer(_ status: Int?, _ reason: String) -> String {
+        guard let status else { return brokenReply(status, reason) ? "sent \(reason)" : "could not be reached (\(reason))" }
+        return reason.hasPrefix("HTTP \(status) ") ? "answered \(reason)" : "answered HTTP \(status)"
+    }
+
+    /// Something answered, but not as the AiToEarn API does: the network is fine, the base URL
+    /// or a proxy in between is what to look at.
+    private static func brokenReply(_ status: Int?, _ reason: String) -> Bool {
+        if let status { return (200..<300).contains(status) }
+        return reason.hasPrefix("a reply ")
     }
 
     private func ownMessage(naming n: OperationNames) -> String {
@@ -135,9 +156,11 @@ public struct CoreError: Error, Sendable {
         case .timedOut(let logId, _):
             return "The image job \(logId) did not finish in time. " + Self.billedJob(logId, naming: n)
         case .unreachable(let status, let attempts, let reason, let maybeSubmitted):
-            let what = status.map { "answered HTTP \($0)" } ?? "could not be reached (\(reason))"
+            let what = Self.lastAnswer(status, reason)
             let hint = maybeSubmitted
                 ? " The job may have been submitted and billed: it was not resent; check your history before retrying."
+                : Self.brokenReply(status, reason)
+                ? " Check that the base URL is the AiToEarn API and that no proxy in between rewrites its replies."
                 : " Check your network, proxy and base URL, then try again."
             return "The AiToEarn service \(what) after \(attempts) attempt\(attempts == 1 ? "" : "s").\(hint)"
         case .noHTTPClient(let reason):
@@ -153,7 +176,12 @@ public struct CoreError: Error, Sendable {
         case .requestTooLarge(let bytes):
             return "The AiToEarn service refused the request as too large (HTTP 413, \(ImageInput.megabytes(bytes))), so nothing was "
                 + "submitted or billed: pass the images as http(s) URLs instead of local files or data: URIs."
-        case .replyTooLarge(let limit):
+        case .replyTooLarge(let limit, true):
+            // The service answered, so it most likely took the job: resending could bill it twice.
+            return "The AiToEarn service's reply to the submission was larger than the \(ImageInput.megabytes(limit)) this request "
+                + "accepts, so it was not read. The job may have been submitted and billed: it was not resent; "
+                + "check your history before retrying."
+        case .replyTooLarge(let limit, false):
             return "The AiToEarn service's reply was larger than the \(ImageInput.megabytes(limit)) this request accepts, so it was not read. "
                 + "The status of an edit job echoes its inline input images: follow such a job with the session that submitted it "
                 + "(its polls allow for them), or submit the images as http(s) URLs."

@@ -50,7 +50,9 @@ public struct ImageSaver: Sendable {
         } catch {
             throw failure("cannot create the directory \(dir.path): \(error)")
         }
-        let images = (ImageLimit.apply(to: task)["images"]?.arrayValue ?? []).enumerated()
+        // The job's own n cut the images already (ImageJobs knows the n the caller sent, which the
+        // status need not echo); cutting again by the echo would save 1 of 10. The hard cap stays.
+        let images = (ImageLimit.apply(to: task, askedFor: Int64(ImageLimit.maxImages))["images"]?.arrayValue ?? []).enumerated()
             .filter { !inlineOnly || $0.element["b64_json"]?.stringValue != nil }
         // Only safe characters from the id reach the file name.
         let stem = String(logId.unicodeScalars.filter { $0.isASCII && $0.properties.isAlphabetic || ("0"..."9").contains($0) }.map(Character.init))
@@ -90,16 +92,23 @@ public struct ImageSaver: Sendable {
         if let (index, f) = firstFailure { throw failure("image \(index + 1): \(f.reason)") }
         var total = 0
         var paths: [Int: String] = [:]
+        // All or nothing: files of a half-saved job would be listed by no answer (and a full disk stays full).
+        func writeFailure(_ reason: String) -> CoreError {
+            guard !paths.isEmpty else { return failure(reason) }
+            for path in paths.values { try? FileManager.default.removeItem(atPath: path) }
+            return failure(reason + (paths.count == 1 ? "; the image already written was removed"
+                                                      : "; the \(paths.count) images already written were removed"))
+        }
         for (index, bytes) in fetched {
             total += bytes.count
-            guard total <= Self.maxJobBytes else { throw failure("the job's images are larger than 200 MB together") }
-            guard let type = ImageType.detect(bytes) else { throw failure("image \(index + 1) is not a PNG, JPEG, GIF or WebP image") }
+            guard total <= Self.maxJobBytes else { throw writeFailure("the job's images are larger than 200 MB together") }
+            guard let type = ImageType.detect(bytes) else { throw writeFailure("image \(index + 1) is not a PNG, JPEG, GIF or WebP image") }
             let target = dir.appendingPathComponent("\(stem.isEmpty ? "image" : stem)-\(index + 1).\(type.fileExtension)")
-            guard target.deletingLastPathComponent().path == dir.path else { throw failure("unsafe file name") }
+            guard target.deletingLastPathComponent().path == dir.path else { throw writeFailure("unsafe file name") }
             do {
                 try bytes.withUnsafeBytes { try FileBytes.writeAtomically(path: target.path, $0) }
             } catch {
-                throw failure("cannot write \(target.path): \(error)")
+                throw writeFailure("cannot write \(target.path): \(error)")
             }
             paths[index] = target.path
         }

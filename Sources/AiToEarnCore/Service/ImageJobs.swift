@@ -13,16 +13,19 @@ public struct ImageJobs: Sendable {
     public let onTheWire: SubmissionsOnTheWire
     /// Submissions by idempotency key, shared likewise.
     public let idempotency: IdempotentSubmissions
+    /// The n each submitted job asked for, so that `status` cuts its images by the caller's own n.
+    public let asked: AskedImages
 
     public init(client: UpstreamClient, saver: ImageSaver, editModels: EditModelCatalog = EditModelCatalog(),
                 replyLimits: StatusReplyLimits = StatusReplyLimits(), onTheWire: SubmissionsOnTheWire = SubmissionsOnTheWire(),
-                idempotency: IdempotentSubmissions = IdempotentSubmissions()) {
+                asked: AskedImages = AskedImages(), idempotency: IdempotentSubmissions = IdempotentSubmissions()) {
         self.client = client
         self.saver = saver
         self.editModels = editModels
         self.replyLimits = replyLimits
         self.onTheWire = onTheWire
         self.idempotency = idempotency
+        self.asked = asked
     }
 
     var clock: CoreClock { client.clock }
@@ -101,6 +104,7 @@ public struct ImageJobs: Sendable {
         }
         // Its every status echoes the inputs: its polls, and task.status later, may read that much more.
         replyLimits.remember(logId: logId, inlineBytes: inlineBytes)
+        asked.remember(logId: logId, n: body["n"]?.integerValue)
         events(.submitted(logId: logId, status: submission["status"]?.stringValue ?? "generating",
                           elapsedMs: clock.nowMs - startMs))
         // The job is billed now: a cancel that came during submission is answered with its id.
@@ -121,8 +125,10 @@ public struct ImageJobs: Sendable {
                        events: @Sendable (JobEvent) -> Void) async throws(CoreError) -> JSONValue {
         var task: JSONValue
         var trail: String?
+        let askedFor = asked.n(for: logId)
         if options.wait {
-            task = try await follow(logId: logId, options: options, startMs: startMs, trail: &trail, events: events, pollFirst: true)
+            task = try await follow(logId: logId, options: options, startMs: startMs, trail: &trail, askedFor: askedFor,
+                                    events: events, pollFirst: true)
         } else {
             let reply: UpstreamReply
             do {
@@ -131,7 +137,7 @@ public struct ImageJobs: Sendable {
                 e.logId = logId
                 throw e
             }
-            task = EchoedInputs.shorten(ImageLimit.apply(to: reply.data))
+            task = EchoedInputs.shorten(ImageLimit.apply(to: reply.data, askedFor: askedFor))
             trail = reply.requestId
             events(.polled(logId: logId, status: task["status"]?.stringValue ?? "", poll: 1, elapsedMs: clock.nowMs - startMs))
         }

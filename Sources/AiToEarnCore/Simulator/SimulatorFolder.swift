@@ -44,8 +44,8 @@ public final class SimulatorFolder: Sendable {
     private func make() -> (path: String, owned: Bool)? {
         if let imageDirectory = imageDirectory() {
             let dir = URL(fileURLWithPath: imageDirectory).appendingPathComponent("simulator")
-            guard (try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true,
-                                                             attributes: [.posixPermissions: 0o700])) != nil else { return nil }
+            // A `simulator` planted as a symlink would have our files written wherever it points.
+            guard PrivateFolder.create(imageDirectory), PrivateFolder.own(dir.path) else { return nil }
             return (dir.resolvingSymlinksInPath().path, false)
         }
         var template = Array((FileBytes.temporaryDirectory + "/aitoearn-rpc-sim-XXXXXX").utf8CString)

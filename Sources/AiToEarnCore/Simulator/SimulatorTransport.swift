@@ -162,7 +162,9 @@ public final class SimulatorTransport: HTTPTransport {
             return .object(["b64_json": .string(Data(png).base64EncodedString()), "revised_prompt": .string(prompt)])
         }
         let file = URL(fileURLWithPath: root).appendingPathComponent(Self.fileName(logId, index))
-        if !FileManager.default.fileExists(atPath: file.path) { try? Data(png).write(to: file, options: .atomic) }
+        if !FileManager.default.fileExists(atPath: file.path), (try? Data(png).write(to: file, options: .atomic)) != nil {
+            PrivateFolder.makePrivate(file: file.path)
+        }
         return .object(["url": .string(file.absoluteString), "revised_prompt": .string(prompt)])
     }
 

@@ -21,4 +21,12 @@ public struct Envelope: Sendable, Equatable {
         data = o["data"] ?? .null
         requestId = o["requestId"]?.stringValue
     }
+
+    /// Why `body` is not an envelope, said as what it is (the reader's next step differs: a web
+    /// page means a wrong base URL or a proxy's page, a string code a service that changed).
+    public static func problem(body: Data) -> String {
+        guard let value = try? JSONParser.parse(body) else { return "a body that is not JSON" }
+        guard case .object(let o) = value, let code = o["code"] else { return "a JSON body that is not an envelope (no code)" }
+        return code.integerValue == nil ? "an envelope whose code is not a number" : "a body that is not a JSON envelope"
+    }
 }

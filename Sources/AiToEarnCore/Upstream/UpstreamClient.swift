@@ -56,7 +56,17 @@ public final class UpstreamClient: Sendable {
     public func taskStatus(logId: String, maxResponseBytes: Int = HTTPRequest.defaultMaxResponseBytes,
                            deadlineMs: Int64? = nil) async throws(CoreError) -> UpstreamReply {
         try await call("GET", UpstreamAPI.task(logId), body: nil, needsKey: true, idempotent: true, deadlineMs: deadlineMs,
-                       maxResponseBytes: maxResponseBytes)
+                       maxResponseBytes: maxResponseBytes, check: Self.statusProblem)
+    }
+
+    /// Why a successful envelope's `data` is not a job status, or nil when it is one. Everything
+    /// downstream (polling, saving, every face) reads `status` as a string from an object: `null`
+    /// or `status: 42` would otherwise be handed on as a result the caller cannot act on.
+    static func statusProblem(_ data: JSONValue) -> String? {
+        guard case .object(let o) = data, o["status"]?.stringValue != nil else {
+            return "a status that is not an object with a string status"
+        }
+        return nil
     }
 
     /// The model list of `kind`; needs no key. `maxAttempts` lowers the retry policy's count, for
@@ -86,7 +96,7 @@ public final class UpstreamClient: Sendable {
 
     func call(_ method: String, _ path: String, body: JSONValue?, needsKey: Bool, idempotent: Bool,
               deadlineMs: Int64? = nil, maxResponseBytes: Int = HTTPRequest.defaultMaxResponseBytes,
-              maxAttempts: Int? = nil) async throws(CoreError) -> UpstreamReply {
+              maxAttempts: Int? = nil, check: (@Sendable (JSONValue) -> String?)? = nil) async throws(CoreError) -> UpstreamReply {
         let key = settings.apiKey
         if needsKey { try requireKey() }
         let url = settings.baseURL.appendingPathComponent(String(path.dropFirst()))
@@ -112,12 +122,17 @@ public final class UpstreamClient: Sendable {
             request.onSend = { sends.withLock { $0 += 1 } }
             request.proxyAllowed = url.scheme?.lowercased() == "https"
             logger?.debug("HTTP \(method) \(url.absoluteString) attempt \(attempts + 1)")
-            let outcome: Attempt
+            var outcome: Attempt
             do {
                 let response = try await transport.send(request)
                 answeredRequestId = requestId
                 record(request, response: response, failure: nil)
                 outcome = Self.interpret(response, url: url, sentBytes: payload?.count ?? 0)
+                // A success whose data is not what was asked for is as broken as a body that is not JSON.
+                if case .envelope(let env) = outcome, env.code == 0, let problem = check?(env.data) {
+                    outcome = .retryable(reason: "HTTP \(response.status) with \(problem)", httpStatus: response.status,
+                                         retryAfterMs: nil, safeForSubmission: false)
+                }
             } catch {
                 record(request, response: nil, failure: error)
                 switch error {
@@ -128,10 +143,10 @@ public final class UpstreamClient: Sendable {
                 case .notConnected(let r):
                     outcome = .retryable(reason: r, httpStatus: nil, retryAfterMs: nil, safeForSubmission: true)
                 case .noResponse(let r):
-                    outcome = .retryable(reason: r, httpStatus: nil, retryAfterMs: nil, safeForSubmission: false)
+                    outcome = .retryable(reason: Self.readable(r), httpStatus: nil, retryAfterMs: nil, safeForSubmission: false)
                 case .replyTooLarge(let limit):
-                    // The same request would bring the same reply.
-                    outcome = .fatal(.replyTooLarge(limitBytes: limit))
+                    // The same request would bring the same reply; a submission's came after the service had it.
+                    outcome = .fatal(.replyTooLarge(limitBytes: limit, maybeSubmitted: !idempotent))
                 }
             }
             attempts += max(1, sends.current - sentBefore)
@@ -162,6 +177,12 @@ public final class UpstreamClient: Sendable {
         }
     }
 
+    /// libcurl names a header line longer than it accepts (100 KB) "Out of memory" (before 8.6):
+    /// said so, the reader would look at the machine instead of at what answered.
+    static func readable(_ reason: String) -> String {
+        reason == "Out of memory" ? "a reply whose header line is longer than libcurl accepts (100 KB)" : reason
+    }
+
     private func exhausted(_ last: (reason: String, httpStatus: Int?, retryAfterMs: Int?, was429: Bool), attempts: Int,
                            maybeSubmitted: Bool, requestId: String?) -> CoreError {
         if last.was429 {
@@ -180,7 +201,11 @@ public final class UpstreamClient: Sendable {
         if (300..<400).contains(r.status) {
             // The key must never leave the configured origin, so API redirects are not followed.
             let target = r.headers["location"].flatMap { URL(string: $0, relativeTo: url)?.absoluteURL }
-            let place = target.map { u in (u.host ?? "?") + (u.port.map { ":\($0)" } ?? "") } ?? "an unnamed location"
+            let place = target.map { u in
+                // A Location with no host (file:, data:) is named by its scheme, never its path.
+                guard let host = u.host, !host.isEmpty else { return "a \(u.scheme ?? "hostless"): URL" }
+                return host + (u.port.map { ":\($0)" } ?? "")
+            } ?? "an unnamed location"
             return .fatal(.redirected(httpStatus: r.status, location: place))
         }
         if r.status == 429 {
@@ -191,7 +216,7 @@ public final class UpstreamClient: Sendable {
             return .retryable(reason: "HTTP \(r.status)", httpStatus: r.status, retryAfterMs: nil, safeForSubmission: false)
         }
         guard let env = Envelope(body: r.body) else {
-            return .retryable(reason: "HTTP \(r.status) with a body that is not a JSON envelope", httpStatus: r.status,
+            return .retryable(reason: "HTTP \(r.status) with \(Envelope.problem(body: r.body))", httpStatus: r.status,
                               retryAfterMs: nil, safeForSubmission: false)
         }
         return .envelope(env)

@@ -8,7 +8,9 @@ import Darwin
 /// The write end of the self-pipe; written by the signal handler, the only thing it may touch.
 nonisolated(unsafe) private var signalPipeWriteFD: Int32 = -1
 
-/// Turns SIGTERM and SIGINT into an orderly end (flush, exit 0) instead of an abrupt kill.
+/// Turns SIGTERM, SIGINT and SIGQUIT into an orderly end (flush, exit 0) instead of an abrupt kill.
+/// SIGQUIT is taken too: the Swift runtime's crash handler would otherwise print "Program crashed"
+/// and let the process run on.
 ///
 /// A classic self-pipe: the handler is installed synchronously with `sigaction` (a Dispatch signal
 /// source registers asynchronously, and a signal landing in that gap would be lost), and a
@@ -19,7 +21,7 @@ public final class SignalHandling: Sendable {
         guard pipe(&fds) == 0 else { return }
         signalPipeWriteFD = fds[1]
         let readFD = fds[0]
-        for sig in [SIGTERM, SIGINT] {
+        for sig in [SIGTERM, SIGINT, SIGQUIT] {
             var action = sigaction()
             #if canImport(Glibc)
             action.__sigaction_handler.sa_handler = { s in
