@@ -143,7 +143,7 @@ public final class UpstreamClient: Sendable {
                 case .notConnected(let r):
                     outcome = .retryable(reason: r, httpStatus: nil, retryAfterMs: nil, safeForSubmission: true)
                 case .noResponse(let r):
-                    outcome = .retryable(reason: Self.readable(r), httpStatus: nil, retryAfterMs: nil, safeForSubmission: false)
+                    outcome = .retryable(reason: r, httpStatus: nil, retryAfterMs: nil, safeForSubmission: false)
                 case .replyTooLarge(let limit):
                     // The same request would bring the same reply; a submission's came after the service had it.
                     outcome = .fatal(.replyTooLarge(limitBytes: limit, maybeSubmitted: !idempotent))
@@ -175,12 +175,6 @@ public final class UpstreamClient: Sendable {
                 }
             }
         }
-    }
-
-    /// libcurl names a header line longer than it accepts (100 KB) "Out of memory" (before 8.6):
-    /// said so, the reader would look at the machine instead of at what answered.
-    static func readable(_ reason: String) -> String {
-        reason == "Out of memory" ? "a reply whose header line is longer than libcurl accepts (100 KB)" : reason
     }
 
     private func exhausted(_ last: (reason: String, httpStatus: Int?, retryAfterMs: Int?, was429: Bool), attempts: Int,

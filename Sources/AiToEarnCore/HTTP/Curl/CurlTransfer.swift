@@ -162,7 +162,10 @@ final class CurlTransfer: @unchecked Sendable {
     /// Sorts a failure by whether the server may have read the request: that decides billing safety.
     private func failure(code: Int32) -> TransportFailure {
         let detail = String(cString: UnsafePointer(errorBuffer))
-        let reason = detail.isEmpty ? String(cString: acurl_easy_strerror(code)) : detail
+        var reason = detail.isEmpty ? String(cString: acurl_easy_strerror(code)) : detail
+        // libcurl before 8.6 names a header line longer than it accepts (100 KB) "Out of memory":
+        // said so, the reader would look at the machine instead of at what answered.
+        if code == ACURLE_OUT_OF_MEMORY && sentAtMs != nil { reason = "a reply whose header line is longer than libcurl accepts (100 KB)" }
         if knowsWhenSent { return sentAtMs == nil ? .notConnected(reason) : .noResponse(reason) }
         switch code {
         case ACURLE_COULDNT_RESOLVE_PROXY, ACURLE_COULDNT_RESOLVE_HOST, ACURLE_COULDNT_CONNECT,
