@@ -18,7 +18,9 @@ enum MCPEditImageTool {
             "description": .string("Edit existing pictures with AiToEarn from a text instruction (\"make the sky darker\", "
                 + "\"remove the text\"). Submits a billed job, waits up to wait_seconds (null: 45) for it, and returns the new picture as a "
                 + "link (a saved file or a URL); the input files are not changed. A job still running is returned with its "
-                + "logId: call get_task_status to follow it. Pick a model from list_image_models with kind \"edit\"."),
+                + "logId: call get_task_status to follow it. Pick a model from list_image_models with kind \"edit\". "
+                + "Never call again to retry a job that was submitted (it would be billed twice): follow its logId, or pass the same "
+                + "idempotency_key. A call that carries a progressToken is answered in place (with progress), also for clients that take tasks."),
             "inputSchema": MCPToolCatalog.inputSchema([
                 ("prompt", .object(["type": "string", "description": "What to change: 1 to 4000 UTF-16 code units."])),
                 ("model", string("An edit model name from list_image_models with kind \"edit\".")),
