@@ -1,0 +1,88 @@
+import Diagnostics
+
+/// The credits this process has committed, against an optional limit, shared by every face and
+/// every concurrent request: a submission reserves its price before it is sent, so no two
+/// requests can both pass a limit that only one of them fits. A job that ends failed gives its
+/// credits back (the service refunds failed jobs); so does a submission that surely did not
+/// reach the service.
+public final class CreditLedger: Sendable {
+    /// The most credits the process may commit; nil for no limit.
+    public let limit: Double?
+
+    private struct State {
+        var committed: Double = 0
+        var jobs = 0
+        var next: UInt64 = 0
+        var open: [UInt64: Double] = [:]
+    }
+
+    private let state = Locked(State())
+
+    public init(limit: Double?) { self.limit = limit }
+
+    /// A held reservation: give it back with `release`, or keep it (the job was billed).
+    public struct Reservation: Sendable, Equatable {
+        let serial: UInt64
+        public let credits: Double
+    }
+
+    /// Why a submission may not go out: what it would cost (nil: unknown), what is committed,
+    /// and the limit.
+    public struct Refusal: Error, Sendable, Equatable {
+        public let credits: Double?
+        public let committed: Double
+        public let limit: Double
+    }
+
+    /// Reserves `price`. Without a limit every price fits (an unknown one counts as 0); under a
+    /// limit an unknown price, or one that would take the committed credits past it, is refused.
+    public func reserve(_ price: Price) -> Result<Reservation, Refusal> {
+        state.withLock { s in
+            let credits: Double
+            switch price {
+            case .credits(let c): credits = c
+            case .unknown:
+                if let limit { return .failure(Refusal(credits: nil, committed: s.committed, limit: limit)) }
+                credits = 0
+            }
+            if let limit, s.committed + credits > limit {
+                return .failure(Refusal(credits: credits, committed: s.committed, limit: limit))
+            }
+            s.next += 1
+            s.committed += credits
+            s.jobs += 1
+            s.open[s.next] = credits
+            return .success(Reservation(serial: s.next, credits: credits))
+        }
+    }
+
+    /// Gives a reservation back: its job failed (refunded) or never reached the service. Once only.
+    public func release(_ r: Reservation) {
+        state.withLock { s in
+            guard let credits = s.open.removeValue(forKey: r.serial) else { return }
+            s.committed -= credits
+            s.jobs -= 1
+        }
+    }
+
+    /// The job ended billed: its reservation stays committed, at what the service says it cost
+    /// when it says so (`points`).
+    public func settle(_ r: Reservation, points: Double?) {
+        state.withLock { s in
+            guard let credits = s.open.removeValue(forKey: r.serial) else { return }
+            if let points { s.committed += points - credits }
+        }
+    }
+
+    /// `{ committed, limit, remaining, jobs }` as numbers; `limit` and `remaining` nil without a limit.
+    public var usage: (committed: Double, limit: Double?, remaining: Double?, jobs: Int) {
+        let s = state.current
+        return (s.committed, limit, limit.map { max(0, $0 - s.committed) }, s.jobs)
+    }
+
+    /// Less than a tenth of the limit is left.
+    public var isRunningLow: Bool {
+        guard let limit, let remaining = usage.remaining else { return false }
+        return remaining < limit / 10
+    }
+}
