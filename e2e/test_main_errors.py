@@ -86,6 +86,16 @@ def test_business_error_on_submission_is_32010_and_not_resent(adapter_factory, s
     assert standin.count("submit") == 1, "a business answer is an answer: never resend a submission"
 
 
+def test_a_schema_rejection_400_says_the_parameters_were_rejected(adapter_factory, standin):
+    """UPSTREAM: a body that fails the service's schema is code 400 "Bad request" (not 10002):
+    the message says the service rejected the parameters, like 10002, and where to check them."""
+    standin.inject("submit", "business", code=400, message="Bad request")
+    a = start_adapter(adapter_factory, standin)
+    err = expect_error(a.call("image.generate", gen()), -32010)
+    assert "rejected the request's parameters" in err["message"] and "image.models" in err["message"], err
+    assert err["data"]["upstreamCode"] == 400 and standin.count("submit") == 1
+
+
 def test_unknown_model_is_32010_with_12300(adapter_factory, standin):
     a = start_adapter(adapter_factory, standin)
     err = expect_error(a.call("image.generate", gen(model="no-such-model")), -32010)

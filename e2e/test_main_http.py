@@ -58,8 +58,23 @@ def test_every_request_carries_key_accept_user_agent_and_a_fresh_request_id(adap
         assert "application/json" in (h.get("Accept") or ""), (r, h)
         assert h.get("User-Agent") == f"aitoearn-rpc/{version}", (r, h)
         assert len(h.get_all("X-Request-Id")) == 1 and h.get("X-Request-Id").strip(), (r, h)
+        assert h.get_all("Accept-Language") == ["en-US"], (r, h)
     ids = [r.request_id for r in reqs]
     assert len(set(ids)) == len(ids), f"X-Request-Id reused: {ids}"
+
+
+@pytest.mark.parametrize("locale,sent", [("zh-CN", "zh-CN"), ("zh_CN", "zh-CN"), ("fr", "fr"),
+                                         ("en\r\nX-Evil: 1", "en-US"), ("", "en-US")])
+def test_accept_language_follows_the_initialize_locale(adapter_factory, standin, locale, sent):
+    """PROTOCOL §7: the service's messages come back in the caller's language; what is not a
+    language tag never reaches a header."""
+    a = start_adapter(adapter_factory, standin)
+    expect_result(a.call("initialize", {"capabilities": {}, "locale": locale}))
+    run_everything(a, standin)
+    for r in standin.requests:
+        if r.endpoint != "image":
+            assert r.headers.get_all("Accept-Language") == [sent], (r, r.headers)
+            assert "X-Evil" not in r.headers
 
 
 def test_submission_is_json_with_content_type(adapter_factory, standin):

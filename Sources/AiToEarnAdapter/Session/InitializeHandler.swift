@@ -25,6 +25,8 @@ enum InitializeHandler {
         session.era.withLock { $0 = .lsp }
         var r = FieldReader(params: params?["initializationOptions"])
         var o = Settings.Overrides()
+        // LSP's own member: the client's UI language, for the service's messages.
+        o.locale = params?["locale"]?.stringValue
         o.apiKey = r.string("apiKey")
         o.baseURL = r.string("baseUrl", nonEmpty: true)
         if let region = r.oneOf("region", Region.allCases.map(\.rawValue)) { o.region = Region(rawValue: region) }

@@ -24,6 +24,9 @@ public struct Settings: Sendable, Equatable {
     public var retryBaseDelayMs: Int
     public var simulate: Bool
     public var simulateDelayMs: Int
+    /// The language the service's own messages come back in (`Accept-Language`): `initialize`'s
+    /// `locale`, else `en-US`.
+    public var locale = Settings.defaultLocale
 
     public static let defaultPollIntervalMs = 1000
     public static let defaultTimeoutMs = 600_000
@@ -31,6 +34,7 @@ public struct Settings: Sendable, Equatable {
     public static let defaultConnectTimeoutMs = 10_000
     public static let defaultRetryBaseDelayMs = 500
     public static let defaultSimulateDelayMs = 1500
+    public static let defaultLocale = "en-US"
     /// The longest any single HTTP request or connection attempt may be given.
     public static let maxHTTPTimeoutMs = 600_000
 
@@ -57,6 +61,7 @@ public struct Settings: Sendable, Equatable {
         public var region: Region?
         public var pollIntervalMs: Int?
         public var timeoutMs: Int?
+        public var locale: String?
         public init() {}
     }
 
@@ -68,6 +73,7 @@ public struct Settings: Sendable, Equatable {
         if let b = o.baseURL { s.baseURL = try Settings.checkBaseURL(b) }
         if let p = o.pollIntervalMs { s.pollIntervalMs = p }
         if let t = o.timeoutMs { s.timeoutMs = t }
+        if let l = o.locale.flatMap(Settings.languageTag) { s.locale = l }
         return s
     }
 
@@ -99,6 +105,15 @@ public struct Settings: Sendable, Equatable {
         var v4 = in_addr()
         guard inet_aton(h, &v4) != 0 else { return false }
         return withUnsafeBytes(of: &v4) { $0[0] } == 127
+    }
+
+    /// A locale as a language tag for a header (`zh_CN` → `zh-CN`), or nil when it is not one
+    /// (only letters, digits and hyphens, at most 35 characters, may reach a header).
+    public static func languageTag(_ locale: String) -> String? {
+        let tag = String(locale.map { $0 == "_" ? "-" : $0 })
+        guard !tag.isEmpty, tag.count <= 35, tag.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-") })
+        else { return nil }
+        return tag
     }
 
     /// An API key goes into a header: anything but visible ASCII could end the header early and

@@ -144,7 +144,9 @@ public struct CoreError: Error, Sendable {
             case .invalidModel: return "The service does not know this model: call \(n.models(for: jobKind)) and pick one of its names."
             case .aiCallFailed: return "The service's AI call failed: try again later or with another model."
             case .taskNotFound: return "The service has no task with this logId: check the id (it comes from \(n.generate) or \(n.edit))."
-            case .validationFailed: return "The service rejected the request as invalid: check it against \(n.models(for: jobKind)) and the input schema."
+            case .validationFailed, .badRequest:
+                // 400 is also what a body that fails the service's schema gets ("Bad request", no detail).
+                return "The service rejected the request's parameters (code \(code)): check them against \(n.models(for: jobKind)) and the input schema."
             default: return "The service refused the request (code \(code)): see data.upstreamMessage."
             }
         case .badLogId:

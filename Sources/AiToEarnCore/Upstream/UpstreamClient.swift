@@ -112,6 +112,7 @@ public final class UpstreamClient: Sendable {
             let requestId = context.newRequestId()
             var headers: [(String, String)] = [
                 ("Accept", "application/json"),
+                ("Accept-Language", settings.locale),
                 ("Content-Type", "application/json"),
                 ("User-Agent", "aitoearn-rpc/\(ProductVersion.current)"),
                 ("X-Request-Id", requestId),
