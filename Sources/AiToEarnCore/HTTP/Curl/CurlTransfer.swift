@@ -23,6 +23,8 @@ final class CurlTransfer: @unchecked Sendable {
     private var body = Data()
     private var headers: [String: String] = [:]
     private var tooLarge = false
+    /// Body bytes received (into `body`, or into the request's `bodyFile`).
+    private var received = 0
     /// Set when libcurl has a connection and is about to send the request: from here on the
     /// server may act on it, and the request timeout runs.
     private(set) var sentAtMs: Int64?
@@ -178,18 +180,21 @@ final class CurlTransfer: @unchecked Sendable {
                 tooLarge = true
                 return false
             }
-            body.reserveCapacity(length)
+            if request.bodyFile == nil { body.reserveCapacity(length) }
         }
         return true
     }
 
     fileprivate func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
         CurlEventLoop.thread.assertIsCurrent("a transfer's body")
-        guard body.count + bytes.count <= request.maxResponseBytes else {
+        guard received + bytes.count <= request.maxResponseBytes else {
             tooLarge = true
             body = Data()
             return false
         }
+        received += bytes.count
+        // A failed write aborts the transfer (libcurl: "Failure writing output to destination").
+        if let fd = request.bodyFile { return writeAll(fd: fd, bytes) }
         body.append(contentsOf: bytes)
         return true
     }
