@@ -161,6 +161,7 @@ public final class UpstreamClient: Sendable {
         }
     }
 
+    @inline(never)
     private func exhausted(_ last: (reason: String, httpStatus: Int?, retryAfterMs: Int?, was429: Bool), attempts: Int,
                            maybeSubmitted: Bool, requestId: String?) -> CoreError {
         if last.was429 {
@@ -171,6 +172,7 @@ public final class UpstreamClient: Sendable {
                                       maybeSubmitted: maybeSubmitted), upstreamRequestId: requestId)
     }
 
+    @inline(never)
     private static func interpret(_ r: HTTPResponse, url: URL, sentBytes: Int) -> Attempt {
         if r.status == 413 {
             // Refused before anything was done with it: nothing was submitted, and the same body would be refused again.
@@ -196,6 +198,7 @@ public final class UpstreamClient: Sendable {
         return .envelope(env)
     }
 
+    @inline(never)
     private func finish(_ env: Envelope, requestId: String?) throws(CoreError) -> JSONValue {
         switch env.code {
         case 0:
@@ -212,6 +215,7 @@ public final class UpstreamClient: Sendable {
         }
     }
 
+    @inline(never)
     private func record(_ request: HTTPRequest, response: HTTPResponse?, failure: TransportFailure?) {
         guard let trace else { return }
         var req: JSONObject = ["method": .string(request.method), "url": .string(request.url.absoluteString)]
