@@ -165,15 +165,11 @@ final class CurlTransfer: @unchecked Sendable {
 
     fileprivate func receiveHeader(_ bytes: UnsafeRawBufferPointer) -> Bool {
         CurlEventLoop.thread.assertIsCurrent("a transfer's headers")
-        let line = String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
-        if line.hasPrefix("HTTP/") {
-            // Each response (a redirect's, then the final one) starts a fresh header block.
-            headers.removeAll()
+        guard let (name, value) = Self.headerField(bytes) else {
+            // A status line: each response (a redirect's, then the final one) starts a fresh block.
+            if Self.isStatusLine(bytes) { headers.removeAll() }
             return true
         }
-        guard let colon = line.firstIndex(of: ":") else { return true }
-        let name = line[..<colon].trimmingSpaces().lowercased()
-        let value = line[line.index(after: colon)...].trimmingSpaces()
         headers[name] = headers[name].map { "\($0), \(value)" } ?? value
         if name == "content-length", let length = Int(value) {
             if length > request.maxResponseBytes {
@@ -183,6 +179,40 @@ final class CurlTransfer: @unchecked Sendable {
             if request.bodyFile == nil { body.reserveCapacity(length) }
         }
         return true
+    }
+
+    /// `name: value` of a header line, the name lower-cased, both trimmed; nil for a status line,
+    /// the blank line that ends the block, or a line without a colon.
+    static func headerField(_ bytes: UnsafeRawBufferPointer) -> (name: String, value: String)? {
+        // Header lines are ASCII nearly always: those are read by their bytes (as Strings, with
+        // Unicode trimming, they were a third of a status round trip's instructions).
+        guard !bytes.contains(where: { $0 >= 0x80 }) else { return unicodeHeaderField(bytes) }
+        func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 }
+        var lo = 0
+        var hi = bytes.count
+        while lo < hi, isSpace(bytes[lo]) || (0x0A...0x0D).contains(bytes[lo]) { lo += 1 }
+        while hi > lo, isSpace(bytes[hi - 1]) || (0x0A...0x0D).contains(bytes[hi - 1]) { hi -= 1 }
+        if hi - lo >= 5, bytes[lo..<(lo + 5)].elementsEqual("HTTP/".utf8) { return nil }
+        guard let colon = bytes[lo..<hi].firstIndex(of: UInt8(ascii: ":")) else { return nil }
+        var nameEnd = colon
+        while nameEnd > lo, isSpace(bytes[nameEnd - 1]) { nameEnd -= 1 }
+        var valueStart = colon + 1
+        while valueStart < hi, isSpace(bytes[valueStart]) { valueStart += 1 }
+        let name = String(decoding: bytes[lo..<nameEnd].lazy.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+        return (name, String(decoding: UnsafeRawBufferPointer(rebasing: bytes[valueStart..<hi]), as: UTF8.self))
+    }
+
+    /// The same for a line with non-ASCII bytes, by its unicode scalars.
+    private static func unicodeHeaderField(_ bytes: UnsafeRawBufferPointer) -> (name: String, value: String)? {
+        let line = String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
+        if line.hasPrefix("HTTP/") { return nil }
+        guard let colon = line.firstIndex(of: ":") else { return nil }
+        return (line[..<colon].trimmingSpaces().lowercased(), line[line.index(after: colon)...].trimmingSpaces())
+    }
+
+    /// Whether the line is a status line (`HTTP/1.1 200 OK`), leading white space aside.
+    static func isStatusLine(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        String(decoding: bytes, as: UTF8.self).trimmingWhitespace().hasPrefix("HTTP/")
     }
 
     fileprivate func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
