@@ -25,7 +25,7 @@ public enum AdapterMain {
         let trimmer = HeapTrimmer.start()
         let launch: LaunchOptions
         let settings: Settings
-        let environment = ProcessInfo.processInfo.environment
+        let environment = ProcessEnvironment.current()
         do {
             launch = try LaunchOptions.parse(Array(CommandLine.arguments.dropFirst()))
             if launch.showHelp { finish(HelpText.text) }

@@ -45,6 +45,8 @@ public enum FileBytes {
 public struct FileError: Error, Sendable, CustomStringConvertible {
     public let description: String
 
+    public init(description: String) { self.description = description }
+
     /// The reason for the current `errno`.
     static func fromErrno() -> FileError { FileError(description: String(cString: strerror(errno))) }
 }

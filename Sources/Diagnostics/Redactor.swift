@@ -79,8 +79,10 @@ public final class Redactor: Sendable {
         var i = 0
         bytes.withUnsafeBufferPointer { b in
             pattern.withUnsafeBufferPointer { p in
-                while i <= b.count - n {
-                    if b[i] == first && memcmp(b.baseAddress! + i, p.baseAddress!, n) == 0 {
+                // memchr finds the candidates: every outgoing message is scanned once per form.
+                while i <= b.count - n, let hit = memchr(b.baseAddress! + i, Int32(first), b.count - n + 1 - i) {
+                    i = b.baseAddress!.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                    if memcmp(b.baseAddress! + i, p.baseAddress!, n) == 0 {
                         if out == nil { out = []; out!.reserveCapacity(b.count) }
                         out!.append(contentsOf: b[copied..<i])
                         out!.append(contentsOf: Redactor.mask.utf8)

@@ -27,6 +27,17 @@ public struct JSONObject: Sendable, Hashable, Sequence {
         }
     }
 
+    /// Members whose keys the caller knows to be distinct (a message being built), kept as
+    /// given without the duplicate check each insertion would make.
+    public init(distinctKeys pairs: KeyValuePairs<String, JSONValue>) {
+        members = pairs.map { Member(key: $0.key, value: $0.value) }
+    }
+
+    /// Appends a member whose key the object does not have yet (the caller knows).
+    public mutating func append(distinctKey key: String, _ value: JSONValue) {
+        members.append(Member(key: key, value: value))
+    }
+
     public var count: Int { members.count }
     public var isEmpty: Bool { members.isEmpty }
     public var keys: [String] { members.map(\.key) }

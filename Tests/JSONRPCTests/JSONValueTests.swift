@@ -54,3 +54,38 @@ struct JSONValueTests {
         #expect(try JSONParser.parse("\"\\ud83e\\udd8a\"") == .string("🦊"))
     }
 }
+
+@Suite("JSON serialization")
+struct JSONSerializationTests {
+    @Test("strings: runs without escapes around every escape, at the start, the end and back to back")
+    func escapes() throws {
+        let cases: [(String, String)] = [
+            ("", #""""#), ("plain", #""plain""#), ("\"", #""\"""#), ("a\"b", #""a\"b""#),
+            ("\\\\", #""\\\\""#), ("\n\r\t", #""\n\r\t""#), ("x\u{01}y\u{1F}", #""x\u0001y\u001f""#),
+            ("grüße ✓ 😀", "\"grüße ✓ 😀\""), ("/", #""/""#), ("end\n", #""end\n""#),
+        ]
+        for (text, json) in cases {
+            #expect(JSONValue.string(text).serializedString() == json, "\(text.debugDescription)")
+            #expect(try JSONParser.parse(Array(json.utf8)) == .string(text))
+        }
+        // A string that is not contiguous UTF-8 in memory (bridged, or a substring's copy) too.
+        let long = String(repeating: "ab\"", count: 1000)
+        #expect(JSONValue.string(long).serializedString() == "\"" + String(repeating: "ab\\\"", count: 1000) + "\"")
+    }
+
+    @Test("integers: zero, signs and both extremes, digit for digit")
+    func integers() {
+        for i: Int64 in [0, 7, -7, 10, -10, 123_456_789_012, .max, .min, .min + 1] {
+            #expect(JSONValue.integer(i).serializedString() == String(i))
+        }
+    }
+
+    @Test("messages built with distinct keys serialize in the order given")
+    func builders() {
+        let o = JSONObject(distinctKeys: ["b": 1, "a": 2])
+        var p = o
+        p.append(distinctKey: "c", 3)
+        #expect(JSONValue.object(p).serializedString() == #"{"b":1,"a":2,"c":3}"#)
+        #expect(p["a"] == 2 && p.count == 3)
+    }
+}

@@ -5,6 +5,11 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The real HTTP client: libcurl's multi interface, loaded on the first request, a proxy chosen
 /// per URL from the environment, and cancellation that stops the transfer on the wire.
@@ -29,6 +34,11 @@ public final class CurlTransport: HTTPTransport {
         hop.maxRedirects = 0
         for n in 0...request.maxRedirects {
             if proxy(for: hop) != nil { try await Self.check(hop.url, policy: request.addresses) }
+            // A streamed body holds only the last hop's (libcurl, following by itself, drops a
+            // redirect's body; following here, the file is emptied for each new hop).
+            if n > 0, let fd = hop.bodyFile {
+                guard ftruncate(fd, 0) == 0, lseek(fd, 0, SEEK_SET) == 0 else { throw .noResponse("cannot reuse the download file") }
+            }
             let response = try await once(hop, loop: loop)
             guard n < request.maxRedirects, (300..<400).contains(response.status), response.status != 304,
                   let location = response.headers["location"],

@@ -25,6 +25,10 @@ public struct HTTPRequest: Sendable {
     /// Whether a proxy from the environment may carry it. A request with the API key over plain
     /// http (a loopback base URL) goes direct: a proxy would read the key in clear.
     public var proxyAllowed = true
+    /// When set, the reply body goes to this open file as it arrives (an image download: it need
+    /// not sit in memory whole) and the response's `body` stays empty. A transport that cannot
+    /// write files may leave it alone and return the body as usual; the caller owns the descriptor.
+    public var bodyFile: Int32?
 
     /// API replies are small; image downloads set their own limit.
     public static let defaultMaxResponseBytes = 8 * 1024 * 1024

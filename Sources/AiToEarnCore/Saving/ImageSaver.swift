@@ -4,6 +4,11 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import JSONValue
 
 /// Writes a finished job's images into a directory: decoded base64 or downloaded http(s) URLs,
@@ -56,23 +61,30 @@ public struct ImageSaver: Sendable {
             .filter { !inlineOnly || $0.element["b64_json"]?.stringValue != nil }
         // Only safe characters from the id reach the file name.
         let stem = String(logId.unicodeScalars.filter { $0.isASCII && $0.properties.isAlphabetic || ("0"..."9").contains($0) }.map(Character.init))
-        let (fetched, firstFailure) = await withTaskGroup(of: (Int, Result<Data, ImageFailure>).self) { group in
-            var results: [(Int, Data)] = []
+        let name = stem.isEmpty ? "image" : stem
+        let (fetched, firstFailure) = await withTaskGroup(of: (Int, Result<Fetched, ImageFailure>).self) { group in
+            var results: [(Int, Fetched)] = []
             // The failure that stopped the others: theirs then only say "cancelled".
             var first: (Int, ImageFailure)?
             var next = images.makeIterator()
             var received = 0
             func launch() {
                 guard let (index, image) = next.next() else { return }
-                group.addTask { (index, await self.fetch(image, deadlineMs: deadlineMs, clock: clock)) }
+                // Downloads land in a hidden file beside their final name, renamed once checked.
+                let partial = "\(dir.path)/.\(name)-\(index + 1).download-\(UInt64.random(in: 0 ... .max))"
+                group.addTask { (index, await self.fetch(image, partialPath: partial, deadlineMs: deadlineMs, clock: clock)) }
             }
             for _ in 0..<Self.parallelDownloads { launch() }
             while let (index, result) = await group.next() {
-                guard first == nil else { continue }
+                guard first == nil else {
+                    if case .success(let late) = result { late.discard() }
+                    continue
+                }
                 switch result {
                 case .success(let d):
-                    received += d.count
+                    received += d.size
                     if received > Self.maxJobBytes {
+                        d.discard()
                         // No download starts once the job's budget is spent.
                         first = (index, ImageFailure(reason: "the job's images are larger than 200 MB together"))
                         group.cancelAll()
@@ -87,6 +99,9 @@ public struct ImageSaver: Sendable {
             }
             return (results.sorted { $0.0 < $1.0 }, first)
         }
+        // What is not placed under its final name by the end goes.
+        var unplaced = fetched.map(\.1)
+        defer { for f in unplaced { f.discard() } }
         // A request cancelled while its images were downloading was cancelled, not a failed save.
         if Task.isCancelled { throw CoreError(.cancelled(logId: logId), logId: logId) }
         if let (index, f) = firstFailure { throw failure("image \(index + 1): \(f.reason)") }
@@ -99,20 +114,62 @@ public struct ImageSaver: Sendable {
             return failure(reason + (paths.count == 1 ? "; the image already written was removed"
                                                       : "; the \(paths.count) images already written were removed"))
         }
-        for (index, bytes) in fetched {
-            total += bytes.count
+        for (index, item) in fetched {
+            total += item.size
             guard total <= Self.maxJobBytes else { throw writeFailure("the job's images are larger than 200 MB together") }
-            guard let type = ImageType.detect(bytes) else { throw writeFailure("image \(index + 1) is not a PNG, JPEG, GIF or WebP image") }
-            let target = dir.appendingPathComponent("\(stem.isEmpty ? "image" : stem)-\(index + 1).\(type.fileExtension)")
+            guard let type = ImageType.detect(item.head) else { throw writeFailure("image \(index + 1) is not a PNG, JPEG, GIF or WebP image") }
+            let target = dir.appendingPathComponent("\(name)-\(index + 1).\(type.fileExtension)")
             guard target.deletingLastPathComponent().path == dir.path else { throw writeFailure("unsafe file name") }
             do {
-                try bytes.withUnsafeBytes { try FileBytes.writeAtomically(path: target.path, $0) }
+                try item.place(at: target.path)
             } catch {
                 throw writeFailure("cannot write \(target.path): \(error)")
             }
+            unplaced.removeFirst()
             paths[index] = target.path
         }
         return paths
+    }
+
+    /// One image in hand: its bytes, or a download already on disk beside its final name.
+    enum Fetched: Sendable {
+        case bytes(Data)
+        case file(path: String, size: Int, head: [UInt8])
+
+        var size: Int {
+            switch self {
+            case .bytes(let d): return d.count
+            case .file(_, let size, _): return size
+            }
+        }
+
+        /// The first bytes, which tell the image type.
+        var head: [UInt8] {
+            switch self {
+            case .bytes(let d): return [UInt8](d.prefix(12))
+            case .file(_, _, let head): return head
+            }
+        }
+
+        /// Puts it at `path`: bytes written atomically, a download renamed (atomic too).
+        func place(at path: String) throws(FileError) {
+            switch self {
+            case .bytes(let d):
+                // Data.withUnsafeBytes rethrows untyped: the typed error comes out as a value.
+                let failure = d.withUnsafeBytes { raw -> FileError? in
+                    do throws(FileError) { try FileBytes.writeAtomically(path: path, raw) } catch { return error }
+                    return nil
+                }
+                if let failure { throw failure }
+            case .file(let partial, _, _):
+                guard rename(partial, path) == 0 else { throw FileError(description: String(cString: strerror(errno))) }
+            }
+        }
+
+        /// Removes a download that will not be placed.
+        func discard() {
+            if case .file(let partial, _, _) = self { unlink(partial) }
+        }
     }
 
     /// Why one image could not be had.
@@ -120,12 +177,13 @@ public struct ImageSaver: Sendable {
         var reason: String
     }
 
-    private func fetch(_ image: JSONValue, deadlineMs: Int64?, clock: CoreClock) async -> Result<Data, ImageFailure> {
-        func fail(_ r: String) -> Result<Data, ImageFailure> { .failure(ImageFailure(reason: r)) }
+    /// `partialPath`: where a download is written as it arrives (nothing else is written there).
+    private func fetch(_ image: JSONValue, partialPath: String, deadlineMs: Int64?, clock: CoreClock) async -> Result<Fetched, ImageFailure> {
+        func fail(_ r: String) -> Result<Fetched, ImageFailure> { .failure(ImageFailure(reason: r)) }
         if let b64 = image["b64_json"]?.stringValue {
             guard b64.utf8.count <= ImageSaver.maxImageBytes * 4 / 3 + 4 else { return fail("larger than 50 MB") }
             guard let data = Data(base64Encoded: b64, options: .ignoreUnknownCharacters) else { return fail("b64_json is not valid base64") }
-            return .success(data)
+            return .success(.bytes(data))
         }
         guard let text = image["url"]?.stringValue, let url = URL(string: text), let scheme = url.scheme?.lowercased() else {
             return fail("it has neither b64_json nor a URL")
@@ -151,14 +209,14 @@ public struct ImageSaver: Sendable {
             request.addresses = addresses
             // A connection of its own, so the address check runs for it (a pooled one skipped it).
             if addresses != .any { request.freshConnection = true }
-            let response: HTTPResponse
-            do {
-                response = try await transport.send(request)
-            } catch {
-                return fail("download from \(host) failed: \(error.reason)")
-            }
-            guard (200..<300).contains(response.status) else { return fail("\(host) answered HTTP \(response.status)") }
-            return .success(response.body)
+            // Streamed to disk: a 50 MB image never sits in memory whole.
+            let fd = open(partialPath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            guard fd >= 0 else { return fail("cannot write \(partialPath): \(String(cString: strerror(errno)))") }
+            request.bodyFile = fd
+            let outcome = await download(request, host: host, into: fd)
+            close(fd)
+            if case .failure = outcome { unlink(partialPath) }
+            return outcome.map { .file(path: partialPath, size: $0.size, head: $0.head) }
         case "file":
             let path = url.standardizedFileURL.resolvingSymlinksInPath().path
             guard let root = localImages?.existing, path.hasPrefix(root + "/") else {
@@ -166,10 +224,29 @@ public struct ImageSaver: Sendable {
             }
             guard let bytes = FileBytes.read(path: path, limit: ImageSaver.maxImageBytes + 1),
                   bytes.count <= ImageSaver.maxImageBytes else { return fail("cannot read \(path)") }
-            return .success(Data(bytes))
+            return .success(.bytes(Data(bytes)))
         default:
             return fail("only http(s) URLs are downloaded, not \(scheme)://")
         }
+    }
+
+    /// Sends a download whose body goes to `fd`; its size and first bytes once it succeeded.
+    private func download(_ request: HTTPRequest, host: String, into fd: Int32) async -> Result<(size: Int, head: [UInt8]), ImageFailure> {
+        let response: HTTPResponse
+        do {
+            response = try await transport.send(request)
+        } catch {
+            return .failure(ImageFailure(reason: "download from \(host) failed: \(error.reason)"))
+        }
+        guard (200..<300).contains(response.status) else { return .failure(ImageFailure(reason: "\(host) answered HTTP \(response.status)")) }
+        // A transport that keeps bodies in memory (the simulator's, a test's) hands it back instead.
+        if !response.body.isEmpty, !response.body.withUnsafeBytes({ writeAll(fd: fd, $0) }) {
+            return .failure(ImageFailure(reason: "cannot write the download from \(host): \(String(cString: strerror(errno)))"))
+        }
+        let size = Int(lseek(fd, 0, SEEK_END))
+        var head = [UInt8](repeating: 0, count: 12)
+        let n = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 12, 0) }
+        return .success((size, Array(head.prefix(max(0, n)))))
     }
 
     /// `path` made absolute against the working directory and cleaned of `.` and `..`, taken as

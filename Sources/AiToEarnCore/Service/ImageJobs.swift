@@ -77,6 +77,7 @@ public struct ImageJobs: Sendable {
     }
 
     /// Submits a job of `kind`, then (when `options.wait`) polls until it ends.
+    @inline(never)
     private func run(_ kind: ImageJobKind, body: JSONObject, inlineBytes: Int, options: PollOptions, saveTo: String?,
                      startMs: Int64, idempotencyKey: String?, events: @Sendable (JobEvent) -> Void) async throws(CoreError) -> JSONValue {
         if Task.isCancelled { throw CoreError(.cancelled(logId: nil)) }
@@ -161,6 +162,7 @@ public struct ImageJobs: Sendable {
 
     /// Runs the submission in a task of its own, so a cancel cannot cut it off mid-flight:
     /// the job may be billed and the caller must learn its logId. The HTTP timeout bounds the wait.
+    @inline(never)
     private func submitShielded(_ body: JSONObject, kind: ImageJobKind, deadlineMs: Int64) async throws(CoreError) -> UpstreamReply {
         let (client, onTheWire) = (self.client, self.onTheWire)
         let result = await Task { () async -> Result<UpstreamReply, CoreError> in
@@ -175,6 +177,7 @@ public struct ImageJobs: Sendable {
 
     /// Polls until the status is terminal, the time is up, or the request is cancelled.
     /// `trail` keeps the request id of the last answered exchange, for error reports.
+    @inline(never)
     private func follow(logId: String, options: PollOptions, startMs: Int64, trail: inout String?, askedFor: Int64? = nil,
                         events: @Sendable (JobEvent) -> Void, pollFirst: Bool = false,
                         seen: JSONValue? = nil) async throws(CoreError) -> JSONValue {
@@ -229,6 +232,7 @@ public struct ImageJobs: Sendable {
         return reply
     }
 
+    @inline(never)
     private func save(_ task: JSONValue, logId: String, to dir: String?, deadlineMs: Int64,
                       trail: String?) async throws(CoreError) -> JSONValue {
         guard let dir, case .object(var o) = task else { return task }

@@ -178,6 +178,7 @@ public final class UpstreamClient: Sendable {
         }
     }
 
+    @inline(never)
     private func exhausted(_ last: (reason: String, httpStatus: Int?, retryAfterMs: Int?, was429: Bool), attempts: Int,
                            maybeSubmitted: Bool, requestId: String?) -> CoreError {
         if last.was429 {
@@ -188,6 +189,7 @@ public final class UpstreamClient: Sendable {
                                       maybeSubmitted: maybeSubmitted), upstreamRequestId: requestId)
     }
 
+    @inline(never)
     private static func interpret(_ r: HTTPResponse, url: URL, sentBytes: Int) -> Attempt {
         if r.status == 413 {
             // Refused before anything was done with it: nothing was submitted, and the same body would be refused again.
@@ -217,6 +219,7 @@ public final class UpstreamClient: Sendable {
         return .envelope(env)
     }
 
+    @inline(never)
     private func finish(_ env: Envelope, requestId: String?) throws(CoreError) -> JSONValue {
         switch env.code {
         case 0:
@@ -233,6 +236,7 @@ public final class UpstreamClient: Sendable {
         }
     }
 
+    @inline(never)
     private func record(_ request: HTTPRequest, response: HTTPResponse?, failure: TransportFailure?) {
         guard let trace else { return }
         var req: JSONObject = ["method": .string(request.method), "url": .string(request.url.absoluteString)]

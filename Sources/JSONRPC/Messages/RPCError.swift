@@ -13,8 +13,8 @@ public struct RPCError: Error, Sendable, Equatable {
     }
 
     public var json: JSONValue {
-        var o: JSONObject = ["code": .integer(Int64(code.rawValue)), "message": .string(message)]
-        if let data { o["data"] = data }
+        var o = JSONObject(distinctKeys: ["code": .integer(Int64(code.rawValue)), "message": .string(message)])
+        if let data { o.append(distinctKey: "data", data) }
         return .object(o)
     }
 

@@ -23,6 +23,9 @@ final class CurlEventLoop: @unchecked Sendable {
     static let thread = ThreadOwner("the libcurl loop thread")
     // Loop-thread state.
     private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
+    /// Transfers waiting for a place among the active, first come first served (from `waitingHead` on).
+    private var waiting: [CurlTransfer?] = []
+    private var waitingHead = 0
     private var nextDeadlineMs = Int64.max
     private var poolCap = ConnectionPoolCap()
     private var poolCapSet = 0
@@ -98,6 +101,11 @@ final class CurlEventLoop: @unchecked Sendable {
 
     static var nowMs: Int64 { Int64(DispatchTime.now().uptimeNanoseconds / 1_000_000) }
 
+    /// Transfers in libcurl's hands at once; the rest wait their turn before being added, so no
+    /// timer of theirs runs and no connection is opened for them yet. A thousand jobs at once
+    /// otherwise had some 700 connections open, each with libcurl's state and buffers.
+    static let maxActive = 256
+
     func start(_ transfer: CurlTransfer) { send(.start(transfer)) }
 
     /// Stops a transfer wherever it is; its caller is answered `cancelled`.
@@ -134,6 +142,7 @@ final class CurlEventLoop: @unchecked Sendable {
             }
             let now = CurlEventLoop.nowMs
             if now >= nextDeadlineMs { expire(now: now) }
+            admitWaiting()
             // Idle, the thread sleeps until woken; busy, libcurl shortens the wait to what it needs.
             let wait = active.isEmpty ? 60_000 : min(1000, max(0, nextDeadlineMs - now))
             acurl_multi_poll(multi, Int32(wait))
@@ -143,6 +152,13 @@ final class CurlEventLoop: @unchecked Sendable {
     private func begin(_ t: CurlTransfer) {
         Self.thread.assertIsCurrent("starting a transfer")
         if t.cancelRequested { return t.finish(.failure(.cancelled)) }
+        // Behind those already waiting, in order.
+        guard active.count < Self.maxActive, waitingHead == waiting.count else { return waiting.append(t) }
+        add(t)
+    }
+
+    private func add(_ t: CurlTransfer) {
+        Self.thread.assertIsCurrent("starting a transfer")
         t.loop = self
         guard acurl_multi_add(multi, t.easy) == 0 else {
             return t.finish(.failure(.notConnected("libcurl refused the transfer")))
@@ -154,12 +170,31 @@ final class CurlEventLoop: @unchecked Sendable {
     private func stop(_ t: CurlTransfer) {
         Self.thread.assertIsCurrent("stopping a transfer")
         guard active.removeValue(forKey: t.easy) != nil else {
+            if let i = waiting[waitingHead...].firstIndex(where: { $0 === t }) {
+                waiting[i] = nil
+                return t.finish(.failure(.cancelled))
+            }
             // Not started yet (or already finished, and then this changes nothing).
             t.cancelRequested = true
             return
         }
         acurl_multi_remove(multi, t.easy)
         t.finish(.failure(.cancelled))
+    }
+
+    /// Starts waiting transfers while there is room among the active.
+    private func admitWaiting() {
+        Self.thread.assertIsCurrent("the waiting transfers")
+        while active.count < Self.maxActive, waitingHead < waiting.count {
+            let next = waiting[waitingHead]
+            waiting[waitingHead] = nil
+            waitingHead += 1
+            if let next { add(next) }
+        }
+        if waitingHead == waiting.count {
+            waiting.removeAll(keepingCapacity: waiting.count <= 1024)
+            waitingHead = 0
+        }
     }
 
     /// Ends every transfer whose request went out longer ago than its timeout.

@@ -27,6 +27,8 @@ final class CurlTransfer: @unchecked Sendable {
     private var headerBytes = 0
     private var headerOverflow = false
     private var tooLarge = false
+    /// Body bytes received (into `body`, or into the request's `bodyFile`).
+    private var received = 0
     /// Set when libcurl has a connection and is about to send the request: from here on the
     /// server may act on it, and the request timeout runs.
     private(set) var sentAtMs: Int64?
@@ -205,31 +207,65 @@ final class CurlTransfer: @unchecked Sendable {
             headerOverflow = true
             return false
         }
-        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")), colon <= 32 else { return true }
-        let name = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[..<colon]), as: UTF8.self)
-            .trimmingSpaces().lowercased()
-        // The first of repeated headers counts.
-        guard Self.keptHeaders.contains(name), headers[name] == nil else { return true }
-        let value = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(colon + 1)...]), as: UTF8.self)
-            .trimmingWhitespace()
+        // Only the headers read are kept, the first of repeated ones: a reply of thousands of
+        // same-name lines costs what reading them once costs.
+        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")), colon <= 32,
+              let (name, value) = Self.headerField(bytes), Self.keptHeaders.contains(name), headers[name] == nil else { return true }
         headers[name] = value
         if name == "content-length", let length = Int(value) {
             if length > request.maxResponseBytes {
                 tooLarge = true
                 return false
             }
-            body.reserveCapacity(length)
+            if request.bodyFile == nil { body.reserveCapacity(length) }
         }
         return true
     }
 
+    /// `name: value` of a header line, the name lower-cased, both trimmed; nil for a status line,
+    /// the blank line that ends the block, or a line without a colon.
+    static func headerField(_ bytes: UnsafeRawBufferPointer) -> (name: String, value: String)? {
+        // Header lines are ASCII nearly always: those are read by their bytes (as Strings, with
+        // Unicode trimming, they were a third of a status round trip's instructions).
+        guard !bytes.contains(where: { $0 >= 0x80 }) else { return unicodeHeaderField(bytes) }
+        func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 }
+        var lo = 0
+        var hi = bytes.count
+        while lo < hi, isSpace(bytes[lo]) || (0x0A...0x0D).contains(bytes[lo]) { lo += 1 }
+        while hi > lo, isSpace(bytes[hi - 1]) || (0x0A...0x0D).contains(bytes[hi - 1]) { hi -= 1 }
+        if hi - lo >= 5, bytes[lo..<(lo + 5)].elementsEqual("HTTP/".utf8) { return nil }
+        guard let colon = bytes[lo..<hi].firstIndex(of: UInt8(ascii: ":")) else { return nil }
+        var nameEnd = colon
+        while nameEnd > lo, isSpace(bytes[nameEnd - 1]) { nameEnd -= 1 }
+        var valueStart = colon + 1
+        while valueStart < hi, isSpace(bytes[valueStart]) { valueStart += 1 }
+        let name = String(decoding: bytes[lo..<nameEnd].lazy.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+        return (name, String(decoding: UnsafeRawBufferPointer(rebasing: bytes[valueStart..<hi]), as: UTF8.self))
+    }
+
+    /// The same for a line with non-ASCII bytes, by its unicode scalars.
+    private static func unicodeHeaderField(_ bytes: UnsafeRawBufferPointer) -> (name: String, value: String)? {
+        let line = String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
+        if line.hasPrefix("HTTP/") { return nil }
+        guard let colon = line.firstIndex(of: ":") else { return nil }
+        return (line[..<colon].trimmingSpaces().lowercased(), line[line.index(after: colon)...].trimmingSpaces())
+    }
+
+    /// Whether the line is a status line (`HTTP/1.1 200 OK`), leading white space aside.
+    static func isStatusLine(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        String(decoding: bytes, as: UTF8.self).trimmingWhitespace().hasPrefix("HTTP/")
+    }
+
     fileprivate func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
         CurlEventLoop.thread.assertIsCurrent("a transfer's body")
-        guard body.count + bytes.count <= request.maxResponseBytes else {
+        guard received + bytes.count <= request.maxResponseBytes else {
             tooLarge = true
             body = Data()
             return false
         }
+        received += bytes.count
+        // A failed write aborts the transfer (libcurl: "Failure writing output to destination").
+        if let fd = request.bodyFile { return writeAll(fd: fd, bytes) }
         body.append(contentsOf: bytes)
         return true
     }
