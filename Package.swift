@@ -26,7 +26,10 @@ let package = Package(
         .target(name: "CurlShim", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         // Binds the core's operations to JSON-RPC methods and notifications.
         .target(name: "AiToEarnAdapter", dependencies: ["JSONRPC", "AiToEarnCore"]),
-        .executableTarget(name: "aitoearn-rpc", dependencies: ["AiToEarnAdapter"]),
+        // C symbols the static C++ library would otherwise take from a newer glibc than the
+        // file promises (arc4random, glibc 2.36): linked in, never called from Swift.
+        .target(name: "GlibcFloor"),
+        .executableTarget(name: "aitoearn-rpc", dependencies: ["AiToEarnAdapter", "GlibcFloor"]),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
         .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC", "JSONValue"]),
         .testTarget(name: "AiToEarnCoreTests", dependencies: ["AiToEarnCore"]),
