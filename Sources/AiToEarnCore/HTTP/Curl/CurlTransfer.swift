@@ -209,8 +209,8 @@ final class CurlTransfer: @unchecked Sendable {
         }
         // Only the headers read are kept, the first of repeated ones: a reply of thousands of
         // same-name lines costs what reading them once costs.
-        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")), colon <= 32,
-              let (name, value) = Self.headerField(bytes), Self.keptHeaders.contains(name), headers[name] == nil else { return true }
+        guard Self.mayBeKept(bytes), let (name, value) = Self.headerField(bytes), Self.keptHeaders.contains(name),
+              headers[name] == nil else { return true }
         headers[name] = value
         if name == "content-length", let length = Int(value) {
             if length > request.maxResponseBytes {
@@ -220,6 +220,19 @@ final class CurlTransfer: @unchecked Sendable {
             if request.bodyFile == nil { body.reserveCapacity(length) }
         }
         return true
+    }
+
+    /// Whether a header line may be one of `keptHeaders`, judged from its first byte and the
+    /// length before its colon without making a string: every other line is passed over as cheaply
+    /// as libcurl hands it over.
+    static func mayBeKept(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let first = bytes.first, let colon = bytes.prefix(20).firstIndex(of: UInt8(ascii: ":")) else { return false }
+        switch first | 0x20 {
+        case UInt8(ascii: "c"): return colon >= 12 && colon <= 15  // content-length, content-type
+        case UInt8(ascii: "l"): return colon >= 8 && colon <= 10   // location
+        case UInt8(ascii: "r"): return colon >= 11 && colon <= 13  // retry-after
+        default: return false
+        }
     }
 
     /// `name: value` of a header line, the name lower-cased, both trimmed; nil for a status line,
