@@ -25,6 +25,9 @@ public struct HTTPRequest: Sendable {
     /// Whether a proxy from the environment may carry it. A request with the API key over plain
     /// http (a loopback base URL) goes direct: a proxy would read the key in clear.
     public var proxyAllowed = true
+    /// Where the body goes instead of memory (a video download streamed to disk); returning false
+    /// aborts the transfer. `maxResponseBytes` still bounds it.
+    public var bodySink: (@Sendable (UnsafeRawBufferPointer) -> Bool)?
 
     /// API replies are small; image downloads set their own limit.
     public static let defaultMaxResponseBytes = 8 * 1024 * 1024

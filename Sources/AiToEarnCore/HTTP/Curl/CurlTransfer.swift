@@ -21,6 +21,8 @@ final class CurlTransfer: @unchecked Sendable {
 
     // Loop-thread state.
     private var body = Data()
+    /// Body bytes of the final response so far, whether kept or handed to the request's sink.
+    private var received = 0
     private var headers: [String: String] = [:]
     /// Bytes of the current header block, bounded so that no reply can make the loop thread work
     /// without end.
@@ -215,18 +217,20 @@ final class CurlTransfer: @unchecked Sendable {
                 tooLarge = true
                 return false
             }
-            body.reserveCapacity(length)
+            if request.bodySink == nil { body.reserveCapacity(length) }
         }
         return true
     }
 
     fileprivate func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
         CurlEventLoop.thread.assertIsCurrent("a transfer's body")
-        guard body.count + bytes.count <= request.maxResponseBytes else {
+        guard received + bytes.count <= request.maxResponseBytes else {
             tooLarge = true
             body = Data()
             return false
         }
+        received += bytes.count
+        if let sink = request.bodySink { return sink(bytes) }
         body.append(contentsOf: bytes)
         return true
     }
