@@ -3,14 +3,15 @@ import AiToEarnCore
 /// The `--help` text; README's option table says the same.
 enum HelpText {
     static let text = """
-    aitoearn-rpc \(AdapterInfo.version): AiToEarn image generation and editing as a JSON-RPC 2.0 server on stdio.
+    aitoearn-rpc \(AdapterInfo.version): AiToEarn image generation, editing and video as a JSON-RPC 2.0 server on stdio.
 
     Usage: aitoearn-rpc [options]
 
     Editors and agent frameworks start it as a subprocess and speak JSON-RPC 2.0 over
     stdin/stdout, framed the LSP way (Content-Length headers) or as one JSON text per line
     (detected from the first byte). Methods: initialize, shutdown, exit, image.generate,
-    image.edit, task.status, image.models, rpc.discover. Notifications: task.progress,
+    image.edit, video.generate, task.status (logId or taskId), image.models, video.models,
+    rpc.discover. Video jobs poll every 10 s at first, backing off to 30 s. Notifications: task.progress,
     $/progress, status.changed. Logs go to stderr; stdout carries protocol messages only.
     It is also an MCP server (tools generate_image, edit_image, get_task_status,
     list_image_models, with progress and tasks): MCP 2026-07-28 requests (server/discover, or

@@ -68,7 +68,7 @@ struct MCPToolRunner: Sendable {
         }
         let runner = self
         return .ready { progress in
-            let call = JobCall(jobs: runner.session.jobs, poll: options, saveTo: nil, startMs: runner.session.clock.nowMs,
+            let call = JobCall(jobs: runner.session.jobs, videos: runner.session.videos, poll: options, saveTo: nil, startMs: runner.session.clock.nowMs,
                                idempotencyKey: key, events: progress.event)
             let job = M(session: runner.session)
             return try await runner.outcome(includeData: includeData, failedIsError: failedIsError, progress: progress) {
