@@ -120,3 +120,59 @@ def test_a_download_that_is_not_a_video_is_32015_with_the_task_id(adapter_factor
     assert err["data"]["taskId"] == err["data"]["task"]["id"] and "not an MP4" in err["data"]["reason"]
     assert "taskId " + err["data"]["taskId"] in err["message"]
     assert list(tmp_path.iterdir()) == []
+
+
+# ---------------------------------------------------------------------------
+# The simulator's video: a real file that ffprobe reads
+# ---------------------------------------------------------------------------
+
+
+def _ffprobe_or_skip() -> str:
+    import shutil
+
+    import pytest
+
+    path = shutil.which("ffprobe")
+    if path is None:
+        pytest.skip("ffprobe is missing (Debian's ffmpeg package; scripts/test installs it when it can)")
+    return path
+
+
+def test_the_simulator_saves_a_real_video_whose_frames_differ(adapter_factory, tmp_path):
+    import json
+    import shutil
+    import subprocess
+
+    ffprobe = _ffprobe_or_skip()
+    a = start_adapter(adapter_factory, None, "--simulate", "--simulate-delay-ms", "600", key=None)
+    rid = a.request("video.generate", {"prompt": "a red fox running through fresh snow", "model": "sim-video",
+                                       "ratio": "16:9", "duration": 5, "pollIntervalMs": 100, "saveTo": str(tmp_path)})
+    resp, _ = a.wait_response(rid, timeout=15)
+    result = expect_result(resp)
+    assert [p["status"] for p in progress_of(a, rid)][-1] == "SUCCESS"
+    assert {"SUBMITTED", "InProgress"} <= {p["status"] for p in progress_of(a, rid)}
+    check_video_saved(result, tmp_path)
+    video = result["saved"][0]
+    probe = subprocess.run([ffprobe, "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
+                            "stream=codec_type,codec_name,width,height,nb_read_frames", "-of", "json", video],
+                           capture_output=True, text=True, timeout=30)
+    assert probe.returncode == 0 and probe.stderr == "", probe.stderr
+    stream = json.loads(probe.stdout)["streams"][0]
+    assert stream["codec_type"] == "video" and stream["codec_name"] == "h264", stream
+    assert (stream["width"], stream["height"]) == (128, 72)
+    assert int(stream["nb_read_frames"]) >= 8, stream
+    # Every decoded frame, hashed: they decode without a complaint and differ from one another.
+    ffmpeg = shutil.which("ffmpeg") or "ffmpeg"
+    md5 = subprocess.run([ffmpeg, "-v", "error", "-i", video, "-f", "framemd5", "-"], capture_output=True, text=True, timeout=30)
+    assert md5.returncode == 0 and md5.stderr == "", md5.stderr
+    hashes = [line.rsplit(",", 1)[1].strip() for line in md5.stdout.splitlines() if line and not line.startswith("#")]
+    assert len(hashes) == int(stream["nb_read_frames"]) and len(set(hashes)) == len(hashes)
+    validate_result("video.generate", result)
+
+
+def test_the_simulator_fails_its_failing_model_with_the_task_id(adapter_factory):
+    a = start_adapter(adapter_factory, None, "--simulate", "--simulate-delay-ms", "200", key=None)
+    err = expect_error(a.call("video.generate", {"prompt": "p", "model": "sim-video-fail", "pollIntervalMs": 50}, timeout=10), -32011)
+    assert err["data"]["task"]["status"] == "FAILURE" and LOG_ID_RE.fullmatch(err["data"]["taskId"])
+    err = expect_error(a.call("video.generate", {"prompt": "p", "model": "sim-video", "resolution": "4k", "duration": 3}), -32602)
+    assert sorted(error_paths(err)) == ["duration", "resolution"]

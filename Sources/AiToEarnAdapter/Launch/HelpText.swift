@@ -24,6 +24,8 @@ enum HelpText {
                                  Models: sim-image (succeeds), sim-image-fail (job fails),
                                  sim-image-broke (12001 insufficient credits); others give 12300.
                                  Edit models: sim-edit (up to 4 input images), sim-edit-single (one).
+                                 Video models: sim-video (a real H.264 MP4 drawn from the prompt,
+                                 and a PNG cover), sim-video-fail (the job ends FAILURE).
       --simulate-delay-ms MS     How long a simulated job runs before it ends (default \(Settings.defaultSimulateDelayMs)).
       --region cn|global         https://aitoearn.cn or https://aitoearn.ai (default global).
       --base-url URL             Service base URL; beats --region. Also AITOEARN_BASE_URL.
