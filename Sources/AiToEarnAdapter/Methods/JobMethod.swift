@@ -48,7 +48,7 @@ extension JobMethod {
         if Self.isVideo(p.subject) {
             // A video job takes minutes and changes every 30 s at most: its own defaults, not the session's image ones.
             resolved.timeoutMs = p.options.poll.timeoutMs ?? VideoJobs.defaultTimeoutMs
-            resolved.pollIntervalMs = p.options.poll.pollIntervalMs ?? VideoJobs.defaultPollIntervalMs
+            resolved.pollIntervalMs = p.options.poll.pollIntervalMs ?? VideoJobs.defaultPollIntervalMs(session.settings)
         }
         let poll = resolved
         return try await runJob(context: context, session: session, options: p.options, title: Self.title) { progress throws(CoreError) in

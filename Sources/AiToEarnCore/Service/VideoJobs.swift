@@ -22,6 +22,12 @@ public struct VideoJobs: Sendable {
     public static let defaultTimeoutMs = 1_800_000
     public static let defaultPollIntervalMs = 10_000
 
+    /// The first poll's delay when the caller names none. The simulator's jobs end after its own
+    /// delay (1.5 s by default), so there a quarter of that is used, never more than the service's 10 s.
+    public static func defaultPollIntervalMs(_ settings: Settings) -> Int {
+        settings.simulate ? max(100, min(defaultPollIntervalMs, settings.simulateDelayMs / 4)) : defaultPollIntervalMs
+    }
+
     var clock: CoreClock { client.clock }
 
     /// Whether a VideoTask status is terminal, and how: the service's spelling is mixed.
