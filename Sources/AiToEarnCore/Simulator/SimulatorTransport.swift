@@ -192,7 +192,9 @@ public final class SimulatorTransport: HTTPTransport {
     private func status(_ logId: String) -> (UpstreamCode, JSONValue) {
         guard LogID.isValid(logId) else { return (.validationFailed, .object([:])) }
         // Looked up under the lock: a copy of the table taken out would make the next insert copy it.
-        guard let id = SimulatedLogID(logId), let (job, text) = jobs.withLock({ $0[id] }) else { return (.taskNotFound, .object([:])) }
+        guard let id = SimulatedLogID(logId), let (job, text) = jobs.withLock({ $0[id] }), !job.video else {
+            return (.taskNotFound, .object([:]))
+        }
         let elapsed = clock.nowMs - job.createdMs
         let request = (try? JSONParser.parse(text))?.objectValue ?? [:]
         let createdAt = Timestamp.string(job.createdAt)
