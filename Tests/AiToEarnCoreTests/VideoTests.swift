@@ -49,6 +49,16 @@ struct VideoTests {
         #expect(fast.delayMs(beforePoll: 2, elapsedMs: 100) == 200)
     }
 
+    @Test("the video default interval: 10 s for the service; on the simulator a third of its delay, within 100 ms ... 10 s")
+    func defaultInterval() {
+        let url = URL(string: "http://127.0.0.1:9")!
+        #expect(VideoJobs.defaultPollIntervalMs(Settings(baseURL: url)) == 10_000)
+        #expect(VideoJobs.defaultPollIntervalMs(Settings(baseURL: url, simulate: true, simulateDelayMs: 30_000)) == 10_000)
+        #expect(VideoJobs.defaultPollIntervalMs(Settings(baseURL: url, simulate: true, simulateDelayMs: 1500)) == 500)
+        #expect(VideoJobs.defaultPollIntervalMs(Settings(baseURL: url, simulate: true, simulateDelayMs: 0)) == 100)
+        #expect(VideoJobs.defaultPollIntervalMs(Settings(baseURL: url, simulate: true, simulateDelayMs: 600_000)) == 10_000)
+    }
+
     @Test("statuses are compared case-insensitively; only SUCCESS and FAILURE end a job", arguments: [
         ("SUCCESS", VideoJobs.Outcome.succeeded), ("success", .succeeded), ("FAILURE", .failed), ("Failure", .failed),
         ("SUBMITTED", .running), ("InProgress", .running), ("IN_PROGRESS", .running), ("NOT_START", .running),

@@ -23,9 +23,10 @@ public struct VideoJobs: Sendable {
     public static let defaultPollIntervalMs = 10_000
 
     /// The first poll's delay when the caller names none. The simulator's jobs end after its own
-    /// delay (1.5 s by default), so there a quarter of that is used, never more than the service's 10 s.
+    /// delay (1.5 s by default): a third of it puts the schedule's second poll (after twice the
+    /// first wait) right at the job's end. Never more than the service's 10 s.
     public static func defaultPollIntervalMs(_ settings: Settings) -> Int {
-        settings.simulate ? max(100, min(defaultPollIntervalMs, settings.simulateDelayMs / 4)) : defaultPollIntervalMs
+        settings.simulate ? max(100, min(defaultPollIntervalMs, settings.simulateDelayMs / 3)) : defaultPollIntervalMs
     }
 
     var clock: CoreClock { client.clock }
