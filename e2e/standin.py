@@ -42,7 +42,9 @@ Endpoints (names used by inject/requests_for):
     video_submit POST /api/ai/video/generations
     video_status GET  /api/ai/video/generations/{taskId}
     video_models GET  /api/ai/models/video/generation (``server.video_models``)
-    video        GET  /videos/...                  (a small MP4: ``ftyp`` first; ``/videos/not-a-video...``: HTML)
+    video        GET  /videos/...                  (a small MP4: ``ftyp`` first; ``/videos/not-a-video...``: HTML;
+                                                   ``/videos/huge?bytes=N``: an MP4 header padded with zeros to N
+                                                   bytes, streamed, with its Content-Length)
     image        GET  /images/...
     other        anything else (answered with HTTP 404, an HTML page)
 
@@ -723,7 +725,9 @@ class StandinHandler(http.server.BaseHTTPRequestHandler):
             return
         if entry.endpoint == "video":
             name = entry.path[len(VIDEO_PREFIX):]
-            if name.startswith("not-a-video"):
+            if name.startswith("huge"):
+                self._huge_video(entry)
+            elif name.startswith("not-a-video"):
                 self._send(entry, 200, {"Content-Type": "video/mp4"}, b"<html><body>not a video</body></html>")
             else:
                 self._send(entry, 200, {"Content-Type": "video/mp4"}, small_mp4(name))
@@ -942,6 +946,28 @@ class StandinHandler(http.server.BaseHTTPRequestHandler):
                 return self._err(404)
             data = task_status(st, job, advance=True)
         return self._ok(data)
+
+    def _huge_video(self, entry: LoggedRequest) -> None:
+        size = int((urllib.parse.parse_qs(entry.query).get("bytes") or ["60000000"])[0])
+        entry.status = 200
+        entry.bytes_sent = 0
+        self.send_response(200)
+        self.send_header("Content-Type", "video/mp4")
+        self.send_header("Content-Length", str(size))
+        self.end_headers()
+        head = small_mp4("huge")[:32]
+        self.wfile.write(head)
+        entry.bytes_sent = len(head)
+        left, block = size - len(head), b"\x00" * 65536
+        while left > 0:
+            n = min(left, len(block))
+            self.wfile.write(block[:n])
+            left -= n
+            entry.bytes_sent += n
+        self.wfile.flush()
+        with self.state.lock:
+            entry.answered = True
+            entry.answered_time = time.monotonic()
 
     def _image(self, entry: LoggedRequest) -> None:
         name = entry.path[len(IMAGE_PREFIX):]

@@ -176,3 +176,59 @@ def test_the_simulator_fails_its_failing_model_with_the_task_id(adapter_factory)
     assert err["data"]["task"]["status"] == "FAILURE" and LOG_ID_RE.fullmatch(err["data"]["taskId"])
     err = expect_error(a.call("video.generate", {"prompt": "p", "model": "sim-video", "resolution": "4k", "duration": 3}), -32602)
     assert sorted(error_paths(err)) == ["duration", "resolution"]
+
+
+# ---------------------------------------------------------------------------
+# Saving without holding the video, cancelling, deadlines, idempotency
+# ---------------------------------------------------------------------------
+
+
+def _peak_rss_kib(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+
+
+def test_a_large_video_is_streamed_to_disk_not_held_in_memory(adapter_factory, standin, tmp_path):
+    size = 80 * 1024 * 1024
+    standin.plan_job(extra={"videoUrl": standin.url(f"/videos/huge?bytes={size}")})
+    a = start_adapter(adapter_factory, standin)
+    expect_result(a.call("video.models"))
+    before = _peak_rss_kib(a.proc.pid)
+    result = expect_result(a.call("video.generate", vid(saveTo=str(tmp_path)), timeout=20))
+    assert Path(result["saved"][0]).stat().st_size == size
+    grew = _peak_rss_kib(a.proc.pid) - before
+    assert grew < 24 * 1024, f"peak RSS grew by {grew} KiB saving an {size >> 20} MiB video"
+
+
+def test_a_video_over_500_mb_is_refused_by_its_length_and_nothing_is_left(adapter_factory, standin, tmp_path):
+    standin.plan_job(extra={"videoUrl": standin.url(f"/videos/huge?bytes={501 * 1024 * 1024}")})
+    a = start_adapter(adapter_factory, standin)
+    err = expect_error(a.call("video.generate", vid(saveTo=str(tmp_path)), timeout=20), -32015)
+    assert "500 MB" in err["data"]["reason"] and err["data"]["taskId"]
+    assert list(tmp_path.iterdir()) == []
+    assert standin.requests_for("video")[0].bytes_sent < 100 * 1024 * 1024
+
+
+def test_cancel_and_timeout_name_the_task_id(adapter_factory, standin):
+    standin.pending_polls = None
+    a = start_adapter(adapter_factory, standin)
+    err = expect_error(a.call("video.generate", vid(timeoutMs=400), timeout=10), -32012)
+    task_id = err["data"]["taskId"]
+    assert "logId" not in err["data"] and "taskId " + task_id in err["message"]
+    rid = a.request("video.generate", vid())
+    wait_note(a, "task.progress", lambda p: p.get("poll") == 1 and p.get("requestId") == rid, timeout=5)
+    a.notify("$/cancelRequest", {"id": rid})
+    resp, _ = a.wait_response(rid, timeout=5)
+    err = expect_error(resp, -32800)
+    assert LOG_ID_RE.fullmatch(err["data"]["taskId"]) and "taskId " + err["data"]["taskId"] in err["message"]
+
+
+def test_an_idempotency_key_submits_one_video_job(adapter_factory, standin):
+    a = start_adapter(adapter_factory, standin)
+    first = expect_result(a.call("video.generate", vid(wait=False, idempotencyKey="boat-1")))
+    again = expect_result(a.call("video.generate", vid(wait=False, idempotencyKey="boat-1")))
+    assert first == again and standin.count("video_submit") == 1
+    err = expect_error(a.call("video.generate", vid(wait=False, idempotencyKey="boat-1", prompt="another")), -32602)
+    assert error_paths(err) == ["idempotencyKey"]
+    image = expect_error(a.call("image.generate", gen(wait=False, idempotencyKey="boat-1")), -32602)
+    assert error_paths(image) == ["idempotencyKey"]

@@ -13,8 +13,8 @@ enum HelpText {
     image.edit, video.generate, task.status (logId or taskId), image.models, video.models,
     rpc.discover. Video jobs poll every 10 s at first, backing off to 30 s. Notifications: task.progress,
     $/progress, status.changed. Logs go to stderr; stdout carries protocol messages only.
-    It is also an MCP server (tools generate_image, edit_image, get_task_status,
-    list_image_models, with progress and tasks): MCP 2026-07-28 requests (server/discover, or
+    It is also an MCP server (tools generate_image, edit_image, generate_video, get_task_status,
+    list_image_models, list_video_models, with progress and tasks): MCP 2026-07-28 requests (server/discover, or
     any request naming that version in _meta) need no handshake; an initialize that carries
     protocolVersion opens a legacy (2024-11-05 .. 2025-11-25) session; --mcp speaks MCP from
     the start.
