@@ -161,3 +161,19 @@ def test_fastmcp_runs_generate_video_as_a_task_and_follows_it_by_task_id(adapter
     later = lines[3].split()
     assert later[:2] == ["status:", "SUBMITTED"] and later[2] != lines[2].split()[2], lines
     assert lines[4] == f"followed: SUCCESS {later[2]}", lines
+
+
+def test_the_sdk_on_2026_07_28_calls_generate_video_and_follows_it_by_task_id(tmp_path, image_dir):
+    async def body():
+        async with sdk_session(tmp_path, *SIM_VIDEO, image_dir=image_dir, mode="auto") as s:
+            assert s.client.protocol_version == MODERN
+            r = await s.client.call_tool("generate_video", {"prompt": PROMPT, "model": "sim-video", "wait_seconds": 0})
+            followed = await s.client.call_tool("get_task_status", {"taskId": structured(r)["taskId"], "wait_seconds": 20})
+            tools = await s.tools()
+        assert structured(r)["status"] == "SUBMITTED"
+        sc = structured(followed)
+        validate_against(sc, tools["get_task_status"].output_schema, "get_task_status structuredContent")
+        assert sc["status"] == "SUCCESS"
+        check_video_links(followed.content, sc, image_dir)
+
+    run_async(body)
