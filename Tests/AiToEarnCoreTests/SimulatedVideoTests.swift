@@ -108,3 +108,28 @@ struct SimulatedVideoTests {
         }
     }
 }
+
+@Suite("Simulated video files")
+struct SimulatedVideoFileTests {
+    @Test("the private folder keeps the newest videos only; a status whose files went draws them again")
+    func bounded() async throws {
+        let folder = SimulatorFolder(insideImageDirectory: nil)
+        defer { folder.remove() }
+        let sim = SimulatorTransport(delayMs: 0, folder: folder, clock: VirtualClock())
+        let client = makeClient(sim)
+        var ids: [String] = []
+        for i in 0..<(SimulatorTransport.keptVideos + 6) {
+            let submitted = try await client.submitVideo(["prompt": .string("boat \(i)"), "model": "sim-video", "duration": 5]).data
+            let id = submitted["id"]?.stringValue ?? ""
+            ids.append(id)
+            #expect(try await client.videoStatus(taskId: id).data["status"] == "SUCCESS")
+        }
+        let root = try #require(folder.existing)
+        let videos = try FileManager.default.contentsOfDirectory(atPath: root).filter { $0.hasSuffix(".mp4") }
+        #expect(videos.count == SimulatorTransport.keptVideos)
+        #expect(!videos.contains(ids[0] + ".mp4"))
+        let again = try await client.videoStatus(taskId: ids[0]).data
+        let url = try #require(again["videoUrl"]?.stringValue.flatMap(URL.init(string:)))
+        #expect(FileManager.default.fileExists(atPath: url.path))
+    }
+}

@@ -44,6 +44,10 @@ public final class SimulatorTransport: HTTPTransport {
     private let clock: CoreClock
     private let jobs = Locked(SimulatorJobTable<SimulatedLogID, Job>())
     private let counter = Locked<UInt64>(0)
+    /// Video jobs whose files are in the folder, oldest first. A video is 300 KB where a picture
+    /// is 30: only the newest are kept, and a status that finds its files gone draws them again.
+    private let videoFiles = Locked<[String]>([])
+    static let keptVideos = 64
     /// Where `url` images are written; `ImageSaver` may copy files from there and nowhere else.
     public let folder: SimulatorFolder
 
@@ -179,6 +183,14 @@ public final class SimulatorTransport: HTTPTransport {
                                              duration: request["duration"].flatMap(VideoRequest.number))
             try? Data(bytes).write(to: video, options: .atomic)
             try? Data(PromptPicture.png(prompt: prompt, index: 0)).write(to: cover, options: .atomic)
+            let dropped = videoFiles.withLock { kept -> [String] in
+                kept.append(taskId)
+                guard kept.count > Self.keptVideos else { return [] }
+                let old = Array(kept.prefix(kept.count - Self.keptVideos))
+                kept.removeFirst(old.count)
+                return old
+            }
+            if !dropped.isEmpty { folder.discard(dropped.flatMap(Self.videoFileNames)) }
         }
         task["status"] = "SUCCESS"
         task["videoUrl"] = .string(video.absoluteString)
