@@ -26,7 +26,8 @@ plain http.client, new connection per request and keep-alive, through a loopback
 simulator-1000 (1,000 concurrent image.generate on the simulator), http-1000 (1,000 concurrent
 image.generate against the stand-in over HTTP: all succeed, exactly 1,000 submissions; wall
 time, peak RSS), huge-image (a 49 MiB URL image saved with saveTo: time, peak RSS), idle-rss,
-poll-30s (polls and detection delay for a 30 s simulated job, default schedule).
+poll-30s (polls and detection delay for a 30 s simulated job, default schedule), video-30s (CPU,
+peak RSS and polls of a 30 s simulated video job saved with saveTo).
 """
 
 from __future__ import annotations
@@ -971,6 +972,43 @@ def bench_poll_30s(ctx: Context) -> None:
     ctx.report("30 s job: completion to response", delay_ms, "ms", target="<=2000", ok=delay_ms <= 2000,
                final_elapsedMs_minus_30000=(final_elapsed - POLL_JOB_MS) if isinstance(final_elapsed, int) else None,
                submit_after_send_ms=f"{(t_submit - t_sent) * 1000:.1f}")
+
+
+# -- video-30s --------------------------------------------------------------------------------
+
+
+@benchmark("video-30s")
+def bench_video_30s(ctx: Context) -> None:
+    """One video.generate with saveTo on a 30 s simulated job, with the simulator's default poll
+    interval and with the service's (pollIntervalMs 10000): the adapter's CPU time, peak RSS,
+    status polls, and how long after the job's end the answer came."""
+    import tempfile
+
+    for label, extra in (("simulator default interval", {}), ("pollIntervalMs 10000", {"pollIntervalMs": 10_000})):
+        with tempfile.TemporaryDirectory(prefix="aitoearn-bench-video-") as out:
+            proc = ctx.spawn(["--simulate", "--simulate-delay-ms", str(POLL_JOB_MS), "--framing", "ndjson"])
+            dog = watchdog(proc, POLL_JOB_MS / 1000 + 90, "video-30s")
+            try:
+                reader = FrameReader(proc.stdout.fileno(), "ndjson")
+                params = {"prompt": "bench video 30s", "model": "sim-video", "saveTo": out, **extra}
+                proc.stdin.write(encode(request("video.generate", params, id="job"), "ndjson"))
+                resp, t_resp, seen = read_job(reader, "job", time.monotonic)
+                cpu = proc_cpu_s(proc.pid)
+                peak = peak_rss_kib(proc.pid)
+            finally:
+                dog.cancel()
+                close(proc)
+            result = resp.get("result")
+            if not isinstance(result, dict) or str(result.get("status")).upper() != "SUCCESS" or len(result.get("saved", [])) != 2:
+                raise RuntimeError(f"video.generate failed: {json.dumps(resp)[:300]}")
+            t_submit = next(now for params, now in seen if params.get("poll") == 0)
+            polls = [p for p, _ in seen if isinstance(p.get("poll"), int) and p["poll"] >= 1]
+            late_ms = (t_resp - (t_submit + POLL_JOB_MS / 1000)) * 1000
+            ctx.report(f"30 s video job, {label}: adapter CPU", (cpu or 0) * 1000, "ms",
+                       peak_rss_kib=peak, polls=len(polls),
+                       poll_at_s=",".join(f"{p.get('elapsedMs', 0) / 1000:.1f}" for p in polls),
+                       answer_after_job_end_ms=f"{late_ms:.0f}",
+                       video_bytes=os.path.getsize(result["saved"][0]))
 
 
 # ---------------------------------------------------------------------------

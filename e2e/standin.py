@@ -39,6 +39,12 @@ Endpoints (names used by inject/requests_for):
     status       GET  /api/ai/image/task/{logId}   (generation and edit jobs alike)
     models       GET  /api/ai/models/image/generation
     edit_models  GET  /api/ai/models/image/edit    (``server.edit_models``; each with maxInputImages)
+    video_submit POST /api/ai/video/generations
+    video_status GET  /api/ai/video/generations/{taskId}
+    video_models GET  /api/ai/models/video/generation (``server.video_models``)
+    video        GET  /videos/...                  (a small MP4: ``ftyp`` first; ``/videos/not-a-video...``: HTML;
+                                                   ``/videos/huge?bytes=N``: an MP4 header padded with zeros to N
+                                                   bytes, streamed, with its Content-Length)
     image        GET  /images/...
     other        anything else (answered with HTTP 404, an HTML page)
 
@@ -63,6 +69,15 @@ The image host (``/images/<name>``) serves ``png_for("/images/<name>")``, except
                                        ``server.redirect_chain_url(hops, name)`` builds the URL.
     /images/redirect-to?location=URL   a redirect (``&status=``, default 302) to any URL (another
                                        origin, ``ftp://...``, ``file:///...``); ``server.redirect_to_url``.
+
+Video jobs (the service's section "Video generation"): the body is checked by its schema (code 400 on a
+break, unknown keys dropped), the model must be in ``video_models`` (else 12300), and ``mode``,
+``resolution``, ``ratio`` and ``duration`` must be among the model's values and a price row must match
+(else 12300, as the service answers after pricing). ``image_tail`` needs a single first-frame ``image``
+(else 400). The answer is ``{id, status: "SUBMITTED"}``; each status poll advances the job
+``SUBMITTED`` -> ``InProgress`` (``pending_polls`` answers before it ends) -> ``SUCCESS`` or ``FAILURE``
+(``error.message``), spelled as the service spells them. Models named in ``video_fail_models`` fail. A
+malformed taskId is 10002, an unknown one 12302.
 
 Submissions may also be answered with a logId other than the job's (the job is still created, i.e.
 billed): ``server.plan_job(answer_log_id=VALUE)`` puts any JSON value in the answer's ``logId``;
@@ -163,6 +178,7 @@ MESSAGES = {
     12001: "用户Credits不足",
     12300: "无效的 AI 模型",
     12301: "AI调用失败",
+    12302: "无效的 AI 任务 ID",
 }
 
 # Fields the service is not documented to send: they prove verbatim pass-through.
@@ -232,6 +248,98 @@ DEFAULT_EDIT_MODELS: list[dict[str, Any]] = [
     },
 ]
 
+DEFAULT_VIDEO_MODELS: list[dict[str, Any]] = [
+    {
+        "name": "standin-video",
+        "description": "stand-in video model",
+        "summary": "文生视频 / 图生视频",
+        "tags": ["standin"],
+        "channel": "standin",
+        "modes": ["text2video", "image2video", "flf2video"],
+        "resolutions": ["720p", "1080p"],
+        "durations": [5, 10],
+        "maxInputImages": 2,
+        "inputConstraints": {"images": {"maxCount": 2, "formats": ["png", "jpeg"]}},
+        "aspectRatios": ["16:9", "9:16", "1:1"],
+        "defaults": {"resolution": "720p", "aspectRatio": "16:9", "duration": 5},
+        "pricing": [
+            {"resolution": "720p", "duration": 5, "price": 100},
+            {"resolution": "720p", "duration": 10, "price": 200},
+            {"resolution": "1080p", "duration": 5, "price": 150, "originPrice": 180, "discount": "8.3折"},
+            {"resolution": "1080p", "duration": 10, "price": 300},
+        ],
+    },
+    {
+        # Jobs of this model end FAILURE.
+        "name": "standin-video-fail",
+        "description": "always fails (stand-in only)",
+        "tags": [],
+        "channel": "standin",
+        "modes": ["text2video"],
+        "resolutions": ["720p"],
+        "durations": [5],
+        "maxInputImages": 0,
+        "aspectRatios": ["16:9"],
+        "defaults": {"resolution": "720p", "aspectRatio": "16:9", "duration": 5},
+        "pricing": [{"price": 50}],
+    },
+]
+
+VIDEO_BODY_FIELDS = {"model", "prompt", "image", "image_tail", "images", "videos", "audios", "video_url", "mode",
+                     "resolution", "ratio", "size", "duration", "seed", "watermark", "tools", "metadata", "groupId", "source"}
+VIDEO_SOURCES = ("ai_video", "ai_draft_generation", "plugin")
+
+
+def small_mp4(seed: str) -> bytes:
+    """Bytes that start like an MP4 (an ``ftyp`` box, then an ``mdat`` box), different per seed."""
+    ftyp = struct.pack(">I", 24) + b"ftypisom" + struct.pack(">I", 512) + b"isomiso2"
+    payload = (seed.encode("utf-8") * 64)[:4096] or b"-"
+    return ftyp + struct.pack(">I", 8 + len(payload)) + b"mdat" + payload
+
+
+def validate_video_body(body: Any) -> bool:
+    """The video schema: prompt and model, then each optional field's type."""
+    if not _prompt_and_model_ok(body):
+        return False
+
+    def strs(v: Any) -> bool:
+        return isinstance(v, list) and all(isinstance(x, str) for x in v)
+
+    for k in ("image_tail", "video_url", "mode", "resolution", "ratio", "size", "groupId"):
+        if k in body and not isinstance(body[k], str):
+            return False
+    if "image" in body and not (isinstance(body["image"], str) or strs(body["image"])):
+        return False
+    for k in ("images", "videos", "audios"):
+        if k in body and not strs(body[k]):
+            return False
+    if "duration" in body and (isinstance(body["duration"], bool) or not isinstance(body["duration"], (int, float))):
+        return False
+    if "seed" in body and (isinstance(body["seed"], bool) or not isinstance(body["seed"], int)):
+        return False
+    if "watermark" in body and not isinstance(body["watermark"], bool):
+        return False
+    if "source" in body and body["source"] not in VIDEO_SOURCES:
+        return False
+    if "tools" in body and not (isinstance(body["tools"], list)
+                                and all(isinstance(t, dict) and t.get("type") == "web_search" for t in body["tools"])):
+        return False
+    if "metadata" in body and not isinstance(body["metadata"], dict):
+        return False
+    return True
+
+
+def video_price(model: dict[str, Any], body: dict[str, Any]) -> Any:
+    """The first pricing row whose given fields all match the request, defaults filling the gaps."""
+    d = model.get("defaults") or {}
+    want = {"resolution": body.get("resolution", d.get("resolution")), "aspectRatio": body.get("ratio", d.get("aspectRatio")),
+            "mode": body.get("mode"), "duration": body.get("duration", d.get("duration"))}
+    for row in model.get("pricing") or []:
+        if all(row[k] == want[k] for k in ("resolution", "aspectRatio", "mode", "duration") if k in row):
+            return row["price"]
+    return None
+
+
 BODY_FIELDS = {"prompt", "model", "n", "quality", "response_format", "size", "style", "user", "source"}
 EDIT_BODY_FIELDS = {"prompt", "model", "image", "mask", "n", "size", "response_format", "user", "source"}
 INVALID_DATA_URI = "Invalid data URI"
@@ -245,6 +353,10 @@ STATUS_PREFIX = "/api/ai/image/task/"
 MODELS_PATH = "/api/ai/models/image/generation"
 EDIT_MODELS_PATH = "/api/ai/models/image/edit"
 IMAGE_PREFIX = "/images/"
+VIDEO_SUBMIT_PATH = "/api/ai/video/generations"
+VIDEO_STATUS_PREFIX = "/api/ai/video/generations/"
+VIDEO_MODELS_PATH = "/api/ai/models/video/generation"
+VIDEO_PREFIX = "/videos/"
 
 HTML_PAGE = (
     "<html>\r\n<head><title>{status} {reason}</title></head>\r\n<body>\r\n"
@@ -289,6 +401,14 @@ def endpoint_of(method: str, path: str) -> str:
         return "models"
     if path.startswith(IMAGE_PREFIX) and method == "GET":
         return "image"
+    if path == VIDEO_SUBMIT_PATH and method == "POST":
+        return "video_submit"
+    if path.startswith(VIDEO_STATUS_PREFIX) and method == "GET":
+        return "video_status"
+    if path == VIDEO_MODELS_PATH and method == "GET":
+        return "video_models"
+    if path.startswith(VIDEO_PREFIX) and method == "GET":
+        return "video"
     return "other"
 
 
@@ -422,6 +542,9 @@ class ServerState:
         self.models: list[dict[str, Any]] = copy.deepcopy(DEFAULT_MODELS)
         self.edit_models: list[dict[str, Any]] = copy.deepcopy(DEFAULT_EDIT_MODELS)
         self.fail_models = {"standin-fail"}
+        self.video_models: list[dict[str, Any]] = copy.deepcopy(DEFAULT_VIDEO_MODELS)
+        self.video_fail_models = {"standin-video-fail"}
+        self.video_error_message = "Video task failed"
         self.extra_fields: dict[str, Any] = copy.deepcopy(EXTRA_FIELDS)
         self.base_url = ""
         self.image_base_url = ""  # defaults to base_url
@@ -557,7 +680,7 @@ class StandinHandler(http.server.BaseHTTPRequestHandler):
                 self._send(entry, 429, headers, body)
                 return
             if kind == "drop":
-                if entry.endpoint in ("submit", "edit") and p.get("create_job", True):
+                if entry.endpoint in ("submit", "edit", "video_submit") and p.get("create_job", True):
                     status, payload = self._route(entry)  # the job exists: it is billed
                     entry.status = status
                     entry.response_body = payload
@@ -599,6 +722,15 @@ class StandinHandler(http.server.BaseHTTPRequestHandler):
                 raise ValueError(f"unknown fault {kind!r}")
         if entry.endpoint == "image":
             self._image(entry)
+            return
+        if entry.endpoint == "video":
+            name = entry.path[len(VIDEO_PREFIX):]
+            if name.startswith("huge"):
+                self._huge_video(entry)
+            elif name.startswith("not-a-video"):
+                self._send(entry, 200, {"Content-Type": "video/mp4"}, b"<html><body>not a video</body></html>")
+            else:
+                self._send(entry, 200, {"Content-Type": "video/mp4"}, small_mp4(name))
             return
         status, payload = self._route(entry)
         if status == 404 and entry.endpoint == "other":
@@ -711,6 +843,13 @@ class StandinHandler(http.server.BaseHTTPRequestHandler):
                 return self._ok(copy.deepcopy(self.state.edit_models))
         if entry.endpoint == "status":
             return self._status(entry)
+        if entry.endpoint == "video_submit":
+            return self._video_submit(entry)
+        if entry.endpoint == "video_status":
+            return self._video_status(entry)
+        if entry.endpoint == "video_models":
+            with self.state.lock:
+                return self._ok(copy.deepcopy(self.state.video_models))
         if entry.endpoint == "models":
             if self.state.require_key_for_models and not self._key_ok():
                 return self._err(401)
@@ -747,6 +886,52 @@ class StandinHandler(http.server.BaseHTTPRequestHandler):
                 answer["logId"] = plan["answer_log_id"]
         return self._ok(answer)
 
+    def _video_submit(self, entry: LoggedRequest) -> tuple[int, bytes]:
+        st = self.state
+        if not self._key_ok():
+            return self._err(401)
+        body = entry.json
+        if not validate_video_body(body):
+            return self._err(400, "Bad request")
+        body = {k: v for k, v in body.items() if k in VIDEO_BODY_FIELDS}
+        if "image_tail" in body:
+            image = body.get("image")
+            if not (isinstance(image, str) or (isinstance(image, list) and len(image) == 1)):
+                return self._err(400, "image_tail requires a single first-frame image")
+        with st.lock:
+            model = next((m for m in st.video_models if m.get("name") == body["model"]), None)
+            if model is None:
+                return self._err(12300)
+            for field_name, key in (("mode", "modes"), ("resolution", "resolutions"), ("ratio", "aspectRatios"),
+                                    ("duration", "durations")):
+                if field_name in body and body[field_name] not in (model.get(key) or []):
+                    return self._err(12300)
+            if video_price(model, body) is None:
+                return self._err(12300)
+            if st.credits_insufficient:
+                return self._err(12001)
+            plan = st.plans.popleft() if st.plans else {}
+            if "outcome" not in plan and body["model"] in st.video_fail_models:
+                plan = dict(plan, outcome="failed", error_message=st.video_error_message)
+            job = st_new_job(st, body, plan, kind="video")
+            entry.log_id = job.log_id
+        return self._ok({"id": job.log_id, "status": "SUBMITTED"})
+
+    def _video_status(self, entry: LoggedRequest) -> tuple[int, bytes]:
+        st = self.state
+        if not self._key_ok():
+            return self._err(401)
+        task_id = urllib.parse.unquote(entry.path[len(VIDEO_STATUS_PREFIX):])
+        entry.log_id = task_id
+        if not LOG_ID.fullmatch(task_id):
+            return self._err(10002)
+        with st.lock:
+            job = st.jobs.get(task_id.lower())
+            if job is None or job.kind != "video":
+                return self._err(12302)
+            data = video_task(st, job, advance=True)
+        return self._ok(data)
+
     def _status(self, entry: LoggedRequest) -> tuple[int, bytes]:
         st = self.state
         if not self._key_ok():
@@ -757,10 +942,32 @@ class StandinHandler(http.server.BaseHTTPRequestHandler):
             return self._err(10002)
         with st.lock:
             job = st.jobs.get(log_id.lower())
-            if job is None:
+            if job is None or job.kind == "video":
                 return self._err(404)
             data = task_status(st, job, advance=True)
         return self._ok(data)
+
+    def _huge_video(self, entry: LoggedRequest) -> None:
+        size = int((urllib.parse.parse_qs(entry.query).get("bytes") or ["60000000"])[0])
+        entry.status = 200
+        entry.bytes_sent = 0
+        self.send_response(200)
+        self.send_header("Content-Type", "video/mp4")
+        self.send_header("Content-Length", str(size))
+        self.end_headers()
+        head = small_mp4("huge")[:32]
+        self.wfile.write(head)
+        entry.bytes_sent = len(head)
+        left, block = size - len(head), b"\x00" * 65536
+        while left > 0:
+            n = min(left, len(block))
+            self.wfile.write(block[:n])
+            left -= n
+            entry.bytes_sent += n
+        self.wfile.flush()
+        with self.state.lock:
+            entry.answered = True
+            entry.answered_time = time.monotonic()
 
     def _image(self, entry: LoggedRequest) -> None:
         name = entry.path[len(IMAGE_PREFIX):]
@@ -967,6 +1174,50 @@ def task_status(st: ServerState, job: Job, advance: bool) -> dict[str, Any]:
     return data
 
 
+def video_task(st: ServerState, job: Job, advance: bool) -> dict[str, Any]:
+    """The VideoTask the service returns now: SUBMITTED, InProgress, then SUCCESS or FAILURE."""
+    now = time.monotonic()
+    done = job.finished_iso is not None
+    if not done:
+        if job.pending_polls is not None and job.polls >= job.pending_polls:
+            done = True
+        if job.delay_s is not None and now - job.created >= job.delay_s:
+            done = True
+    polls_before = job.polls
+    if advance:
+        job.polls += 1
+    if done and job.finished_iso is None:
+        job.finished_iso = iso_now()
+    r = job.request
+    if done:
+        status = "SUCCESS" if job.outcome == "success" else "FAILURE"
+    else:
+        status = "SUBMITTED" if polls_before == 0 else "InProgress"
+    data: dict[str, Any] = {
+        "id": job.log_id,
+        "model": r.get("model"),
+        "status": status,
+        "input": {k: v for k, v in {"prompt": r.get("prompt"), "image": r.get("image"), "images": r.get("images"),
+                                    "duration": r.get("duration"), "aspectRatio": r.get("ratio"),
+                                    "resolution": r.get("resolution")}.items() if v is not None},
+        "videoUrl": None,
+        "coverUrl": None,
+        "submittedAt": job.created_iso,
+        "startedAt": job.created_iso,
+    }
+    if done:
+        data["finishedAt"] = job.finished_iso
+        base = st.image_base_url or st.base_url
+        if status == "SUCCESS":
+            data["videoUrl"] = job.extra.get("videoUrl", f"{base}{VIDEO_PREFIX}{job.log_id}/result.mp4")
+            data["coverUrl"] = job.extra.get("coverUrl", f"{base}{IMAGE_PREFIX}{job.log_id}/cover.png")
+            data["mediaId"] = "m" + job.log_id[:8]
+        else:
+            data["error"] = {"message": job.error_message}
+    job.last_served = copy.deepcopy(data)
+    return data
+
+
 def make_images(st: ServerState, job: Job) -> list[dict[str, Any]]:
     n = job.request.get("n", 1)
     fmt = job.request.get("response_format", "url")
@@ -1062,6 +1313,7 @@ class Standin(_HTTPService):
     credits_insufficient    True: every submission answers 12001
     models                  the list `image.models` returns
     edit_models             the list of edit models (`image.models` with kind "edit")
+    video_models            the list of video models (`video.models`); video_fail_models: models whose jobs fail
     """
 
     def __init__(
@@ -1083,7 +1335,7 @@ class Standin(_HTTPService):
     # -- settings (forwarded to the shared state) ---------------------------------
 
     _SETTINGS = ("api_key", "pending_polls", "job_delay_ms", "outcome", "credits_insufficient",
-                 "models", "edit_models", "fail_models", "extra_fields", "error_message", "image_base_url",
+                 "models", "edit_models", "fail_models", "video_models", "video_fail_models", "video_error_message", "extra_fields", "error_message", "image_base_url",
                  "require_key_for_models", "log_limit")
 
     def __getattr__(self, name: str) -> Any:
@@ -1177,6 +1429,13 @@ class Standin(_HTTPService):
         req = request or {"prompt": "a red fox", "model": "gpt-image-1"}
         with self._state.lock:
             return st_new_job(self._state, req, plan, kind=kind).log_id
+
+    def add_video_job(self, request: dict[str, Any] | None = None, **plan: Any) -> str:
+        """Create a video job as if it had been submitted (nothing logged); returns its taskId."""
+        plan.setdefault("pending_polls", 0)
+        req = request or {"prompt": "a red fox running", "model": "standin-video"}
+        with self._state.lock:
+            return st_new_job(self._state, req, plan, kind="video").log_id
 
     def job(self, log_id: str) -> Job:
         with self._state.lock:

@@ -105,17 +105,25 @@ def test_tools_list_has_every_tool_with_valid_schemas_and_annotations(tmp_path):
         assert gen["annotations"]["readOnlyHint"] is False
 
         status = tools["get_task_status"]
-        assert set(status["inputSchema"]["properties"]) >= {"logId", "wait_seconds", "include_image_data"}
-        assert "logId" in status["inputSchema"].get("required", [])
+        assert set(status["inputSchema"]["properties"]) >= {"logId", "taskId", "wait_seconds", "include_image_data"}
+        assert {"logId", "taskId"} <= set(status["inputSchema"].get("required", []))
         assert status["annotations"]["readOnlyHint"] is True
         assert (status.get("execution") or {}).get("taskSupport", "forbidden") == "forbidden"
 
         models = tools["list_image_models"]
         assert models["annotations"]["readOnlyHint"] is True
-        # The job tools share one output shape: logId, status, images.
-        for name in ("generate_image", "get_task_status"):
-            out = tools[name]["outputSchema"]
-            assert set(out.get("required", [])) >= {"logId", "status", "images"}, out
+        # The image job tools share one output shape: logId, status, images; get_task_status's is
+        # that or a video job's (taskId, status, video, cover).
+        out = tools["generate_image"]["outputSchema"]
+        assert set(out.get("required", [])) >= {"logId", "status", "images"}, out
+        out = tools["get_task_status"]["outputSchema"]
+        assert "status" in out["required"] and {"logId", "images", "taskId", "video", "cover"} <= set(out["properties"]), out
+        video = tools["generate_video"]
+        assert set(video["outputSchema"]["required"]) >= {"taskId", "status"}
+        assert {"prompt", "model", "mode", "resolution", "ratio", "duration", "image", "image_tail", "wait_seconds",
+                "idempotency_key"} <= set(video["inputSchema"]["properties"])
+        assert video["execution"]["taskSupport"] == "optional" and video["annotations"]["readOnlyHint"] is False
+        assert tools["list_video_models"]["annotations"]["readOnlyHint"] is True
 
     run_async(body)
 

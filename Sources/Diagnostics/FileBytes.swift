@@ -92,3 +92,27 @@ extension FileBytes {
         return t.count > 1 && t.hasSuffix("/") ? String(t.dropLast()) : t
     }
 }
+
+extension FileBytes {
+    /// Renames `from` to `to`; the system's reason when it failed.
+    public static func move(_ from: String, to: String) -> String? {
+        rename(from, to) == 0 ? nil : String(cString: strerror(errno))
+    }
+
+    /// Hands the file at `path` to `sink` in chunks, at most `limit` bytes; why it failed, or nil.
+    public static func copy(path: String, limit: Int, _ sink: (UnsafeRawBufferPointer) -> Bool) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return "cannot read \(path)" }
+        defer { close(fd) }
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        var total = 0
+        while true {
+            let n = chunk.withUnsafeMutableBytes { readRetrying(fd, $0.baseAddress, $0.count) }
+            if n < 0 { return "cannot read \(path)" }
+            if n == 0 { return nil }
+            total += n
+            if total > limit { return "it is larger than \(limit / 1_048_576) MB" }
+            guard chunk.withUnsafeBytes({ sink(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }) else { return "writing it failed" }
+        }
+    }
+}

@@ -22,7 +22,17 @@ struct HeaderLineTests {
         for line in ["HTTP/1.1 200 OK\r\n", "HTTP/2 429\r\n", "\r\n", "", "garbage\r\n", " HTTP/1.1 301 Moved\r\n"] {
             #expect(Self.field(line) == nil, "\(line.debugDescription)")
         }
-        #expect(Array("HTTP/1.1 200 OK\r\n".utf8).withUnsafeBytes { CurlTransfer.isStatusLine($0) })
-        #expect(!Array("Content-Type: x\r\n".utf8).withUnsafeBytes { CurlTransfer.isStatusLine($0) })
+    }
+
+    @Test("only lines that may be a kept header are read further; the rest are passed over by their bytes")
+    func prefilter() {
+        func may(_ line: String) -> Bool { Array(line.utf8).withUnsafeBytes { CurlTransfer.mayBeKept($0) } }
+        for line in ["Content-Length: 5\r\n", "content-type: a/b\r\n", "LOCATION: /x\r\n", "Retry-After: 3\r\n", "Content-Type : a\r\n"] {
+            #expect(may(line), "\(line.debugDescription)")
+        }
+        for line in ["X-Flood: aaaa\r\n", "Connection: keep-alive\r\n", "Content-Encoding: gzip\r\n", "HTTP/1.1 200 OK\r\n", "\r\n",
+                     "Date: x\r\n", "retry\r\n"] {
+            #expect(!may(line), "\(line.debugDescription)")
+        }
     }
 }

@@ -15,8 +15,8 @@ import Testing
 
 @Suite("Saving: downloads streamed to disk")
 struct StreamedSaveTests {
-    /// A transport that writes each body into the request's `bodyFile` in small chunks, as
-    /// libcurl does, and returns an empty body; records whether each request had a file.
+    /// A transport that hands each body to the request's `bodySink` in small chunks, as libcurl
+    /// does, and returns an empty body; records whether each request had a sink.
     final class StreamingTransport: HTTPTransport, @unchecked Sendable {
         let status: Int
         let bodies: [String: [UInt8]]
@@ -24,11 +24,11 @@ struct StreamedSaveTests {
         init(status: Int = 200, bodies: [String: [UInt8]]) { self.status = status; self.bodies = bodies }
 
         func send(_ request: HTTPRequest) async throws(TransportFailure) -> HTTPResponse {
-            hadFile.withLock { $0.append(request.bodyFile != nil) }
+            hadFile.withLock { $0.append(request.bodySink != nil) }
             let body = bodies[request.url.absoluteString] ?? Array("missing".utf8)
-            guard let fd = request.bodyFile else { return HTTPResponse(status: status, body: Data(body)) }
+            guard let sink = request.bodySink else { return HTTPResponse(status: status, body: Data(body)) }
             for start in stride(from: 0, to: body.count, by: 1000) {
-                _ = writeAll(fd: fd, Array(body[start..<min(body.count, start + 1000)]))
+                _ = Array(body[start..<min(body.count, start + 1000)]).withUnsafeBytes { sink($0) }
             }
             return HTTPResponse(status: status, body: Data())
         }

@@ -28,8 +28,9 @@
 ;; Commands:
 ;;   M-x aitoearn-generate   prompt in the minibuffer, link at point
 ;;   M-x aitoearn-edit       edit the picture linked at point, link below
-;;   M-x aitoearn-cancel     cancel the jobs in flight
-;;   M-x aitoearn-status     report a job by its logId (C-u: insert it)
+;;   M-x aitoearn-video      generate a video, link at point ([prompt](videos/....mp4))
+;;   M-x aitoearn-cancel     stop waiting for the jobs in flight
+;;   M-x aitoearn-status     report a job by its logId or taskId (C-u: insert it)
 ;;   M-x aitoearn-shutdown   stop the adapter
 ;;
 ;; The API key comes from the AITOEARN_API_KEY environment variable,
@@ -62,6 +63,20 @@ For example (\"aitoearn-rpc\" \"--region\" \"cn\"), or
   "Edit model for `aitoearn-edit'.
 Nil means ask, with completion over the service's edit models."
   :type '(choice (const :tag "Ask each time" nil) string))
+
+(defcustom aitoearn-video-model nil
+  "Video model for `aitoearn-video'.
+Nil means ask, with completion over the service's video models."
+  :type '(choice (const :tag "Ask each time" nil) string))
+
+(defcustom aitoearn-video-directory "videos"
+  "Directory for saved videos and their covers.
+Relative to the document's directory, or absolute."
+  :type 'directory)
+
+(defcustom aitoearn-video-timeout 1800
+  "Seconds to wait for a video job before giving up (the job itself goes on)."
+  :type 'integer)
 
 (defcustom aitoearn-image-directory "images"
   "Directory for saved images, relative to the document's directory (or absolute)."
@@ -128,9 +143,10 @@ Written by scripts/embed-version from the repository's VERSION file.")
   "Minibuffer history of job ids.")
 
 (cl-defstruct (aitoearn--job (:constructor aitoearn--make-job))
-  "An image request in flight.
-With BELOW, its links go on new lines after MARKER's line."
-  id token prompt marker docdir log-id status poll elapsed-ms started cancelled below)
+  "An image or video request in flight.
+With BELOW, its links go on new lines after MARKER's line.  With VIDEO,
+it makes a video: one plain link, to the video."
+  id token prompt marker docdir log-id status poll elapsed-ms started cancelled below video)
 
 (defclass aitoearn--rpc-connection (jsonrpc-process-connection)
   ((last-request-id
@@ -226,7 +242,7 @@ returns them as a list of (LEVEL TEXT)."
          (data (plist-get err :data))
          (data (and (listp data) data))
          (task (plist-get data :task))
-         (log-id (plist-get data :logId))
+         (log-id (or (plist-get data :logId) (plist-get data :taskId)))
          (text (format "AiToEarn: %s" (or (plist-get err :message) "the request failed"))))
     (cond
      ((eql code -32001)
@@ -239,6 +255,9 @@ returns them as a list of (LEVEL TEXT)."
               (if (stringp log-id) (format "  `M-x aitoearn-status %s' fetches the job later." log-id) "")))
      ((and (eql code -32011) (listp task) (stringp (plist-get task :errorMessage)))
       (format "%s (%s)" text (plist-get task :errorMessage)))
+     ((and (eql code -32011) (listp task) (listp (plist-get task :error))
+           (stringp (plist-get (plist-get task :error) :message)))
+      (format "%s (%s)" text (plist-get (plist-get task :error) :message)))
      ((and (memql code '(-32012 -32015)) (stringp log-id))
       (format "%s  The job goes on: C-u M-x aitoearn-status RET %s inserts it later." text log-id))
      (t text))))
@@ -316,7 +335,8 @@ It tells the newest job's progress, or else the adapter's status."
   (pcase (symbol-name method)
     ("task.progress"
      (when-let ((job (gethash (plist-get params :requestId) aitoearn--jobs)))
-       (setf (aitoearn--job-log-id job) (or (plist-get params :logId) (aitoearn--job-log-id job))
+       (setf (aitoearn--job-log-id job) (or (plist-get params :logId) (plist-get params :taskId)
+                                             (aitoearn--job-log-id job))
              (aitoearn--job-status job) (or (plist-get params :status) (aitoearn--job-status job))
              (aitoearn--job-poll job) (or (plist-get params :poll) (aitoearn--job-poll job))
              (aitoearn--job-elapsed-ms job) (or (plist-get params :elapsedMs) (aitoearn--job-elapsed-ms job)))
@@ -425,13 +445,14 @@ Signal a `user-error' that says what to do when it cannot start."
                          (file-name-directory buffer-file-name)
                        default-directory))))
 
-(defun aitoearn--link (path prompt docdir)
+(defun aitoearn--link (path prompt docdir &optional video)
   "A link to the image PATH (absolute), for PROMPT, from the document in DOCDIR.
-Org buffers get an Org link, every other buffer a Markdown one."
+Org buffers get an Org link, every other buffer a Markdown one: an image
+link, or with VIDEO a plain link [PROMPT](videos/....mp4)."
   (let ((rel (file-relative-name (file-truename path) (file-truename docdir))))
     (if (derived-mode-p 'org-mode)
         (format "[[file:%s]]" rel)
-      (format "![%s](%s)"
+      (format (if video "[%s](%s)" "![%s](%s)")
               (replace-regexp-in-string
                "[][\\]" "\\\\\\&"
                (string-trim (replace-regexp-in-string "[ \t\n\r]+" " " prompt)))
@@ -451,27 +472,31 @@ Org buffers get an Org link, every other buffer a Markdown one."
   (unless (aitoearn--job-cancelled job)
     (let* ((marker (aitoearn--job-marker job))
            (buffer (marker-buffer marker))
-           (saved (append (plist-get result :saved) nil))
-           (log-id (plist-get result :logId))
-           (request (plist-get result :request))
+           (video (aitoearn--job-video job))
+           ;; A video job saves the video, then its cover: only the video is linked.
+           (saved (let ((all (append (plist-get result :saved) nil))) (if video (and all (list (car all))) all)))
+           (log-id (or (plist-get result :logId) (plist-get result :id)))
+           (request (or (plist-get result :request) (plist-get result :input)))
            (prompt (or (and (listp request) (stringp (plist-get request :prompt))
                             (plist-get request :prompt))
                        (aitoearn--job-prompt job))))
       (cond
-       ((equal (plist-get result :status) "failed")
+       ((member (upcase (format "%s" (plist-get result :status))) '("FAILED" "FAILURE"))
         (aitoearn--notify (format "AiToEarn: job %s failed: %s" log-id
-                                  (or (plist-get result :errorMessage) "no reason given"))
+                                  (or (plist-get result :errorMessage)
+                                      (plist-get (plist-get result :error) :message)
+                                      "no reason given"))
                           'error))
        ((null saved)
-        (aitoearn--notify (format "AiToEarn: job %s finished but no image was saved" log-id) 'error))
+        (aitoearn--notify (format "AiToEarn: job %s finished but no %s was saved" log-id (if video "video" "image")) 'error))
        ((not (buffer-live-p buffer))
-        (let ((links (mapconcat (lambda (p) (format "![%s](%s)" prompt p)) saved "\n")))
+        (let ((links (mapconcat (lambda (p) (format (if video "[%s](%s)" "![%s](%s)") prompt p)) saved "\n")))
           (kill-new links)
           (aitoearn--notify (format "AiToEarn: the image is saved but its buffer is gone; the link is in the kill ring: %s" links)
                             'warning)))
        (t
         (let ((text (with-current-buffer buffer
-                      (mapconcat (lambda (p) (aitoearn--link p prompt (aitoearn--job-docdir job)))
+                      (mapconcat (lambda (p) (aitoearn--link p prompt (aitoearn--job-docdir job) video))
                                  saved "\n"))))
           (with-current-buffer buffer
             (save-excursion
@@ -495,19 +520,22 @@ Org buffers get an Org link, every other buffer a Markdown one."
       (setq err (plist-put (copy-sequence err) :data (list :logId (aitoearn--job-log-id job)))))
     (aitoearn--notify (aitoearn--explain err) 'error)))
 
-(defun aitoearn--run-job (method params prompt &optional below)
+(defun aitoearn--run-job (method params prompt &optional below video)
   "Send METHOD with PARAMS for PROMPT; link the saved images at point when done.
-With BELOW, the links go on new lines after the current line instead."
+With BELOW, the links go on new lines after the current line instead.
+With VIDEO, it is a video job: saved under `aitoearn-video-directory',
+given `aitoearn-video-timeout', and linked with one plain link."
   (let* ((conn (aitoearn--ensure-connection))
          (docdir (aitoearn--document-directory))
          (token (format "aitoearn-%d-%d" (emacs-pid) (cl-incf aitoearn--token-counter)))
+         (timeout (if video aitoearn-video-timeout aitoearn-timeout))
          (job (aitoearn--make-job :token token :prompt prompt
                                   :marker (if below (copy-marker (line-beginning-position)) (point-marker))
-                                  :docdir docdir :started (current-time) :below below))
+                                  :docdir docdir :started (current-time) :below below :video video))
          (params (append params
-                         (list :saveTo (expand-file-name aitoearn-image-directory docdir)
+                         (list :saveTo (expand-file-name (if video aitoearn-video-directory aitoearn-image-directory) docdir)
                                :workDoneToken token)
-                         (when aitoearn-timeout (list :timeoutMs (* 1000 aitoearn-timeout))))))
+                         (when timeout (list :timeoutMs (* 1000 timeout))))))
     (set-marker-insertion-type (aitoearn--job-marker job) nil)
     (jsonrpc-async-request conn method params
                            :success-fn (lambda (result) (aitoearn--job-done job result))
@@ -516,7 +544,7 @@ With BELOW, the links go on new lines after the current line instead."
                                          (aitoearn--job-failed
                                           job (list :code -32012 :message "No answer from the adapter in time."
                                                     :data (list :logId (aitoearn--job-log-id job)))))
-                           :timeout (+ 30 (or aitoearn-timeout 600)))
+                           :timeout (+ 30 (or timeout 600)))
     (setf (aitoearn--job-id job) (aitoearn--last-request-id conn))
     (puthash (aitoearn--job-id job) job aitoearn--jobs)
     (aitoearn--show-progress job)
@@ -524,9 +552,11 @@ With BELOW, the links go on new lines after the current line instead."
 
 (defun aitoearn--models (conn &optional kind)
   "Ask the adapter on CONN for the models of KIND, as (NAME . DESCRIPTION) pairs.
-KIND is \"generation\" (the default) or \"edit\"."
+KIND is \"generation\" (the default), \"edit\" or \"video\"."
   (let* ((result (condition-case err
-                     (jsonrpc-request conn 'image.models (list :kind (or kind "generation")) :timeout 60)
+                     (if (equal kind "video")
+                         (jsonrpc-request conn 'video.models nil :timeout 60)
+                       (jsonrpc-request conn 'image.models (list :kind (or kind "generation")) :timeout 60))
                    (jsonrpc-error
                     (user-error "%s" (aitoearn--explain
                                       (list :code (alist-get 'jsonrpc-error-code (cdr err))
@@ -542,7 +572,7 @@ KIND is \"generation\" (the default) or \"edit\"."
 
 (defun aitoearn--read-model (&optional kind)
   "Ask for a model of KIND, with completion over image.models.
-KIND is \"generation\" (the default) or \"edit\"."
+KIND is \"generation\" (the default), \"edit\" or \"video\"."
   (let* ((models (aitoearn--models (aitoearn--ensure-connection) kind))
          (completion-extra-properties
           (list :annotation-function
@@ -550,10 +580,13 @@ KIND is \"generation\" (the default) or \"edit\"."
                   (when-let ((desc (cdr (assoc name models))))
                     (when (stringp desc) (concat "  " desc)))))))
     (unless models
-      (user-error (if (equal kind "edit")
-                      "AiToEarn: the service lists no image edit model; customize `aitoearn-edit-model'"
-                    "AiToEarn: the service lists no image model; customize `aitoearn-model'")))
-    (completing-read (format-prompt (if (equal kind "edit") "AiToEarn edit model" "AiToEarn model") (caar models))
+      (user-error (pcase kind
+                    ("edit" "AiToEarn: the service lists no image edit model; customize `aitoearn-edit-model'")
+                    ("video" "AiToEarn: the service lists no video model; customize `aitoearn-video-model'")
+                    (_ "AiToEarn: the service lists no image model; customize `aitoearn-model'"))))
+    (completing-read (format-prompt (pcase kind ("edit" "AiToEarn edit model") ("video" "AiToEarn video model")
+                                      (_ "AiToEarn model"))
+                                    (caar models))
                      models nil t nil nil (caar models))))
 
 (defun aitoearn--check-ready ()
@@ -584,6 +617,30 @@ is done.  \\[aitoearn-cancel] cancels it."
                            (list :response_format aitoearn-response-format))
                          aitoearn-extra-params)))
     (aitoearn--run-job 'image.generate params (string-trim prompt))))
+
+;;; Video
+
+;;;###autoload
+(defun aitoearn-video (prompt &optional model)
+  "Generate a video for PROMPT and insert a link to it at point.
+The video (and its cover) is saved under `aitoearn-video-directory',
+next to the document; the link is [PROMPT](videos/....mp4) in Markdown,
+[[file:videos/....mp4]] in Org, and goes where the command was started
+even if you moved on meanwhile.  MODEL defaults to `aitoearn-video-model';
+when that is nil, it is read with completion over the service's video
+models.  A video takes minutes: this returns at once, the service's
+status shows in the echo area and the mode line, and \[aitoearn-cancel]
+stops waiting (the job goes on; `aitoearn-status' fetches it later)."
+  (interactive
+   (progn
+     (aitoearn--check-ready)
+     (list (read-string "Video prompt: " nil 'aitoearn-prompt-history)
+           (or aitoearn-video-model (aitoearn--read-model "video")))))
+  (aitoearn--check-ready)
+  (unless (and (stringp prompt) (not (string-empty-p (string-trim prompt))))
+    (user-error "AiToEarn: the prompt is empty"))
+  (let ((model (or model aitoearn-video-model (aitoearn--read-model "video"))))
+    (aitoearn--run-job 'video.generate (list :prompt (string-trim prompt) :model model) (string-trim prompt) nil t)))
 
 ;;; Editing
 
@@ -659,7 +716,7 @@ models.  Returns at once, like `aitoearn-generate'."
 
 ;;;###autoload
 (defun aitoearn-cancel ()
-  "Cancel every image job in flight; nothing is inserted for them.
+  "Stop waiting for every job in flight; nothing is inserted for them.
 A job already submitted goes on upstream (it is billed);
 \\[universal-argument] \\[aitoearn-status] inserts its result later."
   (interactive)
@@ -674,7 +731,7 @@ A job already submitted goes on upstream (it is billed);
     (clrhash aitoearn--jobs)
     (aitoearn--update-mode-line)
     (if (null cancelled)
-        (aitoearn--notify "AiToEarn: no image is being generated")
+        (aitoearn--notify "AiToEarn: nothing is being generated")
       (let ((ids (delq nil (mapcar #'aitoearn--job-log-id cancelled))))
         (aitoearn--notify
          (concat (format "AiToEarn: cancelled %d job(s); nothing was inserted." (length cancelled))
@@ -687,9 +744,10 @@ A job already submitted goes on upstream (it is billed);
 
 ;;;###autoload
 (defun aitoearn-status (log-id &optional insert)
-  "Report the job LOG-ID (24 hex characters) and return its TaskStatus plist.
-With INSERT (interactively, a prefix argument), wait for the job to end
-and insert links to its images at point, as `aitoearn-generate' does."
+  "Report the job LOG-ID (24 hex characters) and return its status plist.
+LOG-ID is an image job's logId or a video job's taskId.  With INSERT
+\(interactively, a prefix argument), wait for the job to end and insert
+links to its images (or its video) at point, as `aitoearn-generate' does."
   (interactive
    (progn
      (aitoearn--check-ready)
@@ -701,13 +759,21 @@ and insert links to its images at point, as `aitoearn-generate' does."
   (when (string-empty-p log-id)
     (user-error "AiToEarn: give the job id (logId, 24 hex characters)"))
   (if insert
-      (aitoearn--run-job 'task.status (list :logId log-id :wait t) (format "AiToEarn %s" log-id))
+      (let ((video (aitoearn--video-job-p log-id)))
+        (aitoearn--run-job 'task.status (list (if video :taskId :logId) log-id :wait t) (format "AiToEarn %s" log-id)
+                           nil video))
     (condition-case err
-        (let* ((task (jsonrpc-request (aitoearn--ensure-connection) 'task.status
-                                      (list :logId log-id) :timeout 60))
+        (let* ((video (aitoearn--video-job-p log-id))
+               (task (jsonrpc-request (aitoearn--ensure-connection) 'task.status
+                                      (list (if video :taskId :logId) log-id) :timeout 60))
                (status (plist-get task :status)))
           (aitoearn--notify
-           (pcase status
+           (pcase (if video (concat "video-" (upcase (format "%s" status))) (format "%s" status))
+             ("video-SUCCESS" (format "AiToEarn: video job %s succeeded; C-u M-x aitoearn-status inserts it" log-id))
+             ("video-FAILURE" (format "AiToEarn: video job %s failed: %s" log-id
+                                      (or (plist-get (plist-get task :error) :message) "no reason given")))
+             ((and (pred (string-prefix-p "video-")) _)
+              (format "AiToEarn: video job %s is %s (submitted %s)" log-id status (or (plist-get task :submittedAt) "?")))
              ("success" (format "AiToEarn: job %s succeeded with %d image(s); C-u M-x aitoearn-status inserts them"
                                 log-id (length (plist-get task :images))))
              ("failed" (format "AiToEarn: job %s failed: %s" log-id
@@ -722,6 +788,16 @@ and insert links to its images at point, as `aitoearn-generate' does."
                                 :data (alist-get 'jsonrpc-error-data (cdr err))))
                          'error)
        nil))))
+
+(defun aitoearn--video-job-p (id)
+  "Whether ID names a video job: the service knows no image job by that id (404).
+Image and video jobs share the id's shape, so the service is asked."
+  (condition-case err
+      (progn (jsonrpc-request (aitoearn--ensure-connection) 'task.status (list :logId id) :timeout 60) nil)
+    (jsonrpc-error
+     (let ((data (alist-get 'jsonrpc-error-data (cdr err))))
+       (and (eql (alist-get 'jsonrpc-error-code (cdr err)) -32010)
+            (listp data) (eql (plist-get data :upstreamCode) 404))))))
 
 (provide 'aitoearn)
 ;;; aitoearn.el ends here

@@ -1,6 +1,7 @@
 'use strict';
 // AiToEarn for VS Code: "AiToEarn: Generate Image" links a generated picture at the cursor;
-// "AiToEarn: Edit Image" edits the picture whose link is under the cursor and links the new one below.
+// "AiToEarn: Edit Image" edits the picture whose link is under the cursor and links the new one below;
+// "AiToEarn: Generate Video" links a generated video at the place it was started.
 // Plain JavaScript, no build step, no dependency: the JSON-RPC client is ./lib/client.js.
 
 const vscode = require('vscode');
@@ -32,6 +33,8 @@ function settings() {
     region: cfg.get('region') || '',
     model: cfg.get('model') || '',
     editModel: cfg.get('editModel') || '',
+    videoModel: cfg.get('videoModel') || '',
+    videoFolder: cfg.get('videoFolder') || 'videos',
     responseFormat: cfg.get('responseFormat') || '',
     imageFolder: cfg.get('imageFolder') || 'images',
   };
@@ -110,8 +113,9 @@ async function getClient(context) {
   next.on('task.progress', (params) => {
     const job = params && jobs.get(params.requestId);
     if (!job) return;
-    Object.assign(job, { status: params.status, poll: params.poll, elapsedMs: params.elapsedMs, logId: params.logId });
-    if (params.logId) lastLogId = params.logId;
+    const logId = params.logId || params.taskId;
+    Object.assign(job, { status: params.status, poll: params.poll, elapsedMs: params.elapsedMs, logId });
+    if (logId) lastLogId = logId;
     updateStatusBar();
     if (job.report) job.report(job);
   });
@@ -221,7 +225,7 @@ function trackOffset(document, offset) {
  * the saved images at the cursor, or with `below` on a new line after the cursor's line.
  * Returns the inserted text, or undefined.
  */
-async function runJob(context, { method, params, prompt, editor, below = false }) {
+async function runJob(context, { method, params, prompt, editor, below = false, video = false }) {
   const document = editor.document;
   const docDir = documentDir(document);
   if (!docDir) {
@@ -234,7 +238,8 @@ async function runJob(context, { method, params, prompt, editor, below = false }
   try {
     const rpc = await getClient(context);
     const token = `aitoearn-${process.pid}-${Date.now()}`;
-    const fullParams = { ...params, saveTo: links.saveDirFor(docDir, cfg.imageFolder), workDoneToken: token };
+    const folder = video ? cfg.videoFolder : cfg.imageFolder;
+    const fullParams = { ...params, saveTo: links.saveDirFor(docDir, folder), workDoneToken: token };
     const abort = new AbortController();
     let job = null;
     const result = await vscode.window.withProgress(
@@ -244,7 +249,7 @@ async function runJob(context, { method, params, prompt, editor, below = false }
         const request = rpc.request(method, fullParams, {
           signal: abort.signal,
           onSent: (id) => {
-            job = { prompt, started: Date.now(), report: null };
+            job = { prompt, started: Date.now(), report: null, requestId: id };
             job.report = (j) => {
               const seconds = ((j.elapsedMs ?? Date.now() - j.started) / 1000).toFixed(1);
               progress.report({ message: `${j.status || 'submitting'} ${seconds}s${j.poll ? ` (poll ${j.poll})` : ''}` });
@@ -260,17 +265,23 @@ async function runJob(context, { method, params, prompt, editor, below = false }
         });
       },
     );
-    if (result && result.status === 'failed') {
-      await vscode.window.showErrorMessage(`AiToEarn: job ${result.logId} failed: ${result.errorMessage || 'no reason given'}`);
+    const jobId = result && (result.logId || result.id);
+    if (result && (result.status === 'failed' || String(result.status).toUpperCase() === 'FAILURE')) {
+      const reason = result.errorMessage || (result.error && result.error.message) || 'no reason given';
+      await vscode.window.showErrorMessage(`AiToEarn: job ${jobId} failed: ${reason}`);
       return undefined;
     }
     const saved = (result && Array.isArray(result.saved) && result.saved) || [];
     if (saved.length === 0) {
-      await vscode.window.showErrorMessage(`AiToEarn: job ${result && result.logId} finished but no image was saved.`);
+      await vscode.window.showErrorMessage(`AiToEarn: job ${jobId} finished but no ${video ? 'video' : 'image'} was saved.`);
       return undefined;
     }
-    const alt = (result.request && typeof result.request.prompt === 'string' && result.request.prompt) || prompt;
-    const text = links.linksFor(saved, alt, docDir, document.languageId);
+    const echoed = result.request || result.input;
+    const alt = (echoed && typeof echoed.prompt === 'string' && echoed.prompt) || prompt;
+    // A video job saves the video, then its cover: only the video is linked.
+    const text = video
+      ? links.formatVideoLink(links.relativePath(saved[0], docDir), alt, document.languageId)
+      : links.linksFor(saved, alt, docDir, document.languageId);
     const edit = new vscode.WorkspaceEdit();
     if (below) {
       // At the end of the anchor's line as it is now: the user may have typed on it meanwhile.
@@ -280,13 +291,15 @@ async function runJob(context, { method, params, prompt, editor, below = false }
     }
     if (!(await vscode.workspace.applyEdit(edit))) {
       await vscode.env.clipboard.writeText(text);
-      await vscode.window.showWarningMessage(`AiToEarn: the image is saved but the link could not be inserted; it is on the clipboard: ${text}`);
+      await vscode.window.showWarningMessage(
+        `AiToEarn: the ${video ? 'video' : 'image'} is saved but the link could not be inserted; it is on the clipboard: ${text}`,
+      );
       return undefined;
     }
     return text;
   } catch (err) {
     if (err && err.code === -32800) {
-      const logId = err.data && err.data.logId;
+      const logId = err.data && (err.data.logId || err.data.taskId);
       await vscode.window.showInformationMessage(
         'AiToEarn: cancelled; nothing was inserted.' +
           (logId ? ` The job ${logId} goes on upstream (and is billed): "AiToEarn: Task Status" inserts it later.` : ''),
@@ -300,19 +313,20 @@ async function runJob(context, { method, params, prompt, editor, below = false }
   }
 }
 
-/** A model of `kind` ('generation' or 'edit') picked from the service's list. */
+/** A model of `kind` ('generation', 'edit' or 'video') picked from the service's list. */
 async function pickModel(rpc, kind = 'generation') {
-  const items = links.modelItems(await rpc.request('image.models', { kind }, { timeoutMs: 60000 }));
+  const list = kind === 'video'
+    ? await rpc.request('video.models', {}, { timeoutMs: 60000 })
+    : await rpc.request('image.models', { kind }, { timeoutMs: 60000 });
+  const items = links.modelItems(list);
+  const names = { edit: ['aitoearn.editModel', 'image edit'], video: ['aitoearn.videoModel', 'video'] }[kind] || ['aitoearn.model', 'image'];
   if (items.length === 0) {
-    const setting = kind === 'edit' ? 'aitoearn.editModel' : 'aitoearn.model';
-    await vscode.window.showErrorMessage(
-      `AiToEarn: the service lists no ${kind === 'edit' ? 'image edit' : 'image'} model; set "${setting}".`,
-    );
+    await vscode.window.showErrorMessage(`AiToEarn: the service lists no ${names[1]} model; set "${names[0]}".`);
     return undefined;
   }
   const pick = await vscode.window.showQuickPick(
     items.map((item) => ({ label: item.name, description: item.description })),
-    { placeHolder: kind === 'edit' ? 'AiToEarn edit model' : 'AiToEarn model' },
+    { placeHolder: { edit: 'AiToEarn edit model', video: 'AiToEarn video model' }[kind] || 'AiToEarn model' },
   );
   return pick && pick.label;
 }
@@ -347,6 +361,34 @@ async function generateImage(context) {
   const params = { prompt: prompt.trim(), model };
   if (cfg.responseFormat) params.response_format = cfg.responseFormat;
   return runJob(context, { method: 'image.generate', params, prompt: prompt.trim(), editor });
+}
+
+async function generateVideo(context) {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) {
+    await vscode.window.showErrorMessage('AiToEarn: open a document first; the link goes at its cursor.');
+    return undefined;
+  }
+  if (!(await checkCommand())) return undefined;
+  const prompt = await vscode.window.showInputBox({
+    title: 'AiToEarn: Generate Video',
+    prompt: 'Describe the video (it takes a few minutes)',
+    placeHolder: 'a paper boat on a rainy street',
+    ignoreFocusOut: true,
+  });
+  if (!prompt || !prompt.trim()) return undefined;
+  let model = settings().videoModel;
+  if (!model) {
+    try {
+      model = await pickModel(await getClient(context), 'video');
+    } catch (err) {
+      await showError(err);
+      return undefined;
+    }
+    if (!model) return undefined;
+  }
+  const params = { prompt: prompt.trim(), model };
+  return runJob(context, { method: 'video.generate', params, prompt: prompt.trim(), editor, video: true });
 }
 
 const NO_LINK =
@@ -400,6 +442,12 @@ async function editImage(context) {
 
 function summarize(logId, task) {
   const status = task && task.status;
+  if (task && task.id && !task.logId) {
+    const s = String(status).toUpperCase();
+    if (s === 'SUCCESS') return `AiToEarn: video job ${logId} succeeded.`;
+    if (s === 'FAILURE') return `AiToEarn: video job ${logId} failed: ${(task.error && task.error.message) || 'no reason given'}`;
+    return `AiToEarn: video job ${logId} is ${status} (submitted ${task.submittedAt || '?'}).`;
+  }
   if (status === 'success') {
     const n = Array.isArray(task.images) ? task.images.length : 0;
     return `AiToEarn: job ${logId} succeeded with ${n} image(s).`;
@@ -412,28 +460,38 @@ async function taskStatus(context) {
   if (!(await checkCommand())) return undefined;
   const logId = await vscode.window.showInputBox({
     title: 'AiToEarn: Task Status',
-    prompt: 'Job id (logId, 24 hex characters)',
+    prompt: 'Job id (an image job\'s logId or a video job\'s taskId, 24 hex characters)',
     value: lastLogId,
     ignoreFocusOut: true,
   });
   if (!logId || !logId.trim()) return undefined;
   const id = logId.trim();
   let task;
+  let video = false;
   try {
     const rpc = await getClient(context);
-    task = await rpc.request('task.status', { logId: id }, { timeoutMs: 60000 });
+    try {
+      task = await rpc.request('task.status', { logId: id }, { timeoutMs: 60000 });
+    } catch (err) {
+      // Image and video jobs share the id's shape: no image job by that id (404) may be a video job.
+      if (!(err && err.code === -32010 && err.data && err.data.upstreamCode === 404)) throw err;
+      video = true;
+      task = await rpc.request('task.status', { taskId: id }, { timeoutMs: 60000 });
+    }
   } catch (err) {
     await showError(err);
     return undefined;
   }
   const text = summarize(id, task);
   const editor = vscode.window.activeTextEditor;
-  if (task && task.status === 'success' && editor) {
+  const status = task && String(task.status).toLowerCase();
+  if (status === 'success' && editor) {
     const choice = await vscode.window.showInformationMessage(text, 'Insert at Cursor');
     if (choice === 'Insert at Cursor') {
-      await runJob(context, { method: 'task.status', params: { logId: id, wait: true }, prompt: `AiToEarn ${id}`, editor });
+      const params = video ? { taskId: id, wait: true } : { logId: id, wait: true };
+      await runJob(context, { method: 'task.status', params, prompt: `AiToEarn ${id}`, editor, video });
     }
-  } else if (task && task.status === 'failed') {
+  } else if (status === 'failed' || status === 'failure') {
     await vscode.window.showWarningMessage(text);
   } else {
     await vscode.window.showInformationMessage(text);
@@ -466,6 +524,7 @@ function activate(context) {
     statusItem,
     vscode.commands.registerCommand('aitoearn.generateImage', () => generateImage(context)),
     vscode.commands.registerCommand('aitoearn.editImage', () => editImage(context)),
+    vscode.commands.registerCommand('aitoearn.generateVideo', () => generateVideo(context)),
     vscode.commands.registerCommand('aitoearn.taskStatus', () => taskStatus(context)),
     vscode.commands.registerCommand('aitoearn.setApiKey', () => setApiKey(context)),
     vscode.commands.registerCommand('aitoearn.checkAdapter', () => checkAdapter()),

@@ -3,17 +3,18 @@ import AiToEarnCore
 /// The `--help` text; README's option table says the same.
 enum HelpText {
     static let text = """
-    aitoearn-rpc \(AdapterInfo.version): AiToEarn image generation and editing as a JSON-RPC 2.0 server on stdio.
+    aitoearn-rpc \(AdapterInfo.version): AiToEarn image generation, editing and video as a JSON-RPC 2.0 server on stdio.
 
     Usage: aitoearn-rpc [options]
 
     Editors and agent frameworks start it as a subprocess and speak JSON-RPC 2.0 over
     stdin/stdout, framed the LSP way (Content-Length headers) or as one JSON text per line
     (detected from the first byte). Methods: initialize, shutdown, exit, image.generate,
-    image.edit, task.status, image.models, rpc.discover. Notifications: task.progress,
+    image.edit, video.generate, task.status (logId or taskId), image.models, video.models,
+    rpc.discover. Video jobs poll every 10 s at first, backing off to 30 s. Notifications: task.progress,
     $/progress, status.changed. Logs go to stderr; stdout carries protocol messages only.
-    It is also an MCP server (tools generate_image, edit_image, get_task_status,
-    list_image_models, with progress and tasks): MCP 2026-07-28 requests (server/discover, or
+    It is also an MCP server (tools generate_image, edit_image, generate_video, get_task_status,
+    list_image_models, list_video_models, with progress and tasks): MCP 2026-07-28 requests (server/discover, or
     any request naming that version in _meta) need no handshake; an initialize that carries
     protocolVersion opens a legacy (2024-11-05 .. 2025-11-25) session; --mcp speaks MCP from
     the start.
@@ -23,6 +24,8 @@ enum HelpText {
                                  Models: sim-image (succeeds), sim-image-fail (job fails),
                                  sim-image-broke (12001 insufficient credits); others give 12300.
                                  Edit models: sim-edit (up to 4 input images), sim-edit-single (one).
+                                 Video models: sim-video (a real H.264 MP4 drawn from the prompt,
+                                 and a PNG cover), sim-video-fail (the job ends FAILURE).
       --simulate-delay-ms MS     How long a simulated job runs before it ends (default \(Settings.defaultSimulateDelayMs)).
       --region cn|global         https://aitoearn.cn or https://aitoearn.ai (default global).
       --base-url URL             Service base URL; beats --region. Also AITOEARN_BASE_URL.

@@ -38,7 +38,7 @@ struct MCPCallTool: MCPMethod {
             let progress = MCPProgress(token: p?["_meta"]?["progressToken"], state: session.mcp)
             return try await runner.run(name: name, arguments: arguments, progress: progress, followToEnd: false)
         }
-        guard name == MCPToolCatalog.generate || name == MCPEditImageTool.name else {
+        guard [MCPToolCatalog.generate, MCPEditImageTool.name, MCPVideoTool.name].contains(name) else {
             throw RPCError(.methodNotFound, "The tool \"\(name)\" does not support task-augmented execution: call it without \"task\".")
         }
         let ttl = task["ttl"]?.integerValue.map { Int(clamping: $0) }
@@ -48,7 +48,9 @@ struct MCPCallTool: MCPMethod {
         guard case .ready(let go) = try runner.prepare(name: name, arguments: arguments, followToEnd: true) else {
             return try await runner.run(name: name, arguments: arguments, progress: MCPProgress(token: nil, state: state), followToEnd: true)
         }
-        let created = try state.tasks.create(ttlMs: ttl, pollIntervalMs: session.settings.pollIntervalMs, notify: state.notify) { id in
+        let video = name == MCPVideoTool.name
+        let interval = video ? VideoJobs.defaultPollIntervalMs(session.settings) : session.settings.pollIntervalMs
+        let created = try state.tasks.create(ttlMs: ttl, pollIntervalMs: interval, video: video, notify: state.notify) { id in
             try await go(MCPProgress(token: token, state: state, onMessage: { state.tasks.note(id, $0, logId: $1) }))
         }
         return .object(["task": created])

@@ -47,7 +47,8 @@ struct MCPModernCallTool: MCPMethod {
         let log = meta.log(state: state)
         // A request that carries a progressToken wants to follow the call in place (progress, and
         // a cancel that reaches it): the server chooses per request, and answers it in place.
-        let asTask = meta.acceptsTasks && meta.progressToken == nil && (name == MCPToolCatalog.generate || name == MCPEditImageTool.name)
+        let asTask = meta.acceptsTasks && meta.progressToken == nil
+            && [MCPToolCatalog.generate, MCPEditImageTool.name, MCPVideoTool.name].contains(name)
         let prepared = try runner.prepare(name: name, arguments: arguments, followToEnd: asTask)
         guard asTask, case .ready(let go) = prepared else {
             let progress = MCPProgress(token: meta.progressToken, state: state, log: log)
@@ -57,7 +58,9 @@ struct MCPModernCallTool: MCPMethod {
             }
         }
         // Progress belongs to a request in flight; this one ends with the task handle.
-        let created = try state.tasks.create(ttlMs: nil, pollIntervalMs: session.settings.pollIntervalMs, modern: true,
+        let video = name == MCPVideoTool.name
+        let interval = video ? VideoJobs.defaultPollIntervalMs(session.settings) : session.settings.pollIntervalMs
+        let created = try state.tasks.create(ttlMs: nil, pollIntervalMs: interval, modern: true, video: video,
                                          notify: state.notify) { id in
             try await go(MCPProgress(token: nil, state: state, log: log, onMessage: { state.tasks.note(id, $0, logId: $1) }))
         }

@@ -26,11 +26,11 @@ final class MCPProgress: Sendable {
         let message: String
         let job: String
         switch e {
-        case .submitted(let logId, _, _):
+        case .submitted(let logId, _, _, let video):
             job = logId
             message = "submitted · job \(logId)"
-            log("info", "Submitted image job \(logId).")
-        case .polled(let logId, let status, _, let ms):
+            log("info", "Submitted \(video ? "video" : "image") job \(logId).")
+        case .polled(let logId, let status, _, let ms, _):
             // The job's id in every message: a client that keeps only the last one still has it.
             job = logId
             message = "\(status) · \(ms / 1000) s · job \(logId)"

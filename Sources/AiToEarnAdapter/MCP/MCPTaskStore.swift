@@ -36,6 +36,8 @@ final class MCPTaskStore: Sendable {
         var modern = false
         /// The AiToEarn job behind the task, once submitted: a cancelled task still names it.
         var logId: String?
+        /// A video job: named by taskId, and what it makes is a video.
+        var video = false
         var terminal: Bool { ["completed", "failed", "cancelled"].contains(task["status"]?.stringValue ?? "") }
     }
 
@@ -44,13 +46,15 @@ final class MCPTaskStore: Sendable {
     private let nextWaiter = Locked<UInt64>(0)
 
     /// Creates a task and starts `work` for it; returns the task object for the CreateTaskResult.
-    func create(ttlMs: Int?, pollIntervalMs: Int, modern: Bool = false, notify: @escaping @Sendable (String, JSONValue) -> Void,
+    func create(ttlMs: Int?, pollIntervalMs: Int, modern: Bool = false, video: Bool = false,
+                notify: @escaping @Sendable (String, JSONValue) -> Void,
                 work: @escaping @Sendable (String) async throws -> JSONValue) throws(RPCError) -> JSONValue {
         purgeExpired()
         let id = UUID().uuidString.lowercased()
         let now = Timestamp.now()
         let ttl = min(max(ttlMs ?? Self.defaultTTLMs, 1000), Self.maxTTLMs)
-        let task: JSONObject = ["taskId": .string(id), "status": "working", "statusMessage": "The image job is being submitted.",
+        let job = video ? "video job" : "image job"
+        let task: JSONObject = ["taskId": .string(id), "status": "working", "statusMessage": .string("The \(job) is being submitted."),
                                 "createdAt": .string(now), "lastUpdatedAt": .string(now), "ttl": .integer(Int64(ttl)),
                                 "pollInterval": .integer(Int64(max(pollIntervalMs, 250)))]
         let oldestFirst = order.current
@@ -67,7 +71,7 @@ final class MCPTaskStore: Sendable {
             }
             // Every task is still running: dropping one would lose a job the client is following.
             guard all.count < limit else { return nil }
-            all[id] = Entry(task: task, createdMs: Self.nowMs, ttlMs: ttl, modern: modern)
+            all[id] = Entry(task: task, createdMs: Self.nowMs, ttlMs: ttl, modern: modern, video: video)
             return gone
         }
         guard let dropped else {
@@ -84,7 +88,8 @@ final class MCPTaskStore: Sendable {
             guard let outcome else { return }  // cancelled: tasks/cancel already recorded it
             let failed = outcome["isError"] == true
             let holder = modern ? "the task's result" : "tasks/result"
-            let message = failed ? "The tool call ended with an error; \(holder) holds it." : "The image job finished; \(holder) holds the images."
+            let made = video ? "the video" : "the images"
+            let message = failed ? "The tool call ended with an error; \(holder) holds it." : "The \(job) finished; \(holder) holds \(made)."
             self.finish(id, status: failed ? "failed" : "completed", message: message, result: outcome, notify: notify)
         }
         entries.withLock { $0[id]?.work = handle }
@@ -162,7 +167,7 @@ final class MCPTaskStore: Sendable {
         if e.terminal { throw RPCError.invalidParams("The task \(id) has already ended (\(e.task["status"]?.stringValue ?? "")); it cannot be cancelled.") }
         e.work?.cancel()
         let job = e.logId.map { "job \($0)" } ?? "the job, if it was submitted,"
-        let follow = e.logId.map { " Call get_task_status with logId \($0) to get its images." } ?? ""
+        let follow = e.logId.map { " Call get_task_status with \(e.video ? "taskId" : "logId") \($0) to get its \(e.video ? "video" : "images")." } ?? ""
         finish(id, status: "cancelled",
                message: "Cancelled: the adapter stopped following the job, but an AiToEarn job cannot be stopped once submitted: "
                    + "\(job) goes on and is billed.\(follow)",

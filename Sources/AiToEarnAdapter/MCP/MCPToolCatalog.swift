@@ -67,6 +67,19 @@ enum MCPToolCatalog {
         "required": ["logId", "status", "images"],
     ])
 
+    /// `get_task_status`'s result: an image job's (`logId`, `images`) or a video job's (`taskId`, `video`, `cover`).
+    static let statusOutput: JSONValue = {
+        guard case .object(var o) = jobOutput, case .object(var props)? = o["properties"],
+              case .object(let video) = MCPVideoTool.output, case .object(let videoProps)? = video["properties"] else { return jobOutput }
+        props["status"] = string("The service's status: generating, success or failed for an image job; SUBMITTED, InProgress, "
+            + "SUCCESS or FAILURE for a video job.")
+        for key in ["taskId", "video", "cover"] { props[key] = videoProps[key] }
+        props["logId"] = string("The image job's id (absent for a video job).")
+        o["properties"] = .object(props)
+        o["required"] = ["status"]
+        return .object(o)
+    }()
+
     static func tools(withTasks: Bool) -> [JSONValue] {
         var generateTool: JSONObject = [
             "name": .string(generate),
@@ -98,15 +111,18 @@ enum MCPToolCatalog {
             MCPEditImageTool.definition(withTasks: withTasks),
             .object([
                 "name": .string(status),
-                "title": "Get image job status",
-                "description": "The status of an image job by its logId; with wait_seconds (null or 0: do not wait), waits for it to finish. Finished images come back as links.",
+                "title": "Get job status",
+                "description": "The status of a job: an image job by its logId, or a video job by its taskId (give exactly one, the other null); with wait_seconds (null or 0: do not wait), waits for it to finish. Finished images, and a finished video and its cover, come back as links.",
                 "inputSchema": inputSchema([
-                    ("logId", .object(["type": "string", "pattern": "^[0-9a-fA-F]{24}$", "description": "The id generate_image returned."])),
+                    ("logId", optional(.object(["type": "string", "pattern": "^[0-9a-fA-F]{24}$",
+                                                "description": "The id generate_image or edit_image returned (null for a video job)."]))),
+                    ("taskId", optional(.object(["type": "string", "pattern": "^[0-9a-fA-F]{24}$",
+                                                 "description": "The id generate_video returned (null for an image job)."]))),
                     ("wait_seconds", waitSeconds),
                     ("include_image_data", includeImageData),
                 ]),
-                "outputSchema": jobOutput,
-                "annotations": .object(["title": "Get image job status", "readOnlyHint": true, "idempotentHint": true, "openWorldHint": true]),
+                "outputSchema": statusOutput,
+                "annotations": .object(["title": "Get job status", "readOnlyHint": true, "idempotentHint": true, "openWorldHint": true]),
             ]),
             .object([
                 "name": .string(models),
@@ -120,6 +136,8 @@ enum MCPToolCatalog {
                 ]),
                 "annotations": .object(["title": "List image models", "readOnlyHint": true, "idempotentHint": true, "openWorldHint": true]),
             ]),
+            MCPVideoTool.definition(withTasks: withTasks),
+            MCPVideoTool.modelsDefinition,
         ]
     }
 }

@@ -78,8 +78,9 @@ enum MCPToolResult {
 
     /// A tool error about a job that exists (billed): `isError`, with the job's id and last known
     /// status in `structuredContent` so an agent follows it rather than submitting again.
-    static func jobError(logId: String, status: String, text: String) -> JSONValue {
-        let structured: JSONObject = ["logId": .string(logId), "status": .string(status), "images": [], "message": .string(text)]
+    static func jobError(logId: String, status: String, text: String, video: Bool = false) -> JSONValue {
+        let structured: JSONObject = video ? ["taskId": .string(logId), "status": .string(status), "message": .string(text)]
+            : ["logId": .string(logId), "status": .string(status), "images": [], "message": .string(text)]
         return result(structured: structured, extra: [], isError: true)
     }
 

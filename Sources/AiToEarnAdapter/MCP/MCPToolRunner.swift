@@ -33,6 +33,21 @@ struct MCPToolRunner: Sendable {
             return jobTool(ImageEditMethod.self, &r, defaultWait: 45, failedIsError: true, followToEnd: followToEnd)
         case MCPToolCatalog.status:
             return jobTool(TaskStatusMethod.self, &r, defaultWait: 0, failedIsError: false, followToEnd: followToEnd)
+        case MCPVideoTool.name:
+            return jobTool(VideoGenerateMethod.self, &r, defaultWait: 45, failedIsError: true, followToEnd: followToEnd, imageData: false)
+        case MCPVideoTool.models:
+            r.rejectUnknown()
+            guard r.issues.isEmpty else { return .refused(MCPToolResult.invalidArguments(r.issues)) }
+            let runner = self
+            return .ready { progress in
+                let models: JSONValue
+                do throws(CoreError) {
+                    models = try await runner.session.videos.modelList()
+                } catch {
+                    return try runner.failure(error, progress: progress)
+                }
+                return MCPToolResult.result(structured: ["models": models], extra: [], isError: false)
+            }
         case MCPToolCatalog.models:
             let kind = r.oneOf("kind", ImageJobKind.allCases.map(\.rawValue)).flatMap(ImageJobKind.init(rawValue:)) ?? .generation
             r.rejectUnknown()
@@ -60,42 +75,72 @@ struct MCPToolRunner: Sendable {
     /// A job tool runs the core call of the JSON-RPC method it mirrors; only its arguments
     /// (`wait_seconds`, `include_image_data`) and its result's shape are its own.
     private func jobTool<M: JobMethod>(_ method: M.Type, _ r: inout FieldReader, defaultWait: Int, failedIsError: Bool,
-                                       followToEnd: Bool) -> Prepared {
+                                       followToEnd: Bool, imageData: Bool = true) -> Prepared {
         let key = M.submits ? JobOptions.readIdempotencyKey(&r, field: "idempotency_key") : nil
-        guard let (subject, options, includeData) = readJob(&r, subject: M.readSubject, defaultWait: defaultWait,
-                                                            followToEnd: followToEnd) else {
+        guard let (subject, wait, includeData) = readJob(&r, subject: M.readSubject, defaultWait: defaultWait, imageData: imageData) else {
             return .refused(MCPToolResult.invalidArguments(r.issues))
         }
+        let video = M.isVideo(subject)
+        let options = pollOptions(waitSeconds: wait, followToEnd: followToEnd, video: video)
         let runner = self
         return .ready { progress in
-            let call = JobCall(jobs: runner.session.jobs, poll: options, saveTo: nil, startMs: runner.session.clock.nowMs,
+            // A video is saved where the tools keep their files: its result links the local copy, not a URL that may expire.
+            let call = JobCall(jobs: runner.session.jobs, videos: runner.session.videos, poll: options,
+                               saveTo: video ? runner.session.mcp.imageDirectory : nil, startMs: runner.session.clock.nowMs,
                                idempotencyKey: key, events: progress.event)
             let job = M(session: runner.session)
-            return try await runner.outcome(includeData: includeData, failedIsError: failedIsError, progress: progress) {
-                () async throws(CoreError) -> JSONValue in
-                try await job.run(subject, in: call)
-            }
+            let body = { () async throws(CoreError) -> JSONValue in try await job.run(subject, in: call) }
+            if video { return try await runner.videoOutcome(failedIsError: failedIsError, progress: progress, body) }
+            return try await runner.outcome(includeData: includeData, failedIsError: failedIsError, progress: progress, body)
         }
     }
 
     /// Reads a job tool's arguments: its own fields, `wait_seconds`, `include_image_data`, nothing else.
     private func readJob<Subject>(_ r: inout FieldReader, subject: (inout FieldReader) -> Subject?, defaultWait: Int,
-                                  followToEnd: Bool) -> (Subject, PollOptions, Bool)? {
+                                  imageData: Bool) -> (Subject, Int, Bool)? {
         let s = subject(&r)
         let wait = r.integer("wait_seconds", in: 0...600).map(Int.init) ?? defaultWait
-        let includeData = r.bool("include_image_data") ?? false
+        let includeData = imageData ? r.bool("include_image_data") ?? false : false
         r.rejectUnknown()
         guard r.issues.isEmpty, let s else { return nil }
-        return (s, pollOptions(waitSeconds: wait, followToEnd: followToEnd), includeData)
+        return (s, wait, includeData)
     }
 
-    private func pollOptions(waitSeconds: Int, followToEnd: Bool) -> PollOptions {
+    private func pollOptions(waitSeconds: Int, followToEnd: Bool, video: Bool) -> PollOptions {
         let s = session.settings
-        if followToEnd { return PollOptions(wait: true, timeoutMs: s.timeoutMs, pollIntervalMs: s.pollIntervalMs) }
-        // No wait still makes one status request, which needs the session's time, not a 1 ms deadline
-        // that would cut it off before the answer and report a finished job as still running.
-        if waitSeconds == 0 { return PollOptions(wait: false, timeoutMs: s.timeoutMs, pollIntervalMs: s.pollIntervalMs) }
-        return PollOptions(wait: true, timeoutMs: waitSeconds * 1000, pollIntervalMs: s.pollIntervalMs)
+        let (timeout, interval) = video ? (VideoJobs.defaultTimeoutMs, VideoJobs.defaultPollIntervalMs(s)) : (s.timeoutMs, s.pollIntervalMs)
+        if followToEnd { return PollOptions(wait: true, timeoutMs: timeout, pollIntervalMs: interval) }
+        // Not waiting, the one request still has the session's time (its retries, say), not none.
+        return PollOptions(wait: waitSeconds > 0, timeoutMs: waitSeconds > 0 ? waitSeconds * 1000 : timeout, pollIntervalMs: interval)
+    }
+
+    /// A video job's outcome as a tool result: finished (links to the saved video and cover), failed, or still running.
+    fileprivate func videoOutcome(failedIsError: Bool, progress: MCPProgress,
+                                  _ body: () async throws(CoreError) -> JSONValue) async throws -> JSONValue {
+        let task: JSONValue
+        do {
+            task = try await body()
+        } catch {
+            switch error.kind {
+            case .timedOut(let taskId, let last):
+                return MCPVideoTool.result(["id": .string(taskId), "status": last?["status"] ?? "SUBMITTED"], saved: [], isError: false)
+            case .jobFailed(let taskId, let failed):
+                progress.log("warning", "Video job \(taskId) failed.")
+                return MCPVideoTool.result(failed, saved: [], isError: true)
+            default:
+                return try failure(error, progress: progress)
+            }
+        }
+        let status = task["status"]?.stringValue ?? ""
+        switch VideoJobs.Outcome(status: status) {
+        case .succeeded:
+            progress.log("info", "Video job \(task["id"]?.stringValue ?? "") finished.")
+            return MCPVideoTool.result(task, saved: task["saved"]?.arrayValue?.compactMap(\.stringValue) ?? [], isError: false)
+        case .failed:
+            return MCPVideoTool.result(task, saved: [], isError: failedIsError)
+        case .running:
+            return MCPVideoTool.result(task, saved: [], isError: false)
+        }
     }
 
     fileprivate func outcome(includeData: Bool, failedIsError: Bool, progress: MCPProgress,
@@ -146,7 +191,7 @@ struct MCPToolRunner: Sendable {
             // No response goes out, so the billed job's id would be lost: say it where the client looks.
             if let logId {
                 let text = "The call was cancelled after job \(logId) was submitted; the job goes on and is billed. "
-                    + "Call \(MCPToolCatalog.status) with logId \(logId) to get its images."
+                    + "Call \(MCPToolCatalog.status) with \(error.idField) \(logId) to get its \(error.video ? "video" : "images")."
                 session.logger.warn(text)
                 progress.log("warning", text)
             }
@@ -158,15 +203,20 @@ struct MCPToolRunner: Sendable {
         // A billed job's id must reach the agent, in the structured result as well as the text.
         if let logId = error.jobLogId, !error.idNamesNoJob {
             let status: String
-            if case .saveFailed(_, let task, _) = error.kind { status = task["status"]?.stringValue ?? "success" } else { status = "generating" }
-            return MCPToolResult.jobError(logId: logId, status: status, text: text)
+            if case .saveFailed(_, let task, _) = error.kind {
+                status = task["status"]?.stringValue ?? (error.video ? "SUCCESS" : "success")
+            } else {
+                status = error.video ? "SUBMITTED" : "generating"
+            }
+            return MCPToolResult.jobError(logId: logId, status: status, text: text, video: error.video)
         }
         return MCPToolResult.error(text)
     }
 
     /// Operations as an MCP client knows them; its key lives in the server's environment.
     static let naming = OperationNames(generate: MCPToolCatalog.generate, status: MCPToolCatalog.status,
-                                       models: MCPToolCatalog.models, sessionKey: nil, edit: MCPEditImageTool.name)
+                                       models: MCPToolCatalog.models, sessionKey: nil, edit: MCPEditImageTool.name,
+                                       videoGenerate: MCPVideoTool.name, videoModels: MCPVideoTool.models)
 
     /// What the service itself said, for the model to read alongside the adapter's sentence.
     private static func details(_ kind: CoreError.Kind) -> String {

@@ -15,6 +15,8 @@ protocol JobMethod: RPCMethod where Params == (subject: Subject, options: JobOpt
     /// The `$/progress` title.
     static var title: String { get }
     static func readSubject(_ r: inout FieldReader) -> Subject?
+    /// Whether the subject is a video job, which polls on the video defaults.
+    static func isVideo(_ subject: Subject) -> Bool
     func run(_ subject: Subject, in call: JobCall) async throws(CoreError) -> JSONValue
 }
 
@@ -22,6 +24,7 @@ protocol JobMethod: RPCMethod where Params == (subject: Subject, options: JobOpt
 /// arrived, and where its progress goes.
 struct JobCall: Sendable {
     var jobs: ImageJobs
+    var videos: VideoJobs
     var poll: PollOptions
     var saveTo: String?
     var startMs: Int64
@@ -31,6 +34,7 @@ struct JobCall: Sendable {
 
 extension JobMethod {
     static var submits: Bool { false }
+    static func isVideo(_ subject: Subject) -> Bool { false }
 
     static func decodeParams(_ params: JSONValue?) throws(RPCError) -> Params {
         let (subject, options) = try JobOptions.decode(params, submits: submits, subject: readSubject)
@@ -39,10 +43,16 @@ extension JobMethod {
 
     func callAsFunction(_ p: Params, context: RequestContext) async throws -> JSONValue {
         let start = session.clock.nowMs
-        let jobs = session.jobs
-        let poll = p.options.poll.resolve(waitByDefault: Self.waitsByDefault, settings: session.settings)
+        let (jobs, videos) = (session.jobs, session.videos)
+        var resolved = p.options.poll.resolve(waitByDefault: Self.waitsByDefault, settings: session.settings)
+        if Self.isVideo(p.subject) {
+            // A video job takes minutes and changes every 30 s at most: its own defaults, not the session's image ones.
+            resolved.timeoutMs = p.options.poll.timeoutMs ?? VideoJobs.defaultTimeoutMs
+            resolved.pollIntervalMs = p.options.poll.pollIntervalMs ?? VideoJobs.defaultPollIntervalMs(session.settings)
+        }
+        let poll = resolved
         return try await runJob(context: context, session: session, options: p.options, title: Self.title) { progress throws(CoreError) in
-            try await run(p.subject, in: JobCall(jobs: jobs, poll: poll, saveTo: p.options.saveTo, startMs: start,
+            try await run(p.subject, in: JobCall(jobs: jobs, videos: videos, poll: poll, saveTo: p.options.saveTo, startMs: start,
                                                  idempotencyKey: p.options.idempotencyKey, events: progress.event))
         }
     }
@@ -58,7 +68,16 @@ extension JobCall {
         try await jobs.edit(r, options: poll, saveTo: saveTo, startMs: startMs, idempotencyKey: idempotencyKey, events: events)
     }
 
-    func status(_ logId: String) async throws(CoreError) -> JSONValue {
-        try await jobs.status(logId: logId, options: poll, saveTo: saveTo, startMs: startMs, events: events)
+    func status(_ job: JobRef) async throws(CoreError) -> JSONValue {
+        switch job {
+        case .image(let logId):
+            return try await jobs.status(logId: logId, options: poll, saveTo: saveTo, startMs: startMs, events: events)
+        case .video(let taskId):
+            return try await videos.status(taskId: taskId, options: poll, saveTo: saveTo, startMs: startMs, events: events)
+        }
+    }
+
+    func video(_ r: VideoRequest) async throws(CoreError) -> JSONValue {
+        try await videos.generate(r, options: poll, saveTo: saveTo, startMs: startMs, idempotencyKey: idempotencyKey, events: events)
     }
 }

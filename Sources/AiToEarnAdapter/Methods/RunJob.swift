@@ -14,7 +14,7 @@ func runJob(context: RequestContext, session: Session, options: JobOptions, titl
         progress.end(error.message)
         if case .cancelled(let logId?) = error.kind {
             // The answer may never be read (the client is going away): the log keeps the billed job's id too.
-            session.logger.warn("request \(context.id) was cancelled: \(CoreError.billedJob(logId, naming: .methods))")
+            session.logger.warn("request \(context.id) was cancelled: \(CoreError.billedJob(logId, naming: .methods, video: error.video))")
         } else {
             session.logger.info("request \(context.id) ended: \(error.message)")
         }

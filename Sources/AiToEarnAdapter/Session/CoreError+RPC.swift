@@ -48,11 +48,11 @@ extension CoreError {
             data["receivedLogId"] = .string(text.count > 100 ? String(text.prefix(100)) + "…" : text)
         case .jobFailed(let logId, let task):
             code = .jobFailed
-            data["logId"] = .string(logId)
+            data[idField] = .string(logId)
             data["task"] = task
         case .timedOut(let logId, let task):
             code = .timedOut
-            data["logId"] = .string(logId)
+            data[idField] = .string(logId)
             data["task"] = task ?? .null
         case .unreachable(let status, let attempts, _, _):
             code = .unreachable
@@ -77,14 +77,14 @@ extension CoreError {
             if let ms { data["retryAfterMs"] = .integer(Int64(ms)) }
         case .saveFailed(let logId, let task, let reason):
             code = .saveFailed
-            data["logId"] = .string(logId)
+            data[idField] = .string(logId)
             data["task"] = task
             data["reason"] = .string(reason)
         case .cancelled(let logId):
             code = .requestCancelled
-            if let logId { data["logId"] = .string(logId) }
+            if let logId { data[idField] = .string(logId) }
         }
-        if let logId, data["logId"] == nil { data["logId"] = .string(logId) }
+        if let logId, data[idField] == nil { data[idField] = .string(logId) }
         if let upstreamRequestId { data["upstreamRequestId"] = .string(upstreamRequestId) }
         return RPCError(code, message, data: .object(data))
     }

@@ -7,7 +7,8 @@ import JSONValue
 enum Faces {
     static func lsp(session: Session, server: RPCServer) -> MethodTable {
         var t = MethodTable([ImageGenerateMethod(session: session), ImageEditMethod(session: session),
-                             TaskStatusMethod(session: session), ImageModelsMethod(session: session), DiscoverMethod()])
+                             TaskStatusMethod(session: session), ImageModelsMethod(session: session), VideoGenerateMethod(session: session),
+                             VideoModelsMethod(session: session), DiscoverMethod()])
         cancel(on: "$/cancelRequest", idField: "id", silently: false, in: &t, server: server)
         return t
     }

@@ -24,16 +24,18 @@ final class ProgressReporter: Sendable {
     }
 
     func event(_ e: JobEvent) {
-        let (logId, status, poll, elapsed): (String, String, Int, Int64)
+        let (logId, status, poll, elapsed, video): (String, String, Int, Int64, Bool)
         switch e {
-        case .submitted(let l, let s, let ms): (logId, status, poll, elapsed) = (l, s, 0, ms)
-        case .polled(let l, let s, let p, let ms): (logId, status, poll, elapsed) = (l, s, p, ms)
+        case .submitted(let l, let s, let ms, let v): (logId, status, poll, elapsed, video) = (l, s, 0, ms, v)
+        case .polled(let l, let s, let p, let ms, let v): (logId, status, poll, elapsed, video) = (l, s, p, ms, v)
         }
-        // Under back-pressure only the latest progress of a request is worth writing.
-        context.notify("task.progress", .object([
-            "requestId": context.id, "logId": .string(logId), "status": .string(status),
+        var params: JSONObject = [
+            "requestId": context.id, video ? "taskId" : "logId": .string(logId), "status": .string(status),
             "poll": .integer(Int64(poll)), "elapsedMs": .integer(elapsed),
-        ]), replacing: "task.progress " + context.id.serializedString())
+        ]
+        if video { params["kind"] = "video" }
+        // Under back-pressure only the latest progress of a request is worth writing.
+        context.notify("task.progress", .object(params), replacing: "task.progress " + context.id.serializedString())
         if poll == 0 {
             beginOnce("submitted \(logId)")
         } else {

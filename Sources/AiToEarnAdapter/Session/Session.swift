@@ -13,6 +13,8 @@ final class Session: Sendable {
     private struct State {
         var settings: Settings
         var jobs: ImageJobs?
+        /// Built with `jobs`, on the same client and saver.
+        var videos: VideoJobs?
         /// Kept across `initialize` overrides, so there is one per process.
         var simulatorFolder: SimulatorFolder?
     }
@@ -66,7 +68,7 @@ final class Session: Sendable {
     func apply(_ overrides: Settings.Overrides) throws(SettingsError) {
         let next = try settings.applying(overrides)
         if let k = next.apiKey { redactor.add(k) }
-        state.withLock { $0.settings = next; $0.jobs = nil }
+        state.withLock { $0.settings = next; $0.jobs = nil; $0.videos = nil }
     }
 
     /// The session-start hook: LSP clients get their first `status.changed`; MCP clients get none,
@@ -85,18 +87,23 @@ final class Session: Sendable {
     }
 
     /// The core for this session's settings, built once.
-    var jobs: ImageJobs {
-        state.withLock { s in
-            if let j = s.jobs { return j }
+    var jobs: ImageJobs { state.withLock { s in core(&s).0 } }
+
+    /// The video jobs for this session's settings, beside `jobs`.
+    var videos: VideoJobs { state.withLock { s in core(&s).1 } }
+
+    private func core(_ s: inout State) -> (ImageJobs, VideoJobs) {
+            if let j = s.jobs, let v = s.videos { return (j, v) }
             if s.settings.simulate && s.simulatorFolder == nil {
                 // MCP clients get links to the simulator's pictures: those must outlive the process.
                 let (explicit, mcpDirectory, face) = (launch.imageDir, mcp.imageDirectory, self.face)
                 s.simulatorFolder = SimulatorFolder(insideImageDirectory: { explicit ?? (face.current == .mcp ? mcpDirectory : nil) })
             }
             let j = makeJobs(s.settings, simulatorFolder: s.simulatorFolder)
-            s.jobs = j
-            return j
-        }
+            let v = VideoJobs(client: j.client, saver: VideoSaver(images: j.saver), onTheWire: submissionsOnTheWire,
+                              idempotency: idempotentSubmissions)
+            (s.jobs, s.videos) = (j, v)
+            return (j, v)
     }
 
     /// Removes what this process left behind (the simulator's private folder), and says when a

@@ -33,6 +33,11 @@ public struct CoreError: Error, Sendable {
     public var upstreamRequestId: String?
     /// The kind of job the failed operation concerned, so that advice names the right model list.
     public var jobKind: ImageJobKind = .generation
+    /// A video job: `logId` and the kinds' ids hold its taskId, and every message and `data` name it so.
+    public var video = false
+
+    /// How the job's id is named to the caller: `taskId` for a video job, else `logId`.
+    public var idField: String { video ? "taskId" : "logId" }
 
     /// The submitted job this error concerns, from `logId` or from the kind itself.
     public var jobLogId: String? {
@@ -49,6 +54,7 @@ public struct CoreError: Error, Sendable {
     public var idNamesNoJob: Bool {
         guard case .upstream(let code, _) = kind else { return false }
         return code == UpstreamCode.taskNotFound.rawValue || code == UpstreamCode.validationFailed.rawValue
+            || code == UpstreamCode.invalidTaskId.rawValue
     }
 
     public init(_ kind: Kind, upstreamRequestId: String? = nil, logId: String? = nil) {
@@ -67,15 +73,15 @@ public struct CoreError: Error, Sendable {
     /// "try again" would have the caller pay for the same job twice.
     public func message(naming n: OperationNames) -> String {
         if let logId, let what = whileFollowing(naming: n) {
-            return what + " " + Self.billedJob(logId, naming: n)
+            return what + " " + Self.billedJob(logId, naming: n, video: video)
         }
         return ownMessage(naming: n)
     }
 
     /// The job is billed and goes on; never submit it again; follow it with the status operation.
-    public static func billedJob(_ logId: String, naming n: OperationNames) -> String {
+    public static func billedJob(_ logId: String, naming n: OperationNames, video: Bool = false) -> String {
         "Job \(logId) was submitted and is billed; it goes on upstream, so do not submit it again: "
-            + "call \(n.status) with logId \(logId) to follow it."
+            + "call \(n.status) with \(video ? "taskId" : "logId") \(logId) to follow it."
     }
 
     /// What went wrong after a submission, for the kinds whose own advice is about a new request;
@@ -141,8 +147,11 @@ public struct CoreError: Error, Sendable {
         case .upstream(let code, _):
             switch UpstreamCode(rawValue: code) {
             case .insufficientCredits: return "Your AiToEarn credits are insufficient: top up your account, then try again."
-            case .invalidModel: return "The service does not know this model: call \(n.models(for: jobKind)) and pick one of its names."
+            case .invalidModel:
+                if video { return "The service refused the video job's model or its options (code 12300): call \(n.videoModels) and pick a model and values from it." }
+                return "The service does not know this model: call \(n.models(for: jobKind)) and pick one of its names."
             case .aiCallFailed: return "The service's AI call failed: try again later or with another model."
+            case .invalidTaskId: return "The service has no video job with this taskId: check the id (it comes from \(n.videoGenerate))."
             case .taskNotFound: return "The service has no task with this logId: check the id (it comes from \(n.generate) or \(n.edit))."
             case .validationFailed, .badRequest:
                 // 400 is also what a body that fails the service's schema gets ("Bad request", no detail).
@@ -152,11 +161,14 @@ public struct CoreError: Error, Sendable {
         case .badLogId:
             return "The service accepted the submission but answered with an unusable logId (see data.receivedLogId): "
                 + "the job may have been submitted and billed; check your history before retrying."
+        case .jobFailed(let logId, _) where video:
+            return "The video job \(logId) failed on the service (failed jobs are refunded): see data.task.error.message; "
+                + "change the prompt, inputs or model and try again."
         case .jobFailed(let logId, _):
             return "The image job \(logId) failed on the service (failed jobs are refunded): see data.task.errorMessage; "
                 + "change the prompt or model and try again."
         case .timedOut(let logId, _):
-            return "The image job \(logId) did not finish in time. " + Self.billedJob(logId, naming: n)
+            return "The \(video ? "video" : "image") job \(logId) did not finish in time. " + Self.billedJob(logId, naming: n, video: video)
         case .unreachable(let status, let attempts, let reason, let maybeSubmitted):
             let what = Self.lastAnswer(status, reason)
             let hint = maybeSubmitted
@@ -172,6 +184,9 @@ public struct CoreError: Error, Sendable {
                 + "(the API key never leaves the configured service): check --base-url or AITOEARN_BASE_URL."
         case .rateLimited(let ms):
             return "The AiToEarn service is rate-limiting requests" + (ms.map { ": wait \($0) ms and try again." } ?? ": wait a little and try again.")
+        case .saveFailed(let logId, _, let reason) where video:
+            return "The video job \(logId) succeeded but its video could not be saved (\(reason)); data.task holds its URLs. "
+                + Self.billedJob(logId, naming: n, video: true)
         case .saveFailed(let logId, _, let reason):
             return "The image job \(logId) succeeded but its images could not be saved (\(reason)); data.task holds the images. "
                 + Self.billedJob(logId, naming: n)
@@ -188,7 +203,7 @@ public struct CoreError: Error, Sendable {
                 + "The status of an edit job echoes its inline input images: follow such a job with the session that submitted it "
                 + "(its polls allow for them), or submit the images as http(s) URLs."
         case .cancelled(let logId):
-            return logId.map { "The request was cancelled. " + Self.billedJob($0, naming: n) }
+            return logId.map { "The request was cancelled. " + Self.billedJob($0, naming: n, video: video) }
                 ?? "The request was cancelled before any job id was known."
         }
     }

@@ -7,8 +7,13 @@ public struct OperationNames: Sendable {
     /// Where a per-session key goes, after the environment and the key file.
     public var sessionKey: String?
     public var edit: String
+    public var videoGenerate: String
+    public var videoModels: String
 
-    public init(generate: String, status: String, models: String, sessionKey: String?, edit: String = "image.edit") {
+    public init(generate: String, status: String, models: String, sessionKey: String?, edit: String = "image.edit",
+                videoGenerate: String = "video.generate", videoModels: String = "video.models") {
+        self.videoGenerate = videoGenerate
+        self.videoModels = videoModels
         self.generate = generate
         self.status = status
         self.models = models

@@ -34,11 +34,6 @@ public final class CurlTransport: HTTPTransport {
         hop.maxRedirects = 0
         for n in 0...request.maxRedirects {
             if proxy(for: hop) != nil { try await Self.check(hop.url, policy: request.addresses) }
-            // A streamed body holds only the last hop's (libcurl, following by itself, drops a
-            // redirect's body; following here, the file is emptied for each new hop).
-            if n > 0, let fd = hop.bodyFile {
-                guard ftruncate(fd, 0) == 0, lseek(fd, 0, SEEK_SET) == 0 else { throw .noResponse("cannot reuse the download file") }
-            }
             let response = try await once(hop, loop: loop)
             guard n < request.maxRedirects, (300..<400).contains(response.status), response.status != 304,
                   let location = response.headers["location"],

@@ -25,10 +25,11 @@ public struct HTTPRequest: Sendable {
     /// Whether a proxy from the environment may carry it. A request with the API key over plain
     /// http (a loopback base URL) goes direct: a proxy would read the key in clear.
     public var proxyAllowed = true
-    /// When set, the reply body goes to this open file as it arrives (an image download: it need
-    /// not sit in memory whole) and the response's `body` stays empty. A transport that cannot
-    /// write files may leave it alone and return the body as usual; the caller owns the descriptor.
-    public var bodyFile: Int32?
+    /// Where the body goes instead of memory, as it arrives (an image or a video download streamed
+    /// to disk: it need not sit in memory whole); returning false aborts the transfer.
+    /// `maxResponseBytes` still bounds it, and a redirect's own body never reaches it. A transport
+    /// that cannot stream may leave it alone and return the body as usual.
+    public var bodySink: (@Sendable (UnsafeRawBufferPointer) -> Bool)?
 
     /// API replies are small; image downloads set their own limit.
     public static let defaultMaxResponseBytes = 8 * 1024 * 1024

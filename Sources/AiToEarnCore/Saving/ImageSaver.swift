@@ -212,7 +212,7 @@ public struct ImageSaver: Sendable {
             // Streamed to disk: a 50 MB image never sits in memory whole.
             let fd = open(partialPath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
             guard fd >= 0 else { return fail("cannot write \(partialPath): \(String(cString: strerror(errno)))") }
-            request.bodyFile = fd
+            request.bodySink = { writeAll(fd: fd, $0) }
             let outcome = await download(request, host: host, into: fd)
             close(fd)
             if case .failure = outcome { unlink(partialPath) }

@@ -26,3 +26,7 @@ public final class EditModelCatalog: Sendable {
         return Int(clamping: max)
     }
 }
+
+/// The video models, kept the same way: fetched once per session to check a video job's options,
+/// forgotten on 12300.
+public typealias VideoModelCatalog = EditModelCatalog

@@ -21,7 +21,10 @@ import JSONValue
 /// - any other name: refused with 12300 (invalid model).
 /// Edit models (`SimulatedEdit`): `sim-edit` takes up to 4 input images, `sim-edit-single` exactly one;
 /// their pictures derive from the prompt and the input bytes.
-/// Jobs stay `generating` for `delayMs`, then end. Unknown logIds answer 404, malformed ones 10002.
+/// Video models (`SimulatedVideo`): `sim-video` succeeds with a real MP4 and a PNG cover,
+/// `sim-video-fail` ends `FAILURE`; a video job is `SUBMITTED` for its first third, then `InProgress`.
+/// Jobs stay `generating` for `delayMs`, then end. Unknown logIds answer 404, malformed ones 10002;
+/// unknown taskIds 12302.
 /// A reply larger than the request's `maxResponseBytes` is refused as the real client refuses it.
 public final class SimulatorTransport: HTTPTransport {
     public static let models = ["sim-image", "sim-image-fail", "sim-image-broke"]
@@ -34,12 +37,17 @@ public final class SimulatorTransport: HTTPTransport {
         var fails: Bool
         /// For an edit: the worker's reading of the inputs (a seed for the picture, or why it fails).
         var edit: Result<String, SimulatedEdit.WorkerFailure>? = nil
+        var video = false
     }
 
     private let delayMs: Int64
     private let clock: CoreClock
     private let jobs = Locked(SimulatorJobTable<SimulatedLogID, Job>())
     private let counter = Locked<UInt64>(0)
+    /// Video jobs whose files are in the folder, oldest first. A video is 300 KB where a picture
+    /// is 30: only the newest are kept, and a status that finds its files gone draws them again.
+    private let videoFiles = Locked<[String]>([])
+    static let keptVideos = 64
     /// Where `url` images are written; `ImageSaver` may copy files from there and nowhere else.
     public let folder: SimulatorFolder
 
@@ -58,12 +66,18 @@ public final class SimulatorTransport: HTTPTransport {
             reply = (.ok, Self.modelList)
         } else if request.method == "GET", path == UpstreamAPI.editModels {
             reply = (.ok, SimulatedEdit.modelList)
+        } else if request.method == "GET", path == UpstreamAPI.videoModels {
+            reply = (.ok, SimulatedVideo.modelList)
         } else if (request.header("X-Api-Key") ?? "").isEmpty {
             reply = (.unauthorized, .object([:]))
         } else if request.method == "POST", path == UpstreamAPI.submitGeneration {
             reply = submit(request.body ?? Data())
         } else if request.method == "POST", path == UpstreamAPI.submitEdit {
             reply = submitEdit(request.body ?? Data())
+        } else if request.method == "POST", path == UpstreamAPI.submitVideo {
+            reply = submitVideo(request.body ?? Data())
+        } else if request.method == "GET", path.hasPrefix(UpstreamAPI.videoTaskPrefix) {
+            reply = videoStatus(String(path.dropFirst(UpstreamAPI.videoTaskPrefix.count)))
         } else if request.method == "GET", path.hasPrefix(UpstreamAPI.taskPrefix) {
             reply = status(String(path.dropFirst(UpstreamAPI.taskPrefix.count)))
         } else {
@@ -101,24 +115,98 @@ public final class SimulatorTransport: HTTPTransport {
         return accept(request, fails: false, edit: SimulatedEdit.work(request))
     }
 
+    private func submitVideo(_ body: Data) -> (UpstreamCode, JSONValue) {
+        guard let value = try? JSONParser.parse(body), case .object(var o) = value else { return (.badRequest, .object([:])) }
+        if let refusal = SimulatedVideo.check(value) { return (refusal, .object([:])) }
+        for key in o.keys where !VideoRequest.fields.contains(key) { o[key] = nil }
+        let id = newJob(o, fails: o["model"]?.stringValue == SimulatedVideo.failing, video: true)
+        return (.ok, .object(["id": .string(id), "status": "SUBMITTED"]))
+    }
+
     private func accept(_ request: JSONObject, fails: Bool, edit: Result<String, SimulatedEdit.WorkerFailure>? = nil) -> (UpstreamCode, JSONValue) {
+        (.ok, .object(["logId": .string(newJob(request, fails: fails, edit: edit)), "status": "generating"]))
+    }
+
+    /// Adds a job to the table; its id.
+    private func newJob(_ request: JSONObject, fails: Bool, edit: Result<String, SimulatedEdit.WorkerFailure>? = nil, video: Bool = false) -> String {
         let n = counter.withLock { c -> UInt64 in c += 1; return c }
         let id = SimulatedLogID(high: UInt32(truncatingIfNeeded: time(nil)), low: n &* 0x9E37_79B9 ^ UInt64(getpid()))
         let now = clock.nowMs
-        let job = Job(createdMs: now, createdAt: Date(), images: Int(request["n"]?.integerValue ?? 1), fails: fails, edit: edit)
+        let job = Job(createdMs: now, createdAt: Date(), images: video ? 0 : Int(request["n"]?.integerValue ?? 1), fails: fails, edit: edit,
+                      video: video)
         let text = JSONValue.object(request).serialized()
         let forgotten = jobs.withLock { $0.insert(job, id: id, text: text, endsMs: now + delayMs, nowMs: now) }
-        // A forgotten job's images go with it: a process that runs for days keeps a bounded folder.
+        // A forgotten job's files go with it: a process that runs for days keeps a bounded folder.
         if !forgotten.isEmpty {
-            folder.discard(forgotten.flatMap { f in (0..<f.job.images).map { Self.fileName(f.id.text, $0) } })
+            folder.discard(forgotten.flatMap { f in
+                f.job.video ? Self.videoFileNames(f.id.text) : (0..<f.job.images).map { Self.fileName(f.id.text, $0) }
+            })
         }
-        return (.ok, .object(["logId": .string(id.text), "status": "generating"]))
+        return id.text
     }
+
+    private func videoStatus(_ taskId: String) -> (UpstreamCode, JSONValue) {
+        guard LogID.isValid(taskId) else { return (.validationFailed, .object([:])) }
+        guard let id = SimulatedLogID(taskId), let (job, text) = jobs.withLock({ $0[id] }), job.video else { return (.invalidTaskId, .object([:])) }
+        let elapsed = clock.nowMs - job.createdMs
+        let request = (try? JSONParser.parse(text))?.objectValue ?? [:]
+        let createdAt = Timestamp.string(job.createdAt)
+        var input: JSONObject = [:]
+        for (from, to) in [("prompt", "prompt"), ("image", "image"), ("images", "images"), ("duration", "duration"),
+                           ("ratio", "aspectRatio"), ("resolution", "resolution")] {
+            if let v = request[from] { input[to] = v }
+        }
+        var task: JSONObject = ["id": .string(taskId), "model": request["model"] ?? .null, "status": "SUBMITTED", "input": .object(input),
+                                "videoUrl": .null, "coverUrl": .null, "submittedAt": .string(createdAt), "startedAt": .string(createdAt)]
+        guard elapsed >= delayMs else {
+            // As on the service: the provider picks the job up some time after it was submitted.
+            if elapsed * 3 >= delayMs { task["status"] = "InProgress" }
+            return (.ok, .object(task))
+        }
+        task["finishedAt"] = .string(Timestamp.string(job.createdAt.addingTimeInterval(Double(delayMs) / 1000)))
+        if job.fails {
+            task["status"] = "FAILURE"
+            task["error"] = ["message": "Simulated failure (model sim-video-fail)."]
+            return (.ok, .object(task))
+        }
+        guard let root = folder.path() else {
+            task["status"] = "FAILURE"
+            task["error"] = ["message": "The simulator has no folder to write the video to."]
+            return (.ok, .object(task))
+        }
+        let prompt = request["prompt"]?.stringValue ?? ""
+        let names = Self.videoFileNames(taskId)
+        let video = URL(fileURLWithPath: root).appendingPathComponent(names[0])
+        let cover = URL(fileURLWithPath: root).appendingPathComponent(names[1])
+        if !FileManager.default.fileExists(atPath: video.path) {
+            let bytes = SimulatedVideo.movie(prompt: prompt, ratio: request["ratio"]?.stringValue,
+                                             duration: request["duration"].flatMap(VideoRequest.number))
+            try? Data(bytes).write(to: video, options: .atomic)
+            try? Data(PromptPicture.png(prompt: prompt, index: 0)).write(to: cover, options: .atomic)
+            let dropped = videoFiles.withLock { kept -> [String] in
+                kept.append(taskId)
+                guard kept.count > Self.keptVideos else { return [] }
+                let old = Array(kept.prefix(kept.count - Self.keptVideos))
+                kept.removeFirst(old.count)
+                return old
+            }
+            if !dropped.isEmpty { folder.discard(dropped.flatMap(Self.videoFileNames)) }
+        }
+        task["status"] = "SUCCESS"
+        task["videoUrl"] = .string(video.absoluteString)
+        task["coverUrl"] = .string(cover.absoluteString)
+        task["mediaId"] = .null
+        return (.ok, .object(task))
+    }
+
+    private static func videoFileNames(_ taskId: String) -> [String] { ["\(taskId).mp4", "\(taskId)-cover.png"] }
 
     private func status(_ logId: String) -> (UpstreamCode, JSONValue) {
         guard LogID.isValid(logId) else { return (.validationFailed, .object([:])) }
         // Looked up under the lock: a copy of the table taken out would make the next insert copy it.
-        guard let id = SimulatedLogID(logId), let (job, text) = jobs.withLock({ $0[id] }) else { return (.taskNotFound, .object([:])) }
+        guard let id = SimulatedLogID(logId), let (job, text) = jobs.withLock({ $0[id] }), !job.video else {
+            return (.taskNotFound, .object([:]))
+        }
         let elapsed = clock.nowMs - job.createdMs
         let request = (try? JSONParser.parse(text))?.objectValue ?? [:]
         let createdAt = Timestamp.string(job.createdAt)

@@ -6,5 +6,10 @@ public enum UpstreamAPI {
     public static let submitEdit = "/api/ai/image/edit/async"
     public static let editModels = "/api/ai/models/image/edit"
 
+    public static let submitVideo = "/api/ai/video/generations"
+    public static let videoTaskPrefix = "/api/ai/video/generations/"
+    public static let videoModels = "/api/ai/models/video/generation"
+
     public static func task(_ logId: String) -> String { taskPrefix + logId }
+    public static func videoTask(_ taskId: String) -> String { videoTaskPrefix + taskId }
 }

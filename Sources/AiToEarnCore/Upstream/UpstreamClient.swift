@@ -77,6 +77,22 @@ public final class UpstreamClient: Sendable {
                        maxAttempts: maxAttempts)
     }
 
+    /// Submits a video job: billing-safe as `submit`, on a connection of its own.
+    public func submitVideo(_ body: JSONObject, deadlineMs: Int64? = nil) async throws(CoreError) -> UpstreamReply {
+        try await call("POST", UpstreamAPI.submitVideo, body: .object(body), needsKey: true, idempotent: false, deadlineMs: deadlineMs)
+    }
+
+    /// A video job's status (a VideoTask).
+    public func videoStatus(taskId: String, deadlineMs: Int64? = nil) async throws(CoreError) -> UpstreamReply {
+        try await call("GET", UpstreamAPI.videoTask(taskId), body: nil, needsKey: true, idempotent: true, deadlineMs: deadlineMs)
+    }
+
+    /// The video model list; needs no key.
+    public func videoModels(maxAttempts: Int? = nil, deadlineMs: Int64? = nil) async throws(CoreError) -> UpstreamReply {
+        try await call("GET", UpstreamAPI.videoModels, body: nil, needsKey: false, idempotent: true, deadlineMs: deadlineMs,
+                       maxAttempts: maxAttempts)
+    }
+
     /// Throws `noAPIKey` (and says so in the health) when no key is configured: nothing is sent then.
     public func requireKey() throws(CoreError) {
         if (settings.apiKey ?? "").isEmpty {

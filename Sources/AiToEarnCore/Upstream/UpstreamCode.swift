@@ -9,6 +9,8 @@ public enum UpstreamCode: Int, Sendable {
     case insufficientCredits = 12001
     case invalidModel = 12300
     case aiCallFailed = 12301
+    /// No such video job (the video endpoints' "not found").
+    case invalidTaskId = 12302
 
     /// The service's own message for the codes the simulator answers with.
     var serviceMessage: String {
@@ -22,6 +24,7 @@ public enum UpstreamCode: Int, Sendable {
         case .insufficientCredits: return "用户Credits不足"
         case .invalidModel: return "无效的 AI 模型"
         case .aiCallFailed: return "AI调用失败"
+        case .invalidTaskId: return "无效的 AI 任务 ID"
         }
     }
 }

@@ -43,25 +43,8 @@ public struct EditRequest: Sendable, Equatable {
         let mask = r.string("mask")
         // Every input is checked (local files read) even when other params are wrong: one answer lists every problem.
         var inline = 0
-        func resolve(_ path: String, _ text: String) -> String? {
-            let input: ImageInput
-            switch ImageInput.parse(text) {
-            case .success(let i): input = i
-            case .failure(let p): r.fail(path, p.message); return nil
-            }
-            switch input.wireForm(inlineLeft: maxInlineBytes - inline) {
-            case .success(let wire):
-                if case .url = input { return wire }
-                inline += wire.utf8.count
-                guard inline <= maxInlineBytes else { r.fail(path, ImageInput.inlineProblem().message); return nil }
-                return wire
-            case .failure(let p):
-                r.fail(path, p.message)
-                return nil
-            }
-        }
-        let sentImages = (images?.entries ?? []).compactMap { resolve($0.path, $0.text) }
-        let sentMask = mask.flatMap { resolve("mask", $0) }
+        let sentImages = (images?.entries ?? []).compactMap { resolveInput(&r, path: $0.path, text: $0.text, inline: &inline) }
+        let sentMask = mask.flatMap { resolveInput(&r, path: "mask", text: $0, inline: &inline) }
         guard r.issues.count == before, prompt != nil, let model, let images else { return nil }
         var body = JSONObject()
         for m in r.object where fields.contains(m.key) && m.value != .null { body[m.key] = m.value }
@@ -70,22 +53,43 @@ public struct EditRequest: Sendable, Equatable {
         return EditRequest(body: body, model: model, imageCount: sentImages.count, inlineBytes: inline)
     }
 
+    /// One input picture in its wire form (a local file read, a data URI checked), `inline` counting
+    /// the data-URI characters so far against `maxInlineBytes`; nil, with the issue recorded, when it cannot be used.
+    static func resolveInput(_ r: inout FieldReader, path: String, text: String, inline: inout Int) -> String? {
+        let input: ImageInput
+        switch ImageInput.parse(text) {
+        case .success(let i): input = i
+        case .failure(let p): r.fail(path, p.message); return nil
+        }
+        switch input.wireForm(inlineLeft: maxInlineBytes - inline) {
+        case .success(let wire):
+            if case .url = input { return wire }
+            inline += wire.utf8.count
+            guard inline <= maxInlineBytes else { r.fail(path, ImageInput.inlineProblem().message); return nil }
+            return wire
+        case .failure(let p):
+            r.fail(path, p.message)
+            return nil
+        }
+    }
+
     /// `image`: one string, or a non-empty array of strings; each string entry with the path it is named by.
-    private static func readImages(_ r: inout FieldReader) -> (entries: [(path: String, text: String)], single: Bool)? {
-        guard let v = r.value("image", required: true) else { return nil }
+    static func readImages(_ r: inout FieldReader, field: String = "image",
+                           required: Bool = true) -> (entries: [(path: String, text: String)], single: Bool)? {
+        guard let v = r.value(field, required: required) else { return nil }
         switch v {
         case .string(let s):
-            return ([("image", s)], true)
+            return ([(field, s)], true)
         case .array(let items):
-            guard !items.isEmpty else { r.fail("image", "must name at least one picture"); return nil }
+            guard !items.isEmpty else { r.fail(field, "must name at least one picture"); return nil }
             var entries: [(path: String, text: String)] = []
             for (i, item) in items.enumerated() {
-                guard case .string(let s) = item else { r.fail("image[\(i)]", "must be a string, not \(item.typeName)"); continue }
-                entries.append(("image[\(i)]", s))
+                guard case .string(let s) = item else { r.fail("\(field)[\(i)]", "must be a string, not \(item.typeName)"); continue }
+                entries.append(("\(field)[\(i)]", s))
             }
             return (entries, false)
         default:
-            r.fail("image", "must be a string or an array of strings, not \(v.typeName)")
+            r.fail(field, "must be a string or an array of strings, not \(v.typeName)")
             return nil
         }
     }

@@ -356,6 +356,72 @@ Binds `asked' to the list of (PROMPT . COLLECTION) the code asked."
       (should (string-match-p "\\`!\\[.*\\](images/.*\\.png)\\'"
                               (aitoearn-tests--wait (and (> (buffer-size) 0) (buffer-string))))))))
 
+;;; Video
+
+(defun aitoearn-tests--mp4-p (file)
+  "Whether FILE is an MP4 (an ftyp box first)."
+  (and (file-readable-p file)
+       (with-temp-buffer
+         (set-buffer-multibyte nil)
+         (insert-file-contents-literally file nil 0 12)
+         (equal (buffer-substring 5 9) "ftyp"))))
+
+(ert-deftest aitoearn-video-markdown ()
+  "M-x aitoearn-video links the saved MP4 where it was started, with the service's status shown."
+  (aitoearn-tests--with (cons aitoearn-tests--bin aitoearn-tests--fast)
+    (let ((aitoearn-video-model "sim-video")
+          (statuses nil))
+      (aitoearn-tests--visit dir "notes.md")
+      (insert "Intro\n")
+      (aitoearn-tests--answering "a paper boat" "unused"
+        (call-interactively #'aitoearn-video)
+        (should (equal (caar asked) "Video prompt: ")))
+      ;; The user moves on: writes above, and point goes elsewhere.
+      (save-excursion (goto-char (point-min)) (insert "# Title\n"))
+      (goto-char (point-min))
+      (let* ((line (aitoearn-tests--wait
+                    (progn
+                      (maphash (lambda (_ j) (when (aitoearn--job-status j) (cl-pushnew (aitoearn--job-status j) statuses
+                                                                                        :test #'equal)))
+                               aitoearn--jobs)
+                      (let ((l (nth 2 (split-string (buffer-string) "\n"))))
+                        (and l (not (string-empty-p l)) l)))))
+             (rel (and (string-match "\\`\\[a paper boat\\](\\(videos/[0-9a-f]+\\.mp4\\))\\'" line)
+                       (match-string 1 line))))
+        (should rel)
+        (should (aitoearn-tests--mp4-p (expand-file-name rel dir)))
+        (should (member "InProgress" statuses))))))
+
+(ert-deftest aitoearn-video-from-lisp-in-org-completes-models ()
+  "(aitoearn-video PROMPT) works from Lisp; the model is completed over video.models; Org gets an Org link."
+  (aitoearn-tests--with (cons aitoearn-tests--bin aitoearn-tests--fast)
+    (let ((aitoearn-video-model nil))
+      (aitoearn-tests--visit dir "notes.org")
+      (aitoearn-tests--answering "unused" "sim-video"
+        (aitoearn-video "an owl at night")
+        (should (assoc "sim-video" (cdr (cl-find-if (lambda (a) (string-prefix-p "AiToEarn video model" (car a))) asked)))))
+      (let ((text (aitoearn-tests--wait (and (> (buffer-size) 0) (buffer-string)))))
+        (should (string-match "\\`\\[\\[file:\\(videos/[0-9a-f]+\\.mp4\\)\\]\\]\\'" text))
+        (should (aitoearn-tests--mp4-p (expand-file-name (match-string 1 text) dir)))))))
+
+(ert-deftest aitoearn-video-cancel-names-the-task-and-status-fetches-it ()
+  "M-x aitoearn-cancel during a video job names its taskId; C-u M-x aitoearn-status inserts it later."
+  (aitoearn-tests--with (list aitoearn-tests--bin "--simulate" "--simulate-delay-ms" "2000")
+    (let ((aitoearn-video-model "sim-video"))
+      (aitoearn-tests--visit dir "slow.md")
+      (aitoearn-video "a slow tortoise")
+      (let* ((job (aitoearn-tests--wait
+                   (catch 'found
+                     (maphash (lambda (_ j) (when (aitoearn--job-log-id j) (throw 'found j))) aitoearn--jobs))))
+             (task-id (aitoearn--job-log-id job))
+             (mark (aitoearn-tests--messages-mark)))
+        (call-interactively #'aitoearn-cancel)
+        (should (string-match-p (regexp-quote task-id) (aitoearn-tests--messages-since mark)))
+        (should (equal (buffer-string) ""))
+        (aitoearn-status task-id t)
+        (should (string-match-p (format "\\`\\[a slow tortoise\\](videos/%s\\.mp4)\\'" task-id)
+                                (aitoearn-tests--wait (and (> (buffer-size) 0) (buffer-string)))))))))
+
 (ert-deftest aitoearn-status-bad-id ()
   "A malformed logId gives the adapter's error as one message."
   (aitoearn-tests--with (cons aitoearn-tests--bin aitoearn-tests--fast)

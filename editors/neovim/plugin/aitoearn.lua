@@ -17,9 +17,13 @@ vim.api.nvim_create_user_command('AiToEarnEdit', function(o)
   require('aitoearn').edit(o.args)
 end, { nargs = '*', desc = 'AiToEarn: edit the picture whose link is under the cursor; link the new one below' })
 
+vim.api.nvim_create_user_command('AiToEarnVideo', function(o)
+  require('aitoearn').video(o.args)
+end, { nargs = '*', desc = 'AiToEarn: generate a video and link it at the cursor' })
+
 vim.api.nvim_create_user_command('AiToEarnStatus', function(o)
   require('aitoearn').status(o.args, o.bang)
-end, { nargs = '?', bang = true, desc = 'AiToEarn: report a job by logId ([!]: wait and insert its images)' })
+end, { nargs = '?', bang = true, desc = 'AiToEarn: report a job by its logId or taskId ([!]: wait and insert what it made)' })
 
 vim.api.nvim_create_user_command('AiToEarnCancel', function()
   require('aitoearn').cancel()

@@ -112,7 +112,7 @@ return {
   {
     'the plugin file defines the commands',
     function(child, t)
-      for _, name in ipairs({ 'AiToEarnGenerate', 'AiToEarnEdit', 'AiToEarnStatus', 'AiToEarnCancel' }) do
+      for _, name in ipairs({ 'AiToEarnGenerate', 'AiToEarnEdit', 'AiToEarnVideo', 'AiToEarnStatus', 'AiToEarnCancel' }) do
         t.eq(2, child:lua('return vim.fn.exists(":" .. ...)', name), ':' .. name)
       end
     end,
@@ -298,6 +298,59 @@ return {
       child:cmd('AiToEarnStatus! ' .. log_id)
       local line = child:wait('the link', 'local l = vim.api.nvim_get_current_line(); return l ~= "" and l', 15000)
       t.match(line, '^!%[.*%]%(images/[^)]+%.png%)$', 'inserted line')
+    end,
+  },
+  {
+    ':AiToEarnVideo a paper boat links the saved MP4 where it was started, with progress',
+    function(child, t, tmp)
+      setup(child, { cmd = sim_cmd(t), video_model = 'sim-video' })
+      child:lua([[
+        _G.progress = {}
+        vim.api.nvim_create_autocmd('User', { pattern = 'AiToEarnProgress', callback = function(ev)
+          if ev.data.status then table.insert(_G.progress, ev.data.status) end end })
+      ]])
+      edit(child, tmp, 'notes.md', { 'Intro', '' }, { 2, 0 })
+      child:cmd('AiToEarnVideo a paper boat')
+      -- The user moves on and writes above while the job runs.
+      child:lua('vim.api.nvim_buf_set_lines(0, 0, 0, false, { "# Title" }); vim.api.nvim_win_set_cursor(0, {1, 0})')
+      local line = child:wait('the link on line 3', 'local l = vim.api.nvim_buf_get_lines(0, 2, 3, false)[1]; return l ~= "" and l', 15000)
+      local rel = t.match(line, '^%[a paper boat%]%((videos/%x+%.mp4)%)$', 'inserted line')
+      t.eq('ftyp', (t.read(tmp .. '/' .. rel) or ''):sub(5, 8), 'the linked file is an MP4: ' .. rel)
+      t.ok(vim.tbl_contains(child:lua('return _G.progress'), 'InProgress'), 'the service status was shown')
+      check_no_warning(child, t)
+    end,
+  },
+  {
+    ':AiToEarnVideo asks for a video model; an Org buffer gets an Org link',
+    function(child, t, tmp)
+      setup(child, { cmd = sim_cmd(t) })
+      answer_ui(child, 'an owl at night')
+      edit(child, tmp, 'notes.org')
+      child:lua('vim.bo.filetype = "org"')
+      child:cmd('AiToEarnVideo')
+      local line = child:wait('the link', 'local l = vim.api.nvim_get_current_line(); return l ~= "" and l', 15000)
+      t.match(line, '^%[%[file:videos/%x+%.mp4%]%]$', 'inserted line')
+      t.eq('sim-video', child:lua('return _G.asked.names[1]'), 'video models offered')
+    end,
+  },
+  {
+    ':AiToEarnCancel during a video job names its taskId; :AiToEarnStatus! fetches it later',
+    function(child, t, tmp)
+      setup(child, { cmd = sim_cmd(t, { '--simulate', '--simulate-delay-ms', '2000' }), video_model = 'sim-video' })
+      edit(child, tmp, 'slow.md')
+      child:cmd('AiToEarnVideo a slow tortoise')
+      local task_id = child:wait('the job to be submitted', [[
+        for _, job in pairs(require('aitoearn.state').jobs) do
+          if job.logId then return job.logId end
+        end
+      ]], 15000)
+      child:cmd('AiToEarnCancel')
+      t.match(wait_note(child, 'the cancel message', WARN), task_id, 'the message names the job')
+      t.eq({ '' }, lines(child), 'nothing inserted')
+      child:lua('_G.notes = {}')
+      child:cmd('AiToEarnStatus! ' .. task_id)
+      local line = child:wait('the link', 'local l = vim.api.nvim_get_current_line(); return l ~= "" and l', 15000)
+      t.match(line, '^%[a slow tortoise%]%(videos/' .. task_id .. '%.mp4%)$', 'inserted line')
     end,
   },
   {

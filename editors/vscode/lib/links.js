@@ -39,6 +39,13 @@ function formatLink(rel, prompt, languageId) {
   return `![${altText(prompt)}](${target})`;
 }
 
+/** A plain link to a video at `rel`: `[prompt](videos/….mp4)`, or `[[file:…]]` in Org. */
+function formatVideoLink(rel, prompt, languageId) {
+  if (languageId === 'org') return `[[file:${rel}]]`;
+  const target = /[\s()<>]/.test(rel) ? `<${rel}>` : rel;
+  return `[${altText(prompt)}](${target})`;
+}
+
 /** The links to every saved image (absolute paths), one per line. */
 function linksFor(saved, prompt, docDir, languageId) {
   return saved.map((file) => formatLink(relativePath(file, docDir), prompt, languageId)).join('\n');
@@ -154,8 +161,10 @@ function explain(err) {
   let text = `AiToEarn: ${err && err.message ? err.message : 'the request failed'}`;
   const task = (data.task && typeof data.task === 'object' && data.task) || {};
   if (code === -32011 && typeof task.errorMessage === 'string') text += ` (${task.errorMessage})`;
-  if ((code === -32012 || code === -32015) && typeof data.logId === 'string') {
-    text += ` The job goes on: "AiToEarn: Task Status" with ${data.logId} fetches it later.`;
+  if (code === -32011 && task.error && typeof task.error.message === 'string') text += ` (${task.error.message})`;
+  const id = data.logId || data.taskId;
+  if ((code === -32012 || code === -32015) && typeof id === 'string') {
+    text += ` The job goes on: "AiToEarn: Task Status" with ${id} fetches it later.`;
   }
   return { text };
 }
@@ -164,6 +173,7 @@ module.exports = {
   saveDirFor,
   relativePath,
   formatLink,
+  formatVideoLink,
   linksFor,
   shiftOffset,
   modelItems,

@@ -41,7 +41,8 @@ test('activation registers every command of package.json, titled as the issue sa
   assert.deepEqual([...fake.state.commands.keys()].sort(), declared);
   assert.deepEqual(
     manifest.contributes.commands.map((c) => `${c.category}: ${c.title}`).sort(),
-    ['AiToEarn: Check Adapter', 'AiToEarn: Edit Image', 'AiToEarn: Generate Image', 'AiToEarn: Set API Key', 'AiToEarn: Task Status'],
+    ['AiToEarn: Check Adapter', 'AiToEarn: Edit Image', 'AiToEarn: Generate Image', 'AiToEarn: Generate Video', 'AiToEarn: Set API Key',
+      'AiToEarn: Task Status'],
   );
   const props = manifest.contributes.configuration.properties;
   assert.deepEqual(Object.keys(props).sort(), [
@@ -51,6 +52,8 @@ test('activation registers every command of package.json, titled as the issue sa
     'aitoearn.model',
     'aitoearn.region',
     'aitoearn.responseFormat',
+    'aitoearn.videoFolder',
+    'aitoearn.videoModel',
   ]);
   assert.equal(props['aitoearn.command'].type, 'array');
   assert.deepEqual(props['aitoearn.command'].default, ['aitoearn-rpc']);
@@ -195,6 +198,65 @@ test('"Task Status" reports a job and can insert its image', OPTS, async (t) => 
   assert.match(fake.state.calls.info[0].text, /succeeded/);
   assert.equal(fake.state.calls.applied.length, 2);
   assert.match(editor.document.getText(), /^!\[a red fox\]\(images\/.*\.png\)!\[a red fox\]\(images\/.*\.png\)$/);
+});
+
+function isMp4(file) {
+  try {
+    return fs.readFileSync(file).subarray(4, 8).toString('latin1') === 'ftyp';
+  } catch {
+    return false;
+  }
+}
+
+test('"Generate Video" links the saved MP4 where it was started, with the service\'s status as progress', OPTS, async (t) => {
+  const dir = tempDir(t);
+  activate(t, { config: { command: [bin, ...FAST], videoModel: 'sim-video' }, inputs: ['a paper boat'] });
+  const editor = fake.openEditor(path.join(dir, 'notes.md'), 'Intro\n\nOutro', 'markdown', 'Intro\n'.length);
+  const running = vscode.commands.executeCommand('aitoearn.generateVideo');
+  await waitFor('progress', () => fake.state.calls.progress[0] && fake.state.calls.progress[0].reports.length > 0);
+  editor.document.insert(0, '# Title\n');
+  const inserted = await running;
+  const m = /^\[a paper boat\]\((videos\/[0-9a-f]{24}\.mp4)\)$/.exec(inserted);
+  assert.ok(m, inserted);
+  assert.equal(editor.document.getText(), `# Title\nIntro\n${inserted}\nOutro`);
+  assert.ok(isMp4(path.join(dir, m[1])), 'the linked file is an MP4');
+  assert.ok(fake.state.calls.progress[0].reports.some((r) => /InProgress/.test(r.message)), 'the service status was shown');
+  assert.deepEqual(fake.state.calls.error, []);
+});
+
+test('"Generate Video" offers the video models; an Org document gets an Org link', OPTS, async (t) => {
+  const dir = tempDir(t);
+  activate(t, { config: { command: [bin, ...FAST] }, inputs: ['an owl at night'] });
+  fake.openEditor(path.join(dir, 'notes.org'), '', 'org');
+  const inserted = await vscode.commands.executeCommand('aitoearn.generateVideo');
+  assert.match(inserted, /^\[\[file:videos\/[0-9a-f]{24}\.mp4\]\]$/);
+  assert.equal(fake.state.calls.quickPick[0].items[0].label, 'sim-video');
+});
+
+test('cancelling a video names its taskId; "Task Status" inserts it later', OPTS, async (t) => {
+  const dir = tempDir(t);
+  activate(t, {
+    config: { command: [bin, '--simulate', '--simulate-delay-ms', '2000'], videoModel: 'sim-video' },
+    inputs: ['a slow tortoise'],
+    choices: { info: 'Insert at Cursor' },
+  });
+  const editor = fake.openEditor(path.join(dir, 'slow.md'), '');
+  const running = vscode.commands.executeCommand('aitoearn.generateVideo');
+  await waitFor('the submission', () => {
+    const p = fake.state.calls.progress[0];
+    return p && p.reports.some((r) => /SUBMITTED|InProgress/.test(r.message));
+  });
+  fake.state.calls.progress[0].cancel();
+  assert.equal(await running, undefined);
+  const taskId = /job ([0-9a-f]{24})/.exec(fake.state.calls.info[0].text)[1];
+  assert.equal(editor.document.getText(), '');
+  // The job goes on meanwhile; once it has ended, "Task Status" offers to insert it.
+  await new Promise((r) => setTimeout(r, 2200));
+  fake.state.inputs.push(taskId);
+  const task = await vscode.commands.executeCommand('aitoearn.taskStatus');
+  assert.equal(task.id, taskId);
+  await waitFor('the link', () => editor.document.getText() !== '', 10000);
+  assert.equal(editor.document.getText(), `[a slow tortoise](videos/${taskId}.mp4)`);
 });
 
 test('a missing binary: one clear message, no prompt, nothing inserted', OPTS, async (t) => {

@@ -21,14 +21,16 @@ final class CurlTransfer: @unchecked Sendable {
 
     // Loop-thread state.
     private var body = Data()
+    /// Body bytes of the final response so far, whether kept or handed to the request's sink.
+    private var received = 0
     private var headers: [String: String] = [:]
     /// Bytes of the current header block, bounded so that no reply can make the loop thread work
     /// without end.
     private var headerBytes = 0
     private var headerOverflow = false
     private var tooLarge = false
-    /// Body bytes received (into `body`, or into the request's `bodyFile`).
-    private var received = 0
+    /// The response being read is a redirect (its body is no one's payload).
+    private var redirecting = false
     /// Set when libcurl has a connection and is about to send the request: from here on the
     /// server may act on it, and the request timeout runs.
     private(set) var sentAtMs: Int64?
@@ -201,6 +203,11 @@ final class CurlTransfer: @unchecked Sendable {
             // Each response (a redirect's, then the final one) starts a fresh header block.
             headers.removeAll()
             headerBytes = 0
+            received = 0
+            // "HTTP/1.1 302 Found": the digit after the first space says whether it is a redirect.
+            if let space = bytes.firstIndex(of: UInt8(ascii: " ")), space + 1 < bytes.count {
+                redirecting = bytes[space + 1] == UInt8(ascii: "3")
+            }
         }
         headerBytes += bytes.count
         if headerBytes > Self.maxHeaderBytes {
@@ -217,7 +224,7 @@ final class CurlTransfer: @unchecked Sendable {
                 tooLarge = true
                 return false
             }
-            if request.bodyFile == nil { body.reserveCapacity(length) }
+            if request.bodySink == nil { body.reserveCapacity(length) }
         }
         return true
     }
@@ -264,11 +271,6 @@ final class CurlTransfer: @unchecked Sendable {
         return (line[..<colon].trimmingSpaces().lowercased(), line[line.index(after: colon)...].trimmingSpaces())
     }
 
-    /// Whether the line is a status line (`HTTP/1.1 200 OK`), leading white space aside.
-    static func isStatusLine(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        String(decoding: bytes, as: UTF8.self).trimmingWhitespace().hasPrefix("HTTP/")
-    }
-
     fileprivate func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
         CurlEventLoop.thread.assertIsCurrent("a transfer's body")
         guard received + bytes.count <= request.maxResponseBytes else {
@@ -277,8 +279,8 @@ final class CurlTransfer: @unchecked Sendable {
             return false
         }
         received += bytes.count
-        // A failed write aborts the transfer (libcurl: "Failure writing output to destination").
-        if let fd = request.bodyFile { return writeAll(fd: fd, bytes) }
+        // A redirect's own body is not the payload (libcurl drops it when it follows by itself).
+        if let sink = request.bodySink { return redirecting || sink(bytes) }
         body.append(contentsOf: bytes)
         return true
     }

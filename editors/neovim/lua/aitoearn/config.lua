@@ -5,6 +5,8 @@
 ---@field region? "global"|"cn" Which AiToEarn site to use (sent as initializationOptions.region)
 ---@field model? string Image model; when nil, :AiToEarnGenerate asks with vim.ui.select over image.models
 ---@field edit_model? string Edit model; when nil, :AiToEarnEdit asks over image.models with kind "edit"
+---@field video_model? string Video model; when nil, :AiToEarnVideo asks over video.models
+---@field video_dir string Folder for saved videos (and their covers), relative to the document's folder (or absolute)
 ---@field response_format? "url"|"b64_json" How the service returns images (the adapter saves either)
 ---@field image_dir string Folder for saved images, relative to the document's folder (or absolute)
 ---@field api_key? string|fun():string|nil API key; by default the adapter reads AITOEARN_API_KEY
@@ -20,8 +22,10 @@ M.defaults = {
   region = nil,
   model = nil,
   edit_model = nil,
+  video_model = nil,
   response_format = nil,
   image_dir = 'images',
+  video_dir = 'videos',
   api_key = nil,
   params = {},
   timeout_ms = nil,
@@ -62,6 +66,8 @@ function M.set(opts)
   check('region', merged.region, 'string', true)
   check('model', merged.model, 'string', true)
   check('edit_model', merged.edit_model, 'string', true)
+  check('video_model', merged.video_model, 'string', true)
+  check('video_dir', merged.video_dir, 'string')
   check('response_format', merged.response_format, 'string', true)
   check('image_dir', merged.image_dir, 'string')
   check('api_key', merged.api_key, { 'string', 'function' }, true)

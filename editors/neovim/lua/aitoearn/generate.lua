@@ -39,8 +39,12 @@ function M.explain(err)
   if code == -32011 and type(task.errorMessage) == 'string' then
     msg = msg .. ' (' .. task.errorMessage .. ')'
   end
-  if (code == -32012 or code == -32015) and type(data.logId) == 'string' then
-    msg = msg .. (' The job goes on: `:AiToEarnStatus! %s` fetches it later.'):format(data.logId)
+  if code == -32011 and type(task.error) == 'table' and type(task.error.message) == 'string' then
+    msg = msg .. ' (' .. task.error.message .. ')'
+  end
+  local id = data.logId or data.taskId
+  if (code == -32012 or code == -32015) and type(id) == 'string' then
+    msg = msg .. (' The job goes on: `:AiToEarnStatus! %s` fetches it later.'):format(id)
   end
   return msg
 end
@@ -82,7 +86,7 @@ client.on('task.progress', function(params)
   if not job then
     return
   end
-  job.logId = params.logId or job.logId
+  job.logId = params.logId or params.taskId or job.logId
   job.status = params.status or job.status
   job.poll = params.poll or job.poll
   job.elapsed_ms = params.elapsedMs or job.elapsed_ms
@@ -128,12 +132,13 @@ end)
 ---@param alt string
 ---@param below? boolean
 ---@return boolean inserted, string text
-local function insert_links(anchor, saved, alt, below)
+local function insert_links(anchor, saved, alt, below, video)
   local docdir = link.document_dir(anchor.buf)
   local ft = vim.api.nvim_buf_is_valid(anchor.buf) and vim.bo[anchor.buf].filetype or 'markdown'
   local links = {}
-  for _, path in ipairs(saved) do
-    links[#links + 1] = link.format(link.relpath(path, docdir), alt, ft)
+  -- A video job saves the video, then its cover: only the video is linked.
+  for _, path in ipairs(video and { saved[1] } or saved) do
+    links[#links + 1] = (video and link.format_video or link.format)(link.relpath(path, docdir), alt, ft)
   end
   local text = table.concat(links, '\n')
   if below then
@@ -143,16 +148,17 @@ local function insert_links(anchor, saved, alt, below)
 end
 
 --- Send a request that polls a job and ends with images saved next to the document.
----@param method "image.generate"|"image.edit"|"task.status"
+---@param method "image.generate"|"image.edit"|"video.generate"|"task.status"
 ---@param params table
 ---@param prompt string
 ---@param anchor { buf: integer, mark: integer }
 ---@param below? boolean insert the links on new lines below the anchor's line (an edit keeps the original)
-function M.run_job(method, params, prompt, anchor, below)
+---@param video? boolean a video job: saved in `video_dir`, linked with a plain link
+function M.run_job(method, params, prompt, anchor, below, video)
   local cfg = config.get()
   next_token = next_token + 1
   local token = ('aitoearn-%d-%d'):format(vim.fn.getpid(), next_token)
-  params.saveTo = link.save_dir(link.document_dir(anchor.buf), cfg.image_dir)
+  params.saveTo = link.save_dir(link.document_dir(anchor.buf), video and cfg.video_dir or cfg.image_dir)
   params.workDoneToken = token
   if cfg.timeout_ms then
     params.timeoutMs = cfg.timeout_ms
@@ -176,28 +182,40 @@ function M.run_job(method, params, prompt, anchor, below)
       return notify(M.explain(err), vim.log.levels.ERROR)
     end
     result = type(result) == 'table' and result or {}
-    if result.status == 'failed' then
+    result.logId = result.logId or result.id
+    if result.status == 'failed' or (video and tostring(result.status):upper() == 'FAILURE') then
       link.forget(anchor)
       return notify(
-        ('AiToEarn: job %s failed: %s'):format(tostring(result.logId), tostring(result.errorMessage or 'no reason given')),
+        ('AiToEarn: job %s failed: %s'):format(
+          tostring(result.logId),
+          tostring(result.errorMessage or (type(result.error) == 'table' and result.error.message) or 'no reason given')
+        ),
         vim.log.levels.ERROR
       )
     end
     local saved = result.saved
     if type(saved) ~= 'table' or #saved == 0 then
       link.forget(anchor)
-      return notify(('AiToEarn: job %s finished but no image was saved.'):format(tostring(result.logId)), vim.log.levels.ERROR)
+      return notify(
+        ('AiToEarn: job %s finished but no %s was saved.'):format(tostring(result.logId), video and 'video' or 'image'),
+        vim.log.levels.ERROR
+      )
     end
     local alt = prompt
-    if method == 'task.status' and type(result.request) == 'table' and type(result.request.prompt) == 'string' then
-      alt = result.request.prompt
+    local echoed = result.request or result.input
+    if method == 'task.status' and type(echoed) == 'table' and type(echoed.prompt) == 'string' then
+      alt = echoed.prompt
     end
-    local inserted, text = insert_links(anchor, saved, alt, below)
+    local inserted, text = insert_links(anchor, saved, alt, below, video)
     if inserted then
       notify('AiToEarn: inserted ' .. text)
     else
       vim.fn.setreg('"', text)
-      notify('AiToEarn: the image is saved, but its buffer is gone; the link is in the unnamed register: ' .. text, vim.log.levels.WARN)
+      notify(
+        ('AiToEarn: the %s is saved, but its buffer is gone; the link is in the unnamed register: '):format(video and 'video' or 'image')
+          .. text,
+        vim.log.levels.WARN
+      )
     end
     state.fire('AiToEarnDone', { logId = result.logId, saved = saved, text = text })
   end, function(id)
@@ -229,15 +247,20 @@ function M.model_items(result)
 end
 
 --- The model for a job of `kind`: the configured one, else picked with vim.ui.select over image.models.
----@param kind "generation"|"edit"
+---@param kind "generation"|"edit"|"video"
 ---@param cb fun(model: string|nil)
 function M.pick_model(kind, cb)
-  local model = kind == 'edit' and config.get().edit_model or config.get().model
+  local cfg = config.get()
+  local model = ({ edit = cfg.edit_model, video = cfg.video_model })[kind] or (kind == 'generation' and cfg.model or nil)
   if model and model ~= '' then
     return cb(model)
   end
-  local setting = kind == 'edit' and 'edit_model' or 'model'
-  client.request('image.models', { kind = kind }, function(err, result)
+  local setting = ({ edit = 'edit_model', video = 'video_model' })[kind] or 'model'
+  local method, params = 'image.models', { kind = kind }
+  if kind == 'video' then
+    method, params = 'video.models', vim.empty_dict()
+  end
+  client.request(method, params, function(err, result)
     if err then
       notify(M.explain(err), vim.log.levels.ERROR)
       return cb(nil)
@@ -245,13 +268,13 @@ function M.pick_model(kind, cb)
     local items = M.model_items(result)
     if #items == 0 then
       notify(('AiToEarn: the service lists no %s model; set `%s` in require("aitoearn").setup().'):format(
-        kind == 'edit' and 'image edit' or 'image',
+        ({ edit = 'image edit', video = 'video' })[kind] or 'image',
         setting
       ), vim.log.levels.ERROR)
       return cb(nil)
     end
     vim.ui.select(items, {
-      prompt = kind == 'edit' and 'AiToEarn edit model' or 'AiToEarn model',
+      prompt = ({ edit = 'AiToEarn edit model', video = 'AiToEarn video model' })[kind] or 'AiToEarn model',
       format_item = function(item)
         return item.description and (item.name .. ' — ' .. item.description) or item.name
       end,
@@ -278,7 +301,7 @@ end
 --- then `start(prompt, model)`; the anchor is forgotten when either is not given.
 ---@param prompt? string
 ---@param question string
----@param kind "generation"|"edit"
+---@param kind "generation"|"edit"|"video"
 ---@param anchor { buf: integer, mark: integer }
 ---@param start fun(prompt: string, model: string)
 function M.prompt_and_model(prompt, question, kind, anchor, start)
@@ -332,7 +355,7 @@ function M.cancel()
     cancelled[#cancelled + 1] = job
   end
   if #cancelled == 0 then
-    return notify('AiToEarn: no image is being generated.')
+    return notify('AiToEarn: nothing is being generated.')
   end
   local resumable = {}
   for _, job in ipairs(cancelled) do
@@ -362,11 +385,35 @@ function M.status(log_id, resume)
     return notify('AiToEarn: give the job id: `:AiToEarnStatus {logId}` (24 hex characters).', vim.log.levels.ERROR)
   end
   log_id = vim.trim(log_id)
-  if resume then
-    local anchor = link.mark_cursor()
-    return M.run_job('task.status', { logId = log_id, wait = true }, 'AiToEarn ' .. log_id, anchor)
-  end
+  local anchor = resume and link.mark_cursor() or nil
+  -- Image and video jobs share the id's shape: the service tells them apart (404: no image job by that id).
   client.request('task.status', { logId = log_id }, function(err, task)
+    local video = err and err.code == -32010 and type(err.data) == 'table' and err.data.upstreamCode == 404
+    if resume and (video or not err) then
+      local params = video and { taskId = log_id, wait = true } or { logId = log_id, wait = true }
+      return M.run_job('task.status', params, 'AiToEarn ' .. log_id, anchor --[[@as table]], false, video)
+    end
+    if video then
+      return client.request('task.status', { taskId = log_id }, function(verr, vtask)
+        if verr then
+          return notify(M.explain(verr), vim.log.levels.ERROR)
+        end
+        vtask = type(vtask) == 'table' and vtask or {}
+        local s = tostring(vtask.status)
+        if s:upper() == 'SUCCESS' then
+          notify(('AiToEarn: video job %s succeeded; `:AiToEarnStatus! %s` inserts it.'):format(log_id, log_id))
+        elseif s:upper() == 'FAILURE' then
+          local reason = type(vtask.error) == 'table' and vtask.error.message or 'no reason given'
+          notify(('AiToEarn: video job %s failed: %s'):format(log_id, tostring(reason)), vim.log.levels.WARN)
+        else
+          notify(('AiToEarn: video job %s is %s (submitted %s).'):format(log_id, s, tostring(vtask.submittedAt or '?')))
+        end
+        state.fire('AiToEarnTask', vtask)
+      end)
+    end
+    if anchor then
+      link.forget(anchor)
+    end
     if err then
       return notify(M.explain(err), vim.log.levels.ERROR)
     end

@@ -29,12 +29,18 @@ function M.edit(prompt)
   require('aitoearn.edit').edit(prompt)
 end
 
+--- Generate a video for `prompt` (asks when nil) and link it at the cursor.
+---@param prompt? string
+function M.video(prompt)
+  require('aitoearn.video').video(prompt)
+end
+
 --- Cancel every job in flight.
 function M.cancel()
   require('aitoearn.generate').cancel()
 end
 
---- Report a job by its logId; with `resume`, wait for it and link its images.
+--- Report a job by its id (an image job's logId or a video job's taskId); with `resume`, wait for it and link what it made.
 ---@param log_id string
 ---@param resume? boolean
 function M.status(log_id, resume)

@@ -72,6 +72,22 @@ end
 ---@param prompt string
 ---@param ft string
 ---@return string
+--- A plain link to a saved video: `[prompt](videos/….mp4)`, or `[[file:videos/….mp4]]` in Org.
+---@param relpath string
+---@param prompt string
+---@param ft string
+---@return string
+function M.format_video(relpath, prompt, ft)
+  if ft == 'org' then
+    return ('[[file:%s]]'):format(relpath)
+  end
+  local target = relpath
+  if target:find('[%s()<>]') then
+    target = '<' .. target .. '>'
+  end
+  return ('[%s](%s)'):format(alt_text(prompt), target)
+end
+
 function M.format(relpath, prompt, ft)
   if ft == 'org' then
     return ('[[file:%s]]'):format(relpath)
