@@ -60,7 +60,18 @@ public final class Redactor: Sendable {
         let patterns = forms.current
         guard !patterns.isEmpty else { return bytes }
         var out = bytes
-        for p in patterns { out = Self.replace(p, in: out) }
+        // Until nothing matches: a mask next to what was around a key can spell the key again
+        // (the key `*ab1` in `*ab1ab1` leaves `***ab1`). Each replacement shortens the text (a
+        // key has at least 4 bytes, the mask 3), so this ends, and it rescans only after a hit.
+        var replaced = true
+        while replaced {
+            replaced = false
+            for p in patterns {
+                let next = Self.replace(p, in: out)
+                if next.count != out.count { replaced = true }
+                out = next
+            }
+        }
         return out
     }
 
