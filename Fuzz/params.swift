@@ -73,13 +73,17 @@ private func namesNoFileButTheFixture(_ params: JSONValue?) -> Bool {
 
 /// A PNG signature in a file of its own: all an edit input needs to pass for an image.
 private let fixture: String = {
-    let path = "/tmp/aitoearn-fuzz-params-\(getpid()).png"
+    let path = fixturePath()
     let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D]
     guard let f = fopen(path, "wb") else { fuzzFail("cannot write \(path)") }
     _ = signature.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, f) }
     fclose(f)
+    // One file per fuzzing process, not one left in /tmp by each.
+    atexit { unlink(fixturePath()) }
     return path
 }()
+
+private func fixturePath() -> String { "/tmp/aitoearn-fuzz-params-\(getpid()).png" }
 
 /// Checked at the first input: a reader that refuses everything would pass every other property.
 private let validInputsChecked: Bool = {
