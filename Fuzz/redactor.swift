@@ -54,8 +54,10 @@ public func fuzzRedactor(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
 
 /// A URL's user:password is masked by the text alone, no key registered.
 private func checkUserInfo(_ password: String) {
-    let stops: Set<Character> = ["/", " ", "\"", "?", "#", "\n", "\r", "\r\n", "@"]
-    let pw = String(password.filter { !stops.contains($0) })
+    let stops: Set<Unicode.Scalar> = ["/", " ", "\"", "?", "#", "\n", "@"]
+    var scalars = String.UnicodeScalarView()
+    scalars.append(contentsOf: password.unicodeScalars.filter { !stops.contains($0) })
+    let pw = String(scalars)
     guard !pw.isEmpty else { return }
     let out = Redactor().redact("see https://me:\(pw)@example.com/x")
     fuzzCheck(out == "see https://***@example.com/x", "userinfo with \(pw.debugDescription) masked as \(out.debugDescription)")
