@@ -26,8 +26,8 @@ from typing import Any, Iterable
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = os.environ.get("AITOEARN_RPC_BIN") or str(REPO / ".build" / "debug" / "aitoearn-rpc")
-# Time bounds in the tests are for the real binary; a ThreadSanitizer build (scripts/test --tsan)
-# runs several times slower and scales them by this.
+# Time bounds in the tests are for the real binary; a sanitizer build (scripts/test --tsan,
+# --asan) runs several times slower and scales them, and every wait for a message, by this.
 TIME_SCALE = float(os.environ.get("AITOEARN_TEST_TIME_SCALE", "1"))
 
 FRAMINGS = ("ndjson", "lsp")
@@ -519,6 +519,8 @@ class Adapter:
         return f"\n  last messages: {msgs!r}\n  stderr tail: {tail!r}\n  returncode: {self.proc.poll()}"
 
     def _wait_for(self, predicate, timeout: float, what: str):
+        # A wait is how long to give up after, not a bound under test: it scales like the bounds.
+        timeout *= TIME_SCALE
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:

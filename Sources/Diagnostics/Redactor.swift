@@ -60,7 +60,18 @@ public final class Redactor: Sendable {
         let patterns = forms.current
         guard !patterns.isEmpty else { return bytes }
         var out = bytes
-        for p in patterns { out = Self.replace(p, in: out) }
+        // Until nothing matches: a mask next to what was around a key can spell the key again
+        // (the key `*ab1` in `*ab1ab1` leaves `***ab1`). Each replacement shortens the text (a
+        // key has at least 4 bytes, the mask 3), so this ends, and it rescans only after a hit.
+        var replaced = true
+        while replaced {
+            replaced = false
+            for p in patterns {
+                let next = Self.replace(p, in: out)
+                if next.count != out.count { replaced = true }
+                out = next
+            }
+        }
         return out
     }
 
@@ -100,20 +111,40 @@ public final class Redactor: Sendable {
     }
 
     /// `scheme://user:password@host` → `scheme://***@host`.
+    ///
+    /// Read as UTF-8 bytes, not Characters: a character that joins the one after it (a prepended
+    /// mark such as U+0603 at the end of a password) would make `@` part of another Character,
+    /// and the userinfo would go out unmasked. Every delimiter here is ASCII, so the cuts fall
+    /// between whole characters.
     static func maskUserInfo(_ text: String) -> String {
-        guard text.contains("://"), text.contains("@") else { return text }
-        var out = ""
-        var rest = Substring(text)
-        while let scheme = rest.firstRange(of: "://") {
-            out += rest[..<scheme.upperBound]
-            rest = rest[scheme.upperBound...]
-            let authorityEnd = rest.firstIndex { $0 == "/" || $0 == " " || $0 == "\"" || $0 == "?" || $0 == "#" || $0 == "\n" } ?? rest.endIndex
-            if let at = rest[..<authorityEnd].lastIndex(of: "@") {
-                out += Redactor.mask
-                rest = rest[at...]
+        let bytes = Array(text.utf8)
+        guard bytes.contains(UInt8(ascii: "@")) else { return text }
+        func endsAuthority(_ b: UInt8) -> Bool {
+            b == UInt8(ascii: "/") || b == UInt8(ascii: " ") || b == UInt8(ascii: "\"") || b == UInt8(ascii: "?")
+                || b == UInt8(ascii: "#") || b == UInt8(ascii: "\n")
+        }
+        var out: [UInt8] = []
+        var copied = 0
+        var i = 0
+        var masked = false
+        while i + 2 < bytes.count {
+            guard bytes[i] == UInt8(ascii: ":"), bytes[i + 1] == UInt8(ascii: "/"), bytes[i + 2] == UInt8(ascii: "/") else { i += 1; continue }
+            let start = i + 3
+            var end = start
+            while end < bytes.count, !endsAuthority(bytes[end]) { end += 1 }
+            if let at = bytes[start..<end].lastIndex(of: UInt8(ascii: "@")) {
+                out += bytes[copied..<start]
+                out += Redactor.mask.utf8
+                copied = at
+                masked = true
+                i = at
+            } else {
+                i = start
             }
         }
-        return out + rest
+        guard masked else { return text }
+        out += bytes[copied...]
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Masks the values of members whose names say they hold a secret, in text that may not be
