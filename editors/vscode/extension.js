@@ -333,62 +333,49 @@ async function pickModel(rpc, kind = 'generation') {
 
 // ---- commands ---------------------------------------------------------------------------
 
-async function generateImage(context) {
+// The editor, the prompt and the model for a job command, or undefined when the user stopped.
+async function promptAndModel(context, { title, prompt: question, placeHolder, configured, kind }) {
   const editor = vscode.window.activeTextEditor;
   if (!editor) {
     await vscode.window.showErrorMessage('AiToEarn: open a document first; the link goes at its cursor.');
     return undefined;
   }
   if (!(await checkCommand())) return undefined;
-  const prompt = await vscode.window.showInputBox({
-    title: 'AiToEarn: Generate Image',
-    prompt: 'Describe the image',
-    placeHolder: 'a red fox in the snow',
-    ignoreFocusOut: true,
-  });
+  const prompt = await vscode.window.showInputBox({ title, prompt: question, placeHolder, ignoreFocusOut: true });
   if (!prompt || !prompt.trim()) return undefined;
-  const cfg = settings();
-  let model = cfg.model;
+  let model = configured;
   if (!model) {
     try {
-      model = await pickModel(await getClient(context));
+      model = await pickModel(await getClient(context), kind);
     } catch (err) {
       await showError(err);
       return undefined;
     }
     if (!model) return undefined;
   }
-  const params = { prompt: prompt.trim(), model };
+  return { editor, prompt: prompt.trim(), model };
+}
+
+async function generateImage(context) {
+  const cfg = settings();
+  const asked = await promptAndModel(context, {
+    title: 'AiToEarn: Generate Image', prompt: 'Describe the image', placeHolder: 'a red fox in the snow',
+    configured: cfg.model, kind: 'generation',
+  });
+  if (!asked) return undefined;
+  const params = { prompt: asked.prompt, model: asked.model };
   if (cfg.responseFormat) params.response_format = cfg.responseFormat;
-  return runJob(context, { method: 'image.generate', params, prompt: prompt.trim(), editor });
+  return runJob(context, { method: 'image.generate', params, prompt: asked.prompt, editor: asked.editor });
 }
 
 async function generateVideo(context) {
-  const editor = vscode.window.activeTextEditor;
-  if (!editor) {
-    await vscode.window.showErrorMessage('AiToEarn: open a document first; the link goes at its cursor.');
-    return undefined;
-  }
-  if (!(await checkCommand())) return undefined;
-  const prompt = await vscode.window.showInputBox({
-    title: 'AiToEarn: Generate Video',
-    prompt: 'Describe the video (it takes a few minutes)',
-    placeHolder: 'a paper boat on a rainy street',
-    ignoreFocusOut: true,
+  const asked = await promptAndModel(context, {
+    title: 'AiToEarn: Generate Video', prompt: 'Describe the video (it takes a few minutes)',
+    placeHolder: 'a paper boat on a rainy street', configured: settings().videoModel, kind: 'video',
   });
-  if (!prompt || !prompt.trim()) return undefined;
-  let model = settings().videoModel;
-  if (!model) {
-    try {
-      model = await pickModel(await getClient(context), 'video');
-    } catch (err) {
-      await showError(err);
-      return undefined;
-    }
-    if (!model) return undefined;
-  }
-  const params = { prompt: prompt.trim(), model };
-  return runJob(context, { method: 'video.generate', params, prompt: prompt.trim(), editor, video: true });
+  if (!asked) return undefined;
+  const params = { prompt: asked.prompt, model: asked.model };
+  return runJob(context, { method: 'video.generate', params, prompt: asked.prompt, editor: asked.editor, video: true });
 }
 
 const NO_LINK =

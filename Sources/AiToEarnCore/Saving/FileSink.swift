@@ -24,19 +24,9 @@ final class FileSink: @unchecked Sendable {
     /// Appends `bytes`; false (and `failure` set) when the disk refused them.
     func write(_ bytes: UnsafeRawBufferPointer) -> Bool {
         if head.count < 64 { head.append(contentsOf: bytes.prefix(64 - head.count)) }
-        var done = 0
-        while done < bytes.count {
-            #if canImport(Glibc)
-            let n = Glibc.write(fd, bytes.baseAddress! + done, bytes.count - done)
-            #else
-            let n = Darwin.write(fd, bytes.baseAddress! + done, bytes.count - done)
-            #endif
-            if n < 0 {
-                if errno == EINTR { continue }
-                failure = String(cString: strerror(errno))
-                return false
-            }
-            done += n
+        guard writeAll(fd: fd, bytes) else {
+            failure = String(cString: strerror(errno))
+            return false
         }
         written += bytes.count
         return true

@@ -67,36 +67,34 @@ local function alt_text(prompt)
   return (text:gsub('([%[%]\\])', '\\%1'))
 end
 
+-- A link to `relpath` in filetype `ft`: Org's [[file:…]], else Markdown with `bang` ("!" for an image).
+local function link_to(bang, relpath, prompt, ft)
+  if ft == 'org' then
+    return ('[[file:%s]]'):format(relpath)
+  end
+  local target = relpath
+  if target:find('[%s()<>]') then
+    target = '<' .. target .. '>'
+  end
+  return ('%s[%s](%s)'):format(bang, alt_text(prompt), target)
+end
+
 --- The link text for `relpath` in a buffer of filetype `ft`.
 ---@param relpath string
 ---@param prompt string
 ---@param ft string
 ---@return string
+function M.format(relpath, prompt, ft)
+  return link_to('!', relpath, prompt, ft)
+end
+
 --- A plain link to a saved video: `[prompt](videos/….mp4)`, or `[[file:videos/….mp4]]` in Org.
 ---@param relpath string
 ---@param prompt string
 ---@param ft string
 ---@return string
 function M.format_video(relpath, prompt, ft)
-  if ft == 'org' then
-    return ('[[file:%s]]'):format(relpath)
-  end
-  local target = relpath
-  if target:find('[%s()<>]') then
-    target = '<' .. target .. '>'
-  end
-  return ('[%s](%s)'):format(alt_text(prompt), target)
-end
-
-function M.format(relpath, prompt, ft)
-  if ft == 'org' then
-    return ('[[file:%s]]'):format(relpath)
-  end
-  local target = relpath
-  if target:find('[%s()<>]') then
-    target = '<' .. target .. '>'
-  end
-  return ('![%s](%s)'):format(alt_text(prompt), target)
+  return link_to('', relpath, prompt, ft)
 end
 
 --- The spans of the image links on `line` (1-based, inclusive), each with its target as written:
