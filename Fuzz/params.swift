@@ -1,6 +1,6 @@
 // The params readers of every JSON-RPC method (module AiToEarnAdapter): image.generate and
 // image.edit (ImageRequest, EditRequest, FieldReader, JobOptions, PollRequest), task.status
-// and image.models. Properties: no crash; a refusal is -32602 whose data.errors lists
+// video.generate (its pictures left out) and image.models. Properties: no crash; a refusal is -32602 whose data.errors lists
 // {path, message} pairs; a known valid params object of each method is accepted; what is
 // accepted keeps its own rules (a prompt of 1-4000 UTF-16 units, nulls dropped, a 24-hex logId).
 #if canImport(Glibc)
@@ -17,7 +17,7 @@ import JSONValue
 public func fuzzParams(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     validInputsAccepted()
     var input = FuzzBytes(data, count)
-    let method = input.byte() % 4
+    let method = input.byte() % 5
     let params = try? JSONParser.parse(input.rest())
     switch method {
     case 0:
@@ -31,8 +31,15 @@ public func fuzzParams(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
         checkPrompt(request.body)
         fuzzCheck(request.imageCount >= 1 && request.inlineBytes <= EditRequest.maxInlineBytes, "edit of \(request.imageCount) images, \(request.inlineBytes) inline")
     case 2:
-        guard let (logId, _) = decode(TaskStatusMethod.self, params) else { return 0 }
-        fuzzCheck(LogID.isValid(logId), "task.status took logId \(logId.debugDescription)")
+        guard let (ref, _) = decode(TaskStatusMethod.self, params) else { return 0 }
+        switch ref {
+        case .image(let id), .video(let id): fuzzCheck(LogID.isValid(id), "task.status took id \(id.debugDescription)")
+        }
+    case 3:
+        // Pictures are read from disk while video params are decoded: they are left out here, so
+        // the fuzzer never opens a file of the machine (image.edit's case covers the reading).
+        guard let (request, _) = decode(VideoGenerateMethod.self, withoutPictures(params)) else { return 0 }
+        checkPrompt(request.body)
     default:
         do { _ = try ImageModelsMethod.decodeParams(params) } catch { checkRefusal(error, params) }
     }
@@ -100,7 +107,7 @@ private let validInputsChecked: Bool = {
         let (e, _) = try ImageEditMethod.decodeParams(edit)
         fuzzCheck(e.imageCount == 2, "edit read \(e.imageCount) images")
         let (s, options) = try TaskStatusMethod.decodeParams(status)
-        fuzzCheck(s == "0123456789abcdefABCDEF01" && options.poll.wait == true, "task.status read \(s)")
+        fuzzCheck(s == .image(logId: "0123456789abcdefABCDEF01") && options.poll.wait == true, "task.status read \(s)")
         fuzzCheck(try ImageModelsMethod.decodeParams(json(#"{"kind":"edit"}"#)) == .edit, "image.models kind")
         fuzzCheck(try ImageModelsMethod.decodeParams(nil) == .generation, "image.models without params")
     } catch {
@@ -110,3 +117,9 @@ private let validInputsChecked: Bool = {
 }()
 
 private func validInputsAccepted() { _ = validInputsChecked }
+
+/// `params` without the members a video job reads from disk.
+private func withoutPictures(_ params: JSONValue?) -> JSONValue? {
+    guard case .object(let o)? = params else { return params }
+    return .object(JSONObject(o.filter { !["image", "image_tail", "images"].contains($0.key) }.map { ($0.key, $0.value) }))
+}
