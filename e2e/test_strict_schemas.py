@@ -76,3 +76,7 @@ def test_a_strict_call_with_every_optional_argument_null_succeeds(adapter_factor
     edited = call("edit_image", prompt="make it blue", model="sim-edit", image=[str(picture)])
     assert edited["status"] == "success"
     assert call("list_image_models")["models"]
+    video = call("generate_video", prompt="a paper boat", model="sim-video")
+    assert str(video["status"]).upper() == "SUCCESS", video
+    assert call("get_task_status", taskId=video["taskId"])["status"].upper() == "SUCCESS"
+    assert call("list_video_models")["models"]
