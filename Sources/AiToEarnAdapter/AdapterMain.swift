@@ -82,7 +82,16 @@ public enum AdapterMain {
                 + "frameworks start this program for you); see --help, or press Ctrl-D to quit.\n").utf8))
         }
         server.start()
-        withExtendedLifetime((signals, trimmer)) { dispatchMain() }
+        // The work runs on threads of its own; the main thread only waits, in this frame. With
+        // dispatchMain it would exit (pthread_exit) and leave this frame's stack behind still
+        // poisoned for AddressSanitizer, where a signal handler running on it then looked like a
+        // stack overflow (scripts/test --asan, 41 reports).
+        withExtendedLifetime((signals, trimmer)) { () -> Never in park() }
+    }
+
+    /// Waits for ever; signals interrupt the wait and their handler runs here.
+    private static func park() -> Never {
+        while true { pause() }
     }
 
     private static func finish(_ text: String) -> Never {
