@@ -33,6 +33,10 @@ let package = Package(
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
         .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC", "JSONValue"]),
         .testTarget(name: "AiToEarnCoreTests", dependencies: ["AiToEarnCore"]),
+        // The adapter served in memory (both faces), on a fake network and a test clock.
+        .testTarget(name: "AiToEarnAdapterTests", dependencies: [
+            "AiToEarnAdapter", "AiToEarnCore", "JSONRPC", "JSONValue", "Diagnostics",
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

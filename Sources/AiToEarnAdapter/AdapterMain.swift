@@ -23,65 +23,26 @@ public enum AdapterMain {
         let signals = SignalHandling { sig in stopper.stop(signal: sig) }
         // Before any other thread allocates: the arena limit applies to arenas made afterwards.
         let trimmer = HeapTrimmer.start()
-        let launch: LaunchOptions
-        let settings: Settings
         let environment = ProcessEnvironment.current()
+        let adapter: Adapter
         do {
-            launch = try LaunchOptions.parse(Array(CommandLine.arguments.dropFirst()))
+            let launch = try LaunchOptions.parse(Array(CommandLine.arguments.dropFirst()))
             if launch.showHelp { finish(HelpText.text) }
             if launch.showVersion { finish("\(AdapterInfo.name) \(AdapterInfo.version)") }
-            settings = try launch.settings(environment: environment)
+            adapter = try Adapter(launch: launch, environment: environment)
         } catch {
             usageError(error.description)
         }
-
-        let redactor = Redactor()
-        if let k = settings.apiKey { redactor.add(k) }
-        let logSink: LineSink
-        if let path = launch.logFile {
-            guard let s = LineSink.file(path: path) else { usageError("--log-file: cannot open \(path)") }
-            logSink = s
-        } else {
-            logSink = LineSink(fd: STDERR_FILENO)
-        }
-        let logger = Logger(level: launch.logLevel, sink: logSink, redactor: redactor)
-        var trace: TraceRecorder?
-        if let path = launch.traceFile {
-            switch LineSink.privateFile(path: path) {
-            case .success(let s): trace = TraceRecorder(sink: s, redactor: redactor)
-            case .failure(let why): usageError("--trace-file: cannot use \(path): \(why)")
-            }
-        }
-
-        if let password = settings.baseURL.password { redactor.add(password) }
         let protocolFD = StandardStreams.protectStdout()
-        let server = RPCServer(input: FileDescriptorSource(fd: STDIN_FILENO), output: FileDescriptorSink(fd: protocolFD),
-                               options: .init(framing: launch.framing, maxMessageBytes: launch.maxMessageBytes),
-                               logger: logger, trace: trace, redactor: redactor)
-        let session = Session(launch: launch, settings: settings, environment: environment, logger: logger,
-                              trace: trace, redactor: redactor, notifier: { server.notifier })
-        let lsp = Faces.lsp(session: session, server: server)
-        let mcp = Faces.mcp(session: session, server: server)
-        let modern = Faces.mcpModern(session: session, server: server)
-        server.useMethods(launch.mcp ? mcp : lsp)
-        var hooks = RPCServer.Hooks()
-        hooks.initialize = { params in
-            try InitializeHandler.handle(params, session: session, methods: lsp.methodNames, enterMCP: { server.useMethods(mcp) })
-        }
-        hooks.sessionStarted = { _, trigger in session.start(trigger: trigger) }
-        hooks.willExit = { session.cleanUp() }
-        hooks.route = { method, params in
-            MCPEraRouter.route(method: method, params: params, session: session, enterModern: { server.useMethods(modern) })
-        }
-        server.setHooks(hooks)
-        stopper.arm(server: server, logger: logger)
-        logger.info("serving on stdio (\(settings.simulate ? "simulator" : settings.baseURL.absoluteString))")
+        let network = CurlTransport(environment: environment, connectTimeoutMs: adapter.settings.connectTimeoutMs)
+        let server = adapter.serve(input: FileDescriptorSource(fd: STDIN_FILENO), output: FileDescriptorSink(fd: protocolFD),
+                                   clock: SystemClock(), network: network, exit: { _exit($0) })
+        stopper.arm(server: server, logger: adapter.logger)
         if isatty(STDIN_FILENO) != 0 {
             // A person ran it by hand: silence would look like a hang.
             writeAll(fd: STDERR_FILENO, Array(("aitoearn-rpc: waiting for JSON-RPC 2.0 messages on stdin (editors and agent "
                 + "frameworks start this program for you); see --help, or press Ctrl-D to quit.\n").utf8))
         }
-        server.start()
         // The work runs on threads of its own; the main thread only waits, in this frame. With
         // dispatchMain it would exit (pthread_exit) and leave this frame's stack behind still
         // poisoned for AddressSanitizer, where a signal handler running on it then looked like a

@@ -31,9 +31,10 @@ final class Session: Sendable {
     let trace: TraceRecorder?
     let redactor: Redactor
     let health: HealthMonitor
-    let clock: CoreClock = SystemClock()
+    let clock: CoreClock
+    /// The real network, for the service and for image downloads (the simulator stands in for the former).
+    private let network: HTTPTransport
     private let state: Locked<State>
-    private let environment: [String: String]
     let face: Locked<Face>
     let era = Locked(Era.undecided)
     let mcp: MCPState
@@ -44,13 +45,14 @@ final class Session: Sendable {
     /// Outlives the cores rebuilt by initialize, as the jobs it remembers do.
     let askedImages = AskedImages()
 
-    init(launch: LaunchOptions, settings: Settings, environment: [String: String], logger: Logger,
-         trace: TraceRecorder?, redactor: Redactor, notifier: @escaping @Sendable () -> Notifier) {
+    init(launch: LaunchOptions, settings: Settings, environment: [String: String], clock: CoreClock, network: HTTPTransport,
+         logger: Logger, trace: TraceRecorder?, redactor: Redactor, notifier: @escaping @Sendable () -> Notifier) {
         self.launch = launch
+        self.clock = clock
+        self.network = network
         self.logger = logger
         self.trace = trace
         self.redactor = redactor
-        self.environment = environment
         state = Locked(State(settings: settings))
         face = Locked(launch.mcp ? .mcp : .lsp)
         mcp = MCPState(imageDirectory: launch.imageDirectory(environment: environment), notifier: notifier)
@@ -114,7 +116,6 @@ final class Session: Sendable {
     }
 
     private func makeJobs(_ settings: Settings, simulatorFolder: SimulatorFolder?) -> ImageJobs {
-        let network = CurlTransport(environment: environment, connectTimeoutMs: settings.connectTimeoutMs)
         let transport: HTTPTransport
         var effective = settings
         if settings.simulate, let simulatorFolder {

@@ -1,0 +1,111 @@
+@testable import AiToEarnAdapter
+import AiToEarnCore
+import Diagnostics
+import JSONRPC
+import JSONValue
+
+/// One adapter served in memory, as the executable serves it on stdio: NDJSON in, NDJSON out,
+/// a fake network and a test clock; `exit` records the status instead of ending the process.
+final class AdapterHarness: Sendable {
+    let input = MemorySource()
+    let output = MemorySink()
+    let network: FakeNetwork
+    let server: RPCServer
+    private let exited = ExitRecorder()
+    private let nextId = Locked<Int64>(0)
+
+    init(_ arguments: [String] = [], environment: [String: String] = ["AITOEARN_API_KEY": "sk-test-key"],
+         network: FakeNetwork = FakeNetwork()) throws {
+        self.network = network
+        let launch = try LaunchOptions.parse(["--log-level", "error"] + arguments)
+        let adapter = try Adapter(launch: launch, environment: environment)
+        let exited = self.exited
+        server = adapter.serve(input: input, output: output, clock: TestClock(), network: network,
+                               exit: { status in exited.record(status) })
+    }
+
+    /// Sends one message as an NDJSON line.
+    func send(_ message: JSONValue) {
+        input.feed(message.serialized() + Array("\n".utf8))
+    }
+
+    /// Sends a request and waits for its response.
+    func call(_ method: String, _ params: JSONValue? = nil) async -> JSONValue? {
+        let id = nextId.withLock { n -> Int64 in n += 1; return n }
+        var message: JSONObject = ["jsonrpc": "2.0", "id": .integer(id), "method": .string(method)]
+        if let params { message["params"] = params }
+        send(.object(message))
+        return await response(id: .integer(id))
+    }
+
+    func notify(_ method: String, _ params: JSONValue? = nil) {
+        var message: JSONObject = ["jsonrpc": "2.0", "method": .string(method)]
+        if let params { message["params"] = params }
+        send(.object(message))
+    }
+
+    /// Everything written so far, one message a line.
+    var messages: [JSONValue] { Self.parse(output.written) }
+
+    func notifications(_ method: String) -> [JSONValue] {
+        messages.filter { $0["method"]?.stringValue == method && $0["id"] == nil }
+    }
+
+    /// Waits (on a thread of its own, not the cooperative pool) until the response to `id` is written.
+    func response(id: JSONValue) async -> JSONValue? {
+        let output = self.output
+        return await offload {
+            var found: JSONValue?
+            _ = output.wait(timeout: 5) { bytes in
+                found = Self.parse(bytes).first { $0["id"] == id && $0["method"] == nil }
+                return found != nil
+            }
+            return found
+        }
+    }
+
+    /// Ends input and waits for the engine to end the session; returns the exit status.
+    func close() async -> Int32? {
+        input.close()
+        return await exited()
+    }
+
+    /// Waits for the engine to end the session (after `exit`, say); returns the exit status.
+    func exited() async -> Int32? {
+        let exited = self.exited
+        return await offload { exited.wait(timeout: 5) }
+    }
+
+    private static func parse(_ bytes: [UInt8]) -> [JSONValue] {
+        bytes.split(separator: UInt8(ascii: "\n")).compactMap { try? JSONParser.parse($0) }
+    }
+}
+
+/// The status the engine ended with, and a wait for it.
+final class ExitRecorder: @unchecked Sendable {
+    private let condition = Condition()
+    private var status: Int32?
+
+    func record(_ s: Int32) {
+        condition.lock()
+        if status == nil { status = s }
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Blocks: call through `offload`.
+    func wait(timeout: Double) -> Int32? {
+        let deadline = Deadline.after(seconds: timeout)
+        condition.lock()
+        defer { condition.unlock() }
+        while status == nil && condition.wait(until: deadline) {}
+        return status
+    }
+}
+
+/// Runs a blocking wait on a thread of its own and resumes with its result.
+func offload<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        startThread(name: "test.offload") { continuation.resume(returning: body()) }
+    }
+}
