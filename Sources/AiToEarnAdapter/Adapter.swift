@@ -52,20 +52,7 @@ struct Adapter: Sendable {
                                logger: logger, trace: trace, redactor: redactor, exit: exit)
         let session = Session(launch: launch, settings: settings, environment: environment, clock: clock, network: network,
                               logger: logger, trace: trace, redactor: redactor, notifier: { server.notifier })
-        let lsp = Faces.lsp(session: session, server: server)
-        let mcp = Faces.mcp(session: session, server: server)
-        let modern = Faces.mcpModern(session: session, server: server)
-        server.useMethods(launch.mcp ? mcp : lsp)
-        var hooks = RPCServer.Hooks()
-        hooks.initialize = { params in
-            try InitializeHandler.handle(params, session: session, methods: lsp.methodNames, enterMCP: { server.useMethods(mcp) })
-        }
-        hooks.sessionStarted = { _, trigger in session.start(trigger: trigger) }
-        hooks.willExit = { session.cleanUp() }
-        hooks.route = { method, params in
-            MCPEraRouter.route(method: method, params: params, session: session, enterModern: { server.useMethods(modern) })
-        }
-        server.setHooks(hooks)
+        Faces(session: session, server: server).install()
         logger.info("serving on stdio (\(settings.simulate ? "simulator" : settings.baseURL.absoluteString))")
         server.start()
         return server

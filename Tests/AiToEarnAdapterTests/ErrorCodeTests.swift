@@ -15,8 +15,8 @@ struct ErrorCodeTests {
         #expect(ErrorCode.unreachable.rawValue == -32013)
         #expect(ErrorCode.rateLimited.rawValue == -32014)
         #expect(ErrorCode.saveFailed.rawValue == -32015)
-        #expect(MCPModern.extensionNotDeclared.rawValue == -32021)
-        #expect(MCPModern.unsupportedVersion.rawValue == -32022)
+        #expect(MCP2026.extensionNotDeclared.rawValue == -32021)
+        #expect(MCP2026.unsupportedVersion.rawValue == -32022)
     }
 
     @Test("the OpenRPC document lists exactly the codes the LSP face answers with")

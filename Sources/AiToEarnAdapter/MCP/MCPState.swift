@@ -9,14 +9,12 @@ import JSONValue
 
 /// The MCP side of a session: negotiated version, log level, image folder, tasks.
 final class MCPState: Sendable {
-    static let supportedVersions = ["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"]
-    static let latestVersion = "2025-11-25"
     /// RFC 5424 severities as MCP names them, least severe first.
     static let logLevels = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"]
 
     let imageDirectory: String
     let tasks = MCPTaskStore()
-    private let version = Locked(MCPState.latestVersion)
+    private let revision = Locked(MCPRevision.latestHandshake)
     private let logLevel = Locked("info")
     private let notifier: @Sendable () -> Notifier
 
@@ -25,15 +23,14 @@ final class MCPState: Sendable {
         self.notifier = notifier
     }
 
-    /// The client's version when we speak it, else our latest (the client then decides).
-    func negotiate(_ requested: String?) -> String {
-        let v = requested.flatMap { Self.supportedVersions.contains($0) ? $0 : nil } ?? Self.latestVersion
-        version.withLock { $0 = v }
-        return v
+    /// The client's handshake revision when we speak it, else our latest (the client then decides).
+    func negotiate(_ requested: String?) -> MCPRevision {
+        let r = requested.flatMap { MCPRevision(rawValue: $0) }.flatMap { MCPRevision.handshake.contains($0) ? $0 : nil } ?? .latestHandshake
+        revision.withLock { $0 = r }
+        return r
     }
 
-    var protocolVersion: String { version.current }
-    var supportsTasks: Bool { protocolVersion >= "2025-11-25" }
+    var supportsTasks: Bool { revision.current.hasTasks }
 
     func setLogLevel(_ level: String) { logLevel.withLock { $0 = level } }
 

@@ -8,7 +8,7 @@ import Foundation
 import JSONRPC
 import JSONValue
 
-/// MCP tasks: tool calls that run in the background. Legacy (2025-11-25) tasks are polled with
+/// MCP tasks: tool calls that run in the background. 2025-11-25 tasks are polled with
 /// tasks/get, collected with tasks/result, listed and cancelled; tasks of the 2026-07-28 Tasks
 /// extension are polled with tasks/get, which carries the result inline, and cancelled.
 final class MCPTaskStore: Sendable {
@@ -33,7 +33,7 @@ final class MCPTaskStore: Sendable {
         var work: Task<Void, Never>?
         var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
         /// Made for a 2026-07-28 client: shown in that revision's shape, no status notifications.
-        var modern = false
+        var for2026 = false
         /// The AiToEarn job behind the task, once submitted: a cancelled task still names it.
         var logId: String?
         /// A video job: named by taskId, and what it makes is a video.
@@ -41,12 +41,23 @@ final class MCPTaskStore: Sendable {
         var terminal: Bool { ["completed", "failed", "cancelled"].contains(task["status"]?.stringValue ?? "") }
     }
 
-    private let entries = Locked<[String: Entry]>([:])
-    private let order = Locked<[String]>([])
-    private let nextWaiter = Locked<UInt64>(0)
+    /// The tasks and their order of creation, under one lock: a task is in both or in neither.
+    private struct Table {
+        var entries: [String: Entry] = [:]
+        var order: [String] = []
+        var nextWaiter: UInt64 = 0
+
+        mutating func remove(_ ids: [String]) {
+            guard !ids.isEmpty else { return }
+            for id in ids { entries[id] = nil }
+            order.removeAll { ids.contains($0) }
+        }
+    }
+
+    private let table = Locked(Table())
 
     /// Creates a task and starts `work` for it; returns the task object for the CreateTaskResult.
-    func create(ttlMs: Int?, pollIntervalMs: Int, modern: Bool = false, video: Bool = false,
+    func create(ttlMs: Int?, pollIntervalMs: Int, for2026: Bool = false, video: Bool = false,
                 notify: @escaping @Sendable (String, JSONValue) -> Void,
                 work: @escaping @Sendable (String) async throws -> JSONValue) throws(RPCError) -> JSONValue {
         purgeExpired()
@@ -57,89 +68,85 @@ final class MCPTaskStore: Sendable {
         let task: JSONObject = ["taskId": .string(id), "status": "working", "statusMessage": .string("The \(job) is being submitted."),
                                 "createdAt": .string(now), "lastUpdatedAt": .string(now), "ttl": .integer(Int64(ttl)),
                                 "pollInterval": .integer(Int64(max(pollIntervalMs, 250)))]
-        let oldestFirst = order.current
         let limit = maxTasks
         // Room is made and taken under one lock, so that calls at the same moment cannot pass the cap together.
-        let dropped = entries.withLock { all -> [String]? in
-            var gone: [String] = []
-            if all.count >= limit {
-                for old in oldestFirst where all[old]?.terminal == true {
-                    all[old] = nil
+        let admitted = table.withLock { t -> Bool in
+            if t.entries.count >= limit {
+                var gone: [String] = []
+                for old in t.order where t.entries[old]?.terminal == true {
                     gone.append(old)
-                    if all.count < limit { break }
+                    if t.entries.count - gone.count < limit { break }
                 }
+                t.remove(gone)
             }
             // Every task is still running: dropping one would lose a job the client is following.
-            guard all.count < limit else { return nil }
-            all[id] = Entry(task: task, createdMs: Self.nowMs, ttlMs: ttl, modern: modern, video: video)
-            return gone
+            guard t.entries.count < limit else { return false }
+            t.entries[id] = Entry(task: task, createdMs: Self.nowMs, ttlMs: ttl, for2026: for2026, video: video)
+            t.order.append(id)
+            return true
         }
-        guard let dropped else {
+        guard admitted else {
             throw RPCError(.rateLimited, "\(limit) tasks are running, the most this server follows at once: wait for one to end "
                 + "(tasks/get), cancel one (tasks/cancel), or call the tool without a task.")
-        }
-        order.withLock { ids in
-            if !dropped.isEmpty { ids.removeAll { dropped.contains($0) } }
-            ids.append(id)
         }
         let handle = Task {
             let outcome: JSONValue?
             do { outcome = try await work(id) } catch { outcome = nil }
             guard let outcome else { return }  // cancelled: tasks/cancel already recorded it
             let failed = outcome["isError"] == true
-            let holder = modern ? "the task's result" : "tasks/result"
+            let holder = for2026 ? "the task's result" : "tasks/result"
             let made = video ? "the video" : "the images"
             let message = failed ? "The tool call ended with an error; \(holder) holds it." : "The \(job) finished; \(holder) holds \(made)."
             self.finish(id, status: failed ? "failed" : "completed", message: message, result: outcome, notify: notify)
         }
-        entries.withLock { $0[id]?.work = handle }
-        return modern ? Self.modernView(Entry(task: task, createdMs: 0, ttlMs: ttl, modern: true)) : .object(task)
+        table.withLock { $0.entries[id]?.work = handle }
+        return for2026 ? Self.view2026(Entry(task: task, createdMs: 0, ttlMs: ttl, for2026: true)) : .object(task)
     }
 
     func get(_ id: String) throws(RPCError) -> JSONValue {
         purgeExpired()
-        guard let e = entries.current[id] else { throw Self.unknown(id) }
-        return e.modern ? Self.modernView(e) : .object(e.task)
+        guard let e = table.current.entries[id] else { throw Self.unknown(id) }
+        return e.for2026 ? Self.view2026(e) : .object(e.task)
     }
 
     /// A task in the 2026-07-28 shape: `ttlMs`/`pollIntervalMs`, the result inline once it is
     /// there. A tool result with `isError` is still a completed task (the call itself worked).
-    private static func modernView(_ e: Entry) -> JSONValue {
+    private static func view2026(_ e: Entry) -> JSONValue {
         var t = JSONObject()
         for key in ["taskId", "status", "statusMessage", "createdAt", "lastUpdatedAt"] { t[key] = e.task[key] }
         t["ttlMs"] = e.task["ttl"]
         t["pollIntervalMs"] = e.task["pollInterval"]
         if let result = e.result {
             t["status"] = "completed"
-            t["result"] = MCPModern.result(result)
+            t["result"] = MCP2026.result(result)
         }
         return .object(t)
     }
 
     /// `tasks/update`: this server never asks for input, so there is nothing to take; the task must exist.
     func acknowledge(_ id: String) throws(RPCError) {
-        guard entries.current[id] != nil else { throw Self.unknown(id) }
+        guard table.current.entries[id] != nil else { throw Self.unknown(id) }
     }
 
     /// Waits until the task ends, then returns its tool result tagged with the task's id.
     func result(_ id: String) async throws -> JSONValue {
-        let serial = nextWaiter.withLock { n -> UInt64 in n += 1; return n }
+        let serial = table.withLock { t -> UInt64 in t.nextWaiter += 1; return t.nextWaiter }
         await withTaskCancellationHandler {
             await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-                let resumeNow = entries.withLock { all -> Bool in
-                    guard var e = all[id], !e.terminal, !Task.isCancelled else { return true }
+                let resumeNow = table.withLock { t -> Bool in
+                    guard var e = t.entries[id], !e.terminal, !Task.isCancelled else { return true }
                     e.waiters[serial] = c
-                    all[id] = e
+                    t.entries[id] = e
                     return false
                 }
                 if resumeNow { c.resume() }
             }
         } onCancel: {
-            let c = entries.withLock { all in all[id]?.waiters.removeValue(forKey: serial) }
+            let c = table.withLock { t in t.entries[id]?.waiters.removeValue(forKey: serial) }
             c?.resume()
         }
         try Task.checkCancellation()
-        guard let e = entries.current[id] else { throw Self.unknown(id) }
+        guard let e = table.current.entries[id] else { throw Self.unknown(id) }
         guard case .object(var r)? = e.result else {
             throw RPCError.invalidParams("The task \(id) was cancelled, so it has no result: \(e.task["statusMessage"]?.stringValue ?? "").")
         }
@@ -151,10 +158,10 @@ final class MCPTaskStore: Sendable {
 
     func list(cursor: String?) throws(RPCError) -> JSONValue {
         purgeExpired()
-        let ids = order.current
+        let t = table.current
+        let (ids, all) = (t.order, t.entries)
         let start = cursor.flatMap { c in ids.firstIndex(of: c).map { $0 + 1 } } ?? 0
         if cursor != nil && start == 0 { throw RPCError.invalidParams("Unknown cursor.") }
-        let all = entries.current
         let page = ids[min(start, ids.count)...].prefix(Self.pageSize)
         var out: JSONObject = ["tasks": .array(page.compactMap { all[$0].map { .object($0.task) } })]
         if start + page.count < ids.count, let last = page.last { out["nextCursor"] = .string(last) }
@@ -163,7 +170,7 @@ final class MCPTaskStore: Sendable {
 
     /// Stops tracking the task. The upstream job cannot be stopped, and the status says so.
     func cancel(_ id: String, notify: @Sendable (String, JSONValue) -> Void) throws(RPCError) -> JSONValue {
-        guard let e = entries.current[id] else { throw Self.unknown(id) }
+        guard let e = table.current.entries[id] else { throw Self.unknown(id) }
         if e.terminal { throw RPCError.invalidParams("The task \(id) has already ended (\(e.task["status"]?.stringValue ?? "")); it cannot be cancelled.") }
         e.work?.cancel()
         let job = e.logId.map { "job \($0)" } ?? "the job, if it was submitted,"
@@ -172,44 +179,42 @@ final class MCPTaskStore: Sendable {
                message: "Cancelled: the adapter stopped following the job, but an AiToEarn job cannot be stopped once submitted: "
                    + "\(job) goes on and is billed.\(follow)",
                result: nil, notify: notify)
-        return .object(entries.current[id]?.task ?? [:])
+        return .object(table.current.entries[id]?.task ?? [:])
     }
 
     /// Records a status message while the work runs, and the job's logId once it is known.
     func note(_ id: String, _ message: String, logId: String? = nil) {
-        entries.withLock { all in
-            guard var e = all[id], !e.terminal else { return }
+        table.withLock { t in
+            guard var e = t.entries[id], !e.terminal else { return }
             if let logId { e.logId = logId }
             e.task["statusMessage"] = .string(message)
             e.task["lastUpdatedAt"] = .string(Timestamp.now())
-            all[id] = e
+            t.entries[id] = e
         }
     }
 
     private func finish(_ id: String, status: String, message: String, result: JSONValue?, notify: (String, JSONValue) -> Void) {
-        let (waiters, task) = entries.withLock { all -> ([CheckedContinuation<Void, Never>], JSONObject?) in
-            guard var e = all[id], !e.terminal else { return ([], nil) }
+        let (waiters, task) = table.withLock { t -> ([CheckedContinuation<Void, Never>], JSONObject?) in
+            guard var e = t.entries[id], !e.terminal else { return ([], nil) }
             e.task["status"] = .string(status)
             e.task["statusMessage"] = .string(message)
             e.task["lastUpdatedAt"] = .string(Timestamp.now())
             e.result = result
             let w = Array(e.waiters.values)
             e.waiters = [:]
-            all[id] = e
-            return (w, e.task)
+            t.entries[id] = e
+            // Tasks of 2026-07-28 clients announce nothing: that revision has no status notifications.
+            return (w, e.for2026 ? nil : e.task)
         }
-        if let task, entries.current[id]?.modern == false { notify("notifications/tasks/status", .object(task)) }
+        if let task { notify("notifications/tasks/status", .object(task)) }
         for w in waiters { w.resume() }
     }
 
     private func purgeExpired() {
         let now = Self.nowMs
-        let gone = entries.withLock { all -> [String] in
-            let expired = all.filter { $0.value.terminal && now - $0.value.createdMs > Int64($0.value.ttlMs) }.map(\.key)
-            for k in expired { all[k] = nil }
-            return expired
+        table.withLock { t in
+            t.remove(t.entries.filter { $0.value.terminal && now - $0.value.createdMs > Int64($0.value.ttlMs) }.map(\.key))
         }
-        if !gone.isEmpty { order.withLock { $0.removeAll { gone.contains($0) } } }
     }
 
     private static func unknown(_ id: String) -> RPCError {

@@ -19,13 +19,6 @@ final class Session: Sendable {
         var simulatorFolder: SimulatorFolder?
     }
 
-    /// Which protocol the client speaks: decided by `initialize` (or `--mcp`).
-    enum Face: Sendable { case lsp, mcp }
-
-    /// Which revision the client speaks: a legacy `initialize` (LSP-style or MCP) settles it for the
-    /// session; a request naming MCP 2026-07-28 makes an undecided session modern.
-    enum Era: Sendable { case undecided, lsp, legacyMCP, modernMCP }
-
     private let launch: LaunchOptions
     let logger: Logger
     let trace: TraceRecorder?
@@ -35,8 +28,8 @@ final class Session: Sendable {
     /// The real network, for the service and for image downloads (the simulator stands in for the former).
     private let network: HTTPTransport
     private let state: Locked<State>
+    /// Which protocol the client speaks; `Faces` decides it.
     let face: Locked<Face>
-    let era = Locked(Era.undecided)
     let mcp: MCPState
     /// One count for the process, whichever core the settings built.
     let submissionsOnTheWire = SubmissionsOnTheWire()
@@ -54,7 +47,7 @@ final class Session: Sendable {
         self.trace = trace
         self.redactor = redactor
         state = Locked(State(settings: settings))
-        face = Locked(launch.mcp ? .mcp : .lsp)
+        face = Locked(.undecided(launchedAsMCP: launch.mcp))
         mcp = MCPState(imageDirectory: launch.imageDirectory(environment: environment), notifier: notifier)
         health = HealthMonitor { h in
             var p: JSONObject = ["kind": .string(h.kind.rawValue), "message": .string(h.message)]
@@ -76,7 +69,7 @@ final class Session: Sendable {
     /// The session-start hook: LSP clients get their first `status.changed`; MCP clients get none,
     /// and a `server/discover` probe (MCP clients send one first) decides nothing yet.
     func start(trigger: String) -> Bool {
-        if face.current == .mcp { return true }
+        if face.current.isMCP { return true }
         if trigger == "server/discover" { return false }
         health.start(initial: initialHealth)
         return true
@@ -99,7 +92,7 @@ final class Session: Sendable {
             if s.settings.simulate && s.simulatorFolder == nil {
                 // MCP clients get links to the simulator's pictures: those must outlive the process.
                 let (explicit, mcpDirectory, face) = (launch.imageDir, mcp.imageDirectory, self.face)
-                s.simulatorFolder = SimulatorFolder(insideImageDirectory: { explicit ?? (face.current == .mcp ? mcpDirectory : nil) })
+                s.simulatorFolder = SimulatorFolder(insideImageDirectory: { explicit ?? (face.current.isMCP ? mcpDirectory : nil) })
             }
             let j = makeJobs(s.settings, simulatorFolder: s.simulatorFolder)
             let v = VideoJobs(client: j.client, saver: VideoSaver(images: j.saver), onTheWire: submissionsOnTheWire,

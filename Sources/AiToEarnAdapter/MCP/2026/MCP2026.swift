@@ -3,8 +3,8 @@ import JSONValue
 
 /// MCP 2026-07-28, the stateless revision: no `initialize`; every request names its protocol
 /// version and the client's capabilities in `_meta`; results say their `resultType`.
-enum MCPModern {
-    static let version = "2026-07-28"
+enum MCP2026 {
+    static let version = MCPRevision.v2026_07_28.rawValue
     static let versionKey = "io.modelcontextprotocol/protocolVersion"
     static let capabilitiesKey = "io.modelcontextprotocol/clientCapabilities"
     static let logLevelKey = "io.modelcontextprotocol/logLevel"
@@ -15,7 +15,7 @@ enum MCPModern {
     static let cacheTTLMs: Int64 = 3_600_000
 
     /// Every version this binary speaks, newest first.
-    static var supportedVersions: [String] { [version] + MCPState.supportedVersions.reversed() }
+    static let supportedVersions = MCPRevision.allCases.reversed().map(\.rawValue)
 
     static func unsupported(_ requested: String) -> RPCError {
         RPCError(unsupportedVersion, "Unsupported protocol version \"\(requested)\": this server speaks "
@@ -37,7 +37,7 @@ enum MCPModern {
 
     /// `initialize` on a connection that already speaks 2026-07-28: the version may well be
     /// supported, but not on this connection, and the message says so.
-    static func handshakeAfterModern(_ requested: String) -> RPCError {
+    static func handshakeAfter2026(_ requested: String) -> RPCError {
         var e = unsupported(requested)
         e.message = "This connection already speaks MCP \(version), which has no initialize handshake: keep sending "
             + "requests that carry their _meta, or open a new connection to speak \(requested)."

@@ -2,7 +2,7 @@ import JSONRPC
 import JSONValue
 
 /// `tasks/get`.
-struct MCPGetTask: MCPMethod {
+struct MCP2025GetTask: MCPMethod {
     static let name = "tasks/get"
     let session: Session
     func callAsFunction(_ p: JSONValue?, context: RequestContext) async throws -> JSONValue {
@@ -11,7 +11,7 @@ struct MCPGetTask: MCPMethod {
 }
 
 /// `tasks/result`: waits for the task's end.
-struct MCPTaskResult: MCPMethod {
+struct MCP2025TaskResult: MCPMethod {
     static let name = "tasks/result"
     let session: Session
     func callAsFunction(_ p: JSONValue?, context: RequestContext) async throws -> JSONValue {
@@ -20,7 +20,7 @@ struct MCPTaskResult: MCPMethod {
 }
 
 /// `tasks/list`.
-struct MCPListTasks: MCPMethod {
+struct MCP2025ListTasks: MCPMethod {
     static let name = "tasks/list"
     let session: Session
     func callAsFunction(_ p: JSONValue?, context: RequestContext) async throws -> JSONValue {
@@ -29,16 +29,10 @@ struct MCPListTasks: MCPMethod {
 }
 
 /// `tasks/cancel`.
-struct MCPCancelTask: MCPMethod {
+struct MCP2025CancelTask: MCPMethod {
     static let name = "tasks/cancel"
     let session: Session
     func callAsFunction(_ p: JSONValue?, context: RequestContext) async throws -> JSONValue {
         return try session.mcp.tasks.cancel(try taskId(p), notify: session.mcp.notify)
     }
-}
-
-/// The `taskId` every tasks/* request names.
-func taskId(_ p: JSONValue?) throws(RPCError) -> String {
-    guard let id = p?["taskId"]?.stringValue else { throw RPCError.invalidParams("taskId is required.") }
-    return id
 }

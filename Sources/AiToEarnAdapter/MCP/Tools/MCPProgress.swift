@@ -4,7 +4,7 @@ import JSONValue
 
 /// What one tool call reports while it runs: MCP `notifications/progress` for a call that carried
 /// `_meta.progressToken` (strictly increasing progress, no total, a readable message), and its log
-/// messages (session-wide level for legacy clients, the request's own level for 2026-07-28 ones).
+/// messages (session-wide level for 2025-11-25 and earlier clients, the request's own level for 2026-07-28 ones).
 final class MCPProgress: Sendable {
     private let token: JSONValue?
     private let state: MCPState

@@ -3,38 +3,38 @@ import JSONRPC
 import JSONValue
 
 /// `server/discover`: the versions, capabilities and identity of this server (2026-07-28).
-struct MCPDiscover: MCPMethod {
+struct MCP2026Discover: MCPMethod {
     static let name = "server/discover"
     let session: Session
 
     func callAsFunction(_ p: JSONValue?, context: RequestContext) async throws -> JSONValue {
-        MCPModern.cacheable([
-            "supportedVersions": .array(MCPModern.supportedVersions.map { .string($0) }),
+        MCP2026.cacheable([
+            "supportedVersions": .array(MCP2026.supportedVersions.map { .string($0) }),
             "capabilities": .object([
                 "tools": .object(["listChanged": false]),
                 // Requests that name a log level get notifications/message for it.
                 "logging": .object([:]),
-                "extensions": .object(JSONObject([(MCPModern.tasksExtension, .object([:]))])),
+                "extensions": .object(JSONObject([(MCP2026.tasksExtension, .object([:]))])),
             ]),
-            "instructions": .string(MCPInitialize.instructions),
+            "instructions": .string(MCPToolCatalog.instructions),
         ])
     }
 }
 
 /// `tools/list` for a 2026-07-28 client: the same tools, cacheable, no per-tool task flags
 /// (under the Tasks extension the server decides per call).
-struct MCPModernListTools: MCPMethod {
+struct MCP2026ListTools: MCPMethod {
     static let name = "tools/list"
     let session: Session
 
     func callAsFunction(_ p: JSONValue?, context: RequestContext) async throws -> JSONValue {
-        MCPModern.cacheable(["tools": .array(MCPToolCatalog.tools(withTasks: false))])
+        MCP2026.cacheable(["tools": .array(MCPToolCatalog.tools(withTasks: false))])
     }
 }
 
 /// `tools/call` for a 2026-07-28 client. A client that takes task handles gets one for an image
 /// generation (the job may run for minutes); everything else is answered in place.
-struct MCPModernCallTool: MCPMethod {
+struct MCP2026CallTool: MCPMethod {
     static let name = "tools/call"
     let session: Session
 
@@ -53,48 +53,48 @@ struct MCPModernCallTool: MCPMethod {
         guard asTask, case .ready(let go) = prepared else {
             let progress = MCPProgress(token: meta.progressToken, state: state, log: log)
             switch prepared {
-            case .refused(let result): return MCPModern.result(result)
-            case .ready(let go): return MCPModern.result(try await go(progress))
+            case .refused(let result): return MCP2026.result(result)
+            case .ready(let go): return MCP2026.result(try await go(progress))
             }
         }
         // Progress belongs to a request in flight; this one ends with the task handle.
         let video = name == MCPVideoTool.name
         let interval = video ? VideoJobs.defaultPollIntervalMs(session.settings) : session.settings.pollIntervalMs
-        let created = try state.tasks.create(ttlMs: nil, pollIntervalMs: interval, modern: true, video: video,
+        let created = try state.tasks.create(ttlMs: nil, pollIntervalMs: interval, for2026: true, video: video,
                                          notify: state.notify) { id in
             try await go(MCPProgress(token: nil, state: state, log: log, onMessage: { state.tasks.note(id, $0, logId: $1) }))
         }
-        return MCPModern.result(created, type: "task")
+        return MCP2026.result(created, type: "task")
     }
 }
 
 /// `tasks/get` (Tasks extension): the task, with its result inline once it has ended.
-struct MCPModernGetTask: MCPMethod {
+struct MCP2026GetTask: MCPMethod {
     static let name = "tasks/get"
     let session: Session
     func callAsFunction(_ p: JSONValue?, context: RequestContext) async throws -> JSONValue {
-        try MCPModern.requireTasksExtension(p, method: Self.name)
-        return MCPModern.result(try session.mcp.tasks.get(try taskId(p)))
+        try MCP2026.requireTasksExtension(p, method: Self.name)
+        return MCP2026.result(try session.mcp.tasks.get(try taskId(p)))
     }
 }
 
 /// `tasks/update` (Tasks extension): acknowledged; this server never waits for input.
-struct MCPModernUpdateTask: MCPMethod {
+struct MCP2026UpdateTask: MCPMethod {
     static let name = "tasks/update"
     let session: Session
     func callAsFunction(_ p: JSONValue?, context: RequestContext) async throws -> JSONValue {
-        try MCPModern.requireTasksExtension(p, method: Self.name)
+        try MCP2026.requireTasksExtension(p, method: Self.name)
         try session.mcp.tasks.acknowledge(try taskId(p))
-        return MCPModern.result(.object([:]))
+        return MCP2026.result(.object([:]))
     }
 }
 
 /// `tasks/cancel` (Tasks extension): acknowledged; following stops, the upstream job goes on.
-struct MCPModernCancelTask: MCPMethod {
+struct MCP2026CancelTask: MCPMethod {
     static let name = "tasks/cancel"
     let session: Session
     func callAsFunction(_ p: JSONValue?, context: RequestContext) async throws -> JSONValue {
-        try MCPModern.requireTasksExtension(p, method: Self.name)
+        try MCP2026.requireTasksExtension(p, method: Self.name)
         let id = try taskId(p)
         do {
             _ = try session.mcp.tasks.cancel(id, notify: session.mcp.notify)
@@ -102,6 +102,6 @@ struct MCPModernCancelTask: MCPMethod {
             // Already ended: cancelling is cooperative, so that is not an error here.
             try session.mcp.tasks.acknowledge(id)
         }
-        return MCPModern.result(.object([:]))
+        return MCP2026.result(.object([:]))
     }
 }

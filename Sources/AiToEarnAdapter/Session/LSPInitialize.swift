@@ -2,27 +2,13 @@ import AiToEarnCore
 import JSONRPC
 import JSONValue
 
-/// `initialize`: reads `initializationOptions` into the session and describes the server.
-enum InitializeHandler {
+/// `initialize` for an LSP-style client: reads `initializationOptions` into the session and
+/// describes the server.
+enum LSPInitialize {
     static let notifications = ["task.progress", "$/progress", "status.changed"]
 
-    /// `enterMCP` switches the server to the MCP face's methods.
-    static func handle(_ params: JSONValue?, session: Session, methods: [String],
-                       enterMCP: () -> Void) throws(RPCError) -> JSONValue {
-        if let p = params, p.objectValue == nil, p != .null {
-            throw RPCError.invalidParams("initialize params must be an object.")
-        }
-        // An MCP client names its protocol version; an LSP client does not.
-        if session.era.current == .modernMCP {
-            // The client already spoke 2026-07-28, which has no handshake.
-            throw MCPModern.handshakeAfterModern(params?["protocolVersion"]?.stringValue ?? "(none)")
-        }
-        if params?["protocolVersion"] != nil || session.face.current == .mcp {
-            session.era.withLock { $0 = .legacyMCP }
-            enterMCP()
-            return MCPInitialize.handle(params, session: session)
-        }
-        session.era.withLock { $0 = .lsp }
+    /// `methods` are the face's own, listed beside the lifecycle's.
+    static func result(_ params: JSONValue?, session: Session, methods: [String]) throws(RPCError) -> JSONValue {
         var r = FieldReader(params: params?["initializationOptions"])
         var o = Settings.Overrides()
         // LSP's own member: the client's UI language, for the service's messages.

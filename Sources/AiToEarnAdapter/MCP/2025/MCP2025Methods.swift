@@ -2,20 +2,8 @@ import AiToEarnCore
 import JSONRPC
 import JSONValue
 
-/// MCP methods take their params whole: MCP adds `_meta` and `task` fields of its own.
-protocol MCPMethod: RPCMethod where Params == JSONValue?, Result == JSONValue {
-    var session: Session { get }
-}
-
-extension MCPMethod {
-    static func decodeParams(_ params: JSONValue?) throws(RPCError) -> JSONValue? {
-        if let p = params, p.objectValue == nil, p != .null { throw RPCError.invalidParams("params must be an object.") }
-        return params
-    }
-}
-
 /// `tools/list`.
-struct MCPListTools: MCPMethod {
+struct MCP2025ListTools: MCPMethod {
     static let name = "tools/list"
     let session: Session
 
@@ -25,7 +13,7 @@ struct MCPListTools: MCPMethod {
 }
 
 /// `tools/call`, plain or task-augmented.
-struct MCPCallTool: MCPMethod {
+struct MCP2025CallTool: MCPMethod {
     static let name = "tools/call"
     let session: Session
 
@@ -58,14 +46,14 @@ struct MCPCallTool: MCPMethod {
 }
 
 /// `ping`.
-struct MCPPing: MCPMethod {
+struct MCP2025Ping: MCPMethod {
     static let name = "ping"
     let session: Session
     func callAsFunction(_ p: JSONValue?, context: RequestContext) async throws -> JSONValue { .object([:]) }
 }
 
 /// `logging/setLevel`.
-struct MCPSetLevel: MCPMethod {
+struct MCP2025SetLevel: MCPMethod {
     static let name = "logging/setLevel"
     let session: Session
 

@@ -7,6 +7,18 @@ enum MCPToolCatalog {
     static let status = "get_task_status"
     static let models = "list_image_models"
 
+    /// How a model should use the tools (served by `initialize` and `server/discover`).
+    static let instructions = """
+        Generate images with AiToEarn. Call list_image_models to pick a model, then generate_image. \
+        To change an existing picture, call edit_image with its absolute path or URL (models: \
+        list_image_models with kind "edit"). \
+        A job that takes longer than wait_seconds comes back with its logId: call get_task_status to \
+        follow it. Images come back as links (saved files or URLs), not as data, unless include_image_data is set. \
+        For a video, call list_video_models, then generate_video: it takes minutes, so it usually comes back \
+        with its taskId; follow it with get_task_status and taskId (never submit it again). The video and its \
+        cover come back as links to saved files.
+        """
+
     private static func string(_ d: String) -> JSONValue { .object(["type": "string", "description": .string(d)]) }
 
     /// An optional argument, shaped for strict tool schemas (OpenAI strict mode, and the

@@ -10,9 +10,9 @@ struct MCPRequestMeta: Sendable {
 
     init(_ params: JSONValue?) {
         let meta = params?["_meta"]
-        version = meta?[MCPModern.versionKey]?.stringValue
-        capabilities = meta?[MCPModern.capabilitiesKey] ?? .object([:])
-        logLevel = meta?[MCPModern.logLevelKey]?.stringValue
+        version = meta?[MCP2026.versionKey]?.stringValue
+        capabilities = meta?[MCP2026.capabilitiesKey] ?? .object([:])
+        logLevel = meta?[MCP2026.logLevelKey]?.stringValue
         progressToken = meta?["progressToken"]
     }
 
@@ -25,22 +25,22 @@ struct MCPRequestMeta: Sendable {
                                    data: .object(["errors": [.object(["path": .string(path), "message": .string(message)])]]))
         }
         guard let meta = params?["_meta"], case .object = meta else {
-            return refuse("_meta", "every request but server/discover carries _meta with \"\(MCPModern.versionKey)\" and \"\(MCPModern.capabilitiesKey)\"")
+            return refuse("_meta", "every request but server/discover carries _meta with \"\(MCP2026.versionKey)\" and \"\(MCP2026.capabilitiesKey)\"")
         }
-        guard meta[MCPModern.versionKey]?.stringValue != nil else {
-            return refuse("_meta.\(MCPModern.versionKey)", "required, a string (\"\(MCPModern.version)\")")
+        guard meta[MCP2026.versionKey]?.stringValue != nil else {
+            return refuse("_meta.\(MCP2026.versionKey)", "required, a string (\"\(MCP2026.version)\")")
         }
-        guard case .object? = meta[MCPModern.capabilitiesKey] else {
-            return refuse("_meta.\(MCPModern.capabilitiesKey)", "required, an object ({} when the client declares nothing)")
+        guard case .object? = meta[MCP2026.capabilitiesKey] else {
+            return refuse("_meta.\(MCP2026.capabilitiesKey)", "required, an object ({} when the client declares nothing)")
         }
-        if let level = meta[MCPModern.logLevelKey], !(level.stringValue.map(MCPState.logLevels.contains) ?? false) {
-            return refuse("_meta.\(MCPModern.logLevelKey)", "must be one of " + MCPState.logLevels.joined(separator: ", "))
+        if let level = meta[MCP2026.logLevelKey], !(level.stringValue.map(MCPState.logLevels.contains) ?? false) {
+            return refuse("_meta.\(MCP2026.logLevelKey)", "must be one of " + MCPState.logLevels.joined(separator: ", "))
         }
         return nil
     }
 
     /// The client takes task handles in place of results (the Tasks extension), on this request.
-    var acceptsTasks: Bool { capabilities["extensions"]?[MCPModern.tasksExtension] != nil }
+    var acceptsTasks: Bool { capabilities["extensions"]?[MCP2026.tasksExtension] != nil }
 
     /// `notifications/message` for this request only, and only when it asked for a level.
     func log(state: MCPState) -> @Sendable (String, String) -> Void {
