@@ -190,14 +190,14 @@ struct EditJobTests {
         let j = jobs(t)
         for _ in 0..<2 {
             do {
-                _ = try await j.edit(request("one", images: 2), options: options, saveTo: nil, startMs: 0, events: { _ in })
+                _ = try await j.edit(request("one", images: 2), JobRun(poll: options, saveTo: nil, startMs: 0, events: { _ in }))
                 Issue.record("expected -32602")
             } catch {
                 guard case .invalidParams(let issues) = error.kind else { Issue.record("\(error)"); continue }
                 #expect(issues == [ValidationIssue("image", "the model \"one\" takes at most 1 input image (its maxInputImages), not 2")])
             }
         }
-        _ = try await j.edit(request("many", images: 2), options: options, saveTo: nil, startMs: 0, events: { _ in })
+        _ = try await j.edit(request("many", images: 2), JobRun(poll: options, saveTo: nil, startMs: 0, events: { _ in }))
         #expect(t.requests.map(\.url.path) == [UpstreamAPI.editModels, UpstreamAPI.submitEdit])
         #expect(t.requests[0].header("X-Api-Key") == "k")
     }
@@ -212,15 +212,15 @@ struct EditJobTests {
             .envelope(code: 0, data: models),
         ])
         let j = jobs(t)
-        _ = try await j.edit(request("one", images: 3), options: options, saveTo: nil, startMs: 0, events: { _ in })
+        _ = try await j.edit(request("one", images: 3), JobRun(poll: options, saveTo: nil, startMs: 0, events: { _ in }))
         do {
-            _ = try await j.edit(request("new", images: 3), options: options, saveTo: nil, startMs: 0, events: { _ in })
+            _ = try await j.edit(request("new", images: 3), JobRun(poll: options, saveTo: nil, startMs: 0, events: { _ in }))
             Issue.record("expected 12300")
         } catch {
             #expect(error.message.contains("image.models with kind \"edit\""))
         }
         do {
-            _ = try await j.edit(request("one", images: 3), options: options, saveTo: nil, startMs: 0, events: { _ in })
+            _ = try await j.edit(request("one", images: 3), JobRun(poll: options, saveTo: nil, startMs: 0, events: { _ in }))
             Issue.record("expected -32602")
         } catch {
             guard case .invalidParams = error.kind else { Issue.record("\(error)"); return }
@@ -233,7 +233,7 @@ struct EditJobTests {
     func noKey() async {
         let t = ScriptedTransport([])
         do {
-            _ = try await jobs(t, key: nil).edit(request("one", images: 1), options: options, saveTo: nil, startMs: 0, events: { _ in })
+            _ = try await jobs(t, key: nil).edit(request("one", images: 1), JobRun(poll: options, saveTo: nil, startMs: 0, events: { _ in }))
             Issue.record("expected noAPIKey")
         } catch {
             guard case .noAPIKey = error.kind else { Issue.record("\(error)"); return }
@@ -251,13 +251,13 @@ struct EditJobTests {
         let j = jobs(t)
         var req = request("many", images: 2)
         req.inlineBytes = 3 * 1024 * 1024
-        let done = try await j.edit(req, options: PollOptions(wait: true, timeoutMs: 60_000, pollIntervalMs: 10), saveTo: nil,
-                                    startMs: 0, events: { _ in })
+        let done = try await j.edit(req, JobRun(poll: PollOptions(wait: true, timeoutMs: 60_000, pollIntervalMs: 10), saveTo: nil,
+                                    startMs: 0, events: { _ in }))
         let limit = HTTPRequest.defaultMaxResponseBytes + 3 * 1024 * 1024 + 3 * 1024 * 1024 / 16
         #expect(t.requests.map(\.maxResponseBytes) == [HTTPRequest.defaultMaxResponseBytes, HTTPRequest.defaultMaxResponseBytes, limit])
         #expect(done["request"]?["image"] == ["data:image/png;base64,… (1000 characters not repeated)", "https://x/a.png"])
-        _ = try await j.status(logId: log.uppercased(), options: options, saveTo: nil, startMs: 0, events: { _ in })
-        _ = try await j.status(logId: "ffffffffffffffffffffffff", options: options, saveTo: nil, startMs: 0, events: { _ in })
+        _ = try await j.status(logId: log.uppercased(), JobRun(poll: options, saveTo: nil, startMs: 0, events: { _ in }))
+        _ = try await j.status(logId: "ffffffffffffffffffffffff", JobRun(poll: options, saveTo: nil, startMs: 0, events: { _ in }))
         #expect(t.requests.suffix(2).map(\.maxResponseBytes) == [limit, HTTPRequest.defaultMaxResponseBytes])
     }
 

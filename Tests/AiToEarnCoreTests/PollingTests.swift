@@ -54,8 +54,8 @@ struct PollingTests {
         let clock = VirtualClock()
         let t = TimedJob(clock: clock, doneAtMs: 30_000)
         let events = EventLog()
-        let v = try await jobs(t, clock).generate(request, options: PollOptions(wait: true, timeoutMs: 600_000, pollIntervalMs: 1000),
-                                                  saveTo: nil, startMs: 0, events: events.add)
+        let v = try await jobs(t, clock).generate(request, JobRun(poll: PollOptions(wait: true, timeoutMs: 600_000, pollIntervalMs: 1000),
+                                                  saveTo: nil, startMs: 0, events: events.add))
         #expect(v["status"] == "success")
         #expect(v["extra"] == true)
         #expect(t.polls <= 16)
@@ -69,8 +69,8 @@ struct PollingTests {
         let clock = VirtualClock()
         let t = TimedJob(clock: clock, doneAtMs: 1_000_000)
         do {
-            _ = try await jobs(t, clock).generate(request, options: PollOptions(wait: true, timeoutMs: 5000, pollIntervalMs: 1000),
-                                                  saveTo: nil, startMs: 0, events: { _ in })
+            _ = try await jobs(t, clock).generate(request, JobRun(poll: PollOptions(wait: true, timeoutMs: 5000, pollIntervalMs: 1000),
+                                                  saveTo: nil, startMs: 0, events: { _ in }))
             Issue.record("expected a timeout")
         } catch {
             guard case .timedOut(let logId, let task) = error.kind else { Issue.record("\(error)"); return }
@@ -87,8 +87,8 @@ struct PollingTests {
         let j = jobs(t, clock)
         let req = request
         let task = Task { () async -> CoreError? in
-            do throws(CoreError) { _ = try await j.generate(req, options: PollOptions(wait: true, timeoutMs: 100_000_000, pollIntervalMs: 1000),
-                                          saveTo: nil, startMs: 0, events: { _ in }); return nil } catch { return error }
+            do throws(CoreError) { _ = try await j.generate(req, JobRun(poll: PollOptions(wait: true, timeoutMs: 100_000_000, pollIntervalMs: 1000),
+                                          saveTo: nil, startMs: 0, events: { _ in })); return nil } catch { return error }
         }
         while t.lock.withLock({ t.polls }) < 3 { await Task.yield() }
         task.cancel()

@@ -82,10 +82,10 @@ struct SimulatedVideoTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let statuses = Locked<[String]>([])
         let done = try await jobs.generate(VideoRequest(body: ["prompt": "fox", "model": "sim-video"], model: "sim-video"),
-                                           options: PollOptions(wait: true, timeoutMs: 60_000, pollIntervalMs: 500), saveTo: dir,
-                                           startMs: 0) { e in
+                                           JobRun(poll: PollOptions(wait: true, timeoutMs: 60_000, pollIntervalMs: 500), saveTo: dir,
+                                                  startMs: 0) { e in
             if case .polled(_, let s, _, _, true) = e { statuses.withLock { $0.append(s) } }
-        }
+        })
         #expect(done["status"] == "SUCCESS")
         #expect(statuses.current.first == "SUBMITTED" && statuses.current.contains("InProgress") && statuses.current.last == "SUCCESS")
         let saved = done["saved"]?.arrayValue?.compactMap(\.stringValue) ?? []
@@ -93,7 +93,7 @@ struct SimulatedVideoTests {
         #expect(VideoType.detect(Array((FileBytes.read(path: saved[0], limit: 16) ?? []))) == .mp4)
         do {
             _ = try await jobs.generate(VideoRequest(body: ["prompt": "fox", "model": "sim-video-fail"], model: "sim-video-fail"),
-                                        options: PollOptions(wait: true, timeoutMs: 60_000, pollIntervalMs: 500), saveTo: nil, startMs: 0) { _ in }
+                                        JobRun(poll: PollOptions(wait: true, timeoutMs: 60_000, pollIntervalMs: 500), saveTo: nil, startMs: 0) { _ in })
             Issue.record("expected a failure")
         } catch {
             guard case .jobFailed(_, let task) = error.kind else { Issue.record("\(error.kind)"); return }

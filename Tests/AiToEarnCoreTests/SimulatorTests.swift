@@ -41,8 +41,8 @@ struct SimulatorTests {
         let jobs = ImageJobs(client: client, saver: ImageSaver(transport: sim, localImages: folder, requestTimeoutMs: 1000, addresses: .any))
         let req = ImageRequest(body: ["prompt": "fox", "model": "sim-image", "n": 2, "response_format": "b64_json"], model: "sim-image")
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sim-test-\(getpid())").path
-        let done = try await jobs.generate(req, options: PollOptions(wait: true, timeoutMs: 60_000, pollIntervalMs: 500),
-                                           saveTo: dir, startMs: 0, events: { _ in })
+        let done = try await jobs.generate(req, JobRun(poll: PollOptions(wait: true, timeoutMs: 60_000, pollIntervalMs: 500),
+                                           saveTo: dir, startMs: 0, events: { _ in }))
         #expect(done["status"] == "success")
         #expect(done["images"]?.arrayValue?.count == 2)
         let saved = done["saved"]?.arrayValue?.compactMap(\.stringValue) ?? []
@@ -73,7 +73,7 @@ struct SimulatorTests {
             let images = inputs.map { JSONValue.string("data:image/png;base64," + Data($0).base64EncodedString()) }
             let req = EditRequest(body: ["prompt": "darker", "model": "sim-edit", "image": .array(images), "response_format": "b64_json"],
                                   model: "sim-edit", imageCount: images.count, inlineBytes: 0)
-            let done = try await jobs.edit(req, options: options, saveTo: nil, startMs: clock.nowMs, events: { _ in })
+            let done = try await jobs.edit(req, JobRun(poll: options, saveTo: nil, startMs: clock.nowMs, events: { _ in }))
             #expect(done["status"] == "success")
             return done["images"]?.arrayValue?.first?["b64_json"] ?? .null
         }
@@ -87,7 +87,7 @@ struct SimulatorTests {
         let bad = EditRequest(body: ["prompt": "p", "model": "sim-edit-single", "image": "data:image/png;base64,%%%"],
                               model: "sim-edit-single", imageCount: 1, inlineBytes: 0)
         do {
-            _ = try await jobs.edit(bad, options: options, saveTo: nil, startMs: clock.nowMs, events: { _ in })
+            _ = try await jobs.edit(bad, JobRun(poll: options, saveTo: nil, startMs: clock.nowMs, events: { _ in }))
             Issue.record("expected the job to fail")
         } catch {
             guard case .jobFailed(_, let task) = error.kind else { Issue.record("\(error)"); return }

@@ -138,8 +138,8 @@ struct VideoTests {
                                                                                   requestTimeoutMs: 1000, addresses: .any)))
         let request = VideoRequest(body: ["prompt": "p", "model": "kling"], model: "kling")
         do {
-            _ = try await jobs.generate(request, options: PollOptions(wait: true, timeoutMs: 600_000, pollIntervalMs: 10_000),
-                                        saveTo: nil, startMs: 0) { _ in }
+            _ = try await jobs.generate(request, JobRun(poll: PollOptions(wait: true, timeoutMs: 600_000, pollIntervalMs: 10_000),
+                                        saveTo: nil, startMs: 0) { _ in })
             Issue.record("no error")
         } catch {
             guard case .jobFailed(let id, _) = error.kind else { Issue.record("\(error.kind)"); return }
@@ -162,7 +162,7 @@ struct VideoTests {
                                                                                                 requestTimeoutMs: 1000, addresses: .any)))
         let request = VideoRequest(body: ["prompt": "p", "model": "kling", "mode": "multi-ref"], model: "kling")
         do {
-            _ = try await jobs.generate(request, options: PollOptions(wait: true, timeoutMs: 1000, pollIntervalMs: 10), saveTo: nil, startMs: 0) { _ in }
+            _ = try await jobs.generate(request, JobRun(poll: PollOptions(wait: true, timeoutMs: 1000, pollIntervalMs: 10), saveTo: nil, startMs: 0) { _ in })
             Issue.record("no error")
         } catch {
             guard case .invalidParams(let issues) = error.kind else { Issue.record("\(error.kind)"); return }

@@ -10,5 +10,5 @@ struct ImageEditMethod: JobMethod {
     let session: Session
     static func readSubject(_ r: inout FieldReader) -> EditRequest? { EditRequest.read(&r) }
 
-    func run(_ request: EditRequest, in call: JobCall) async throws(CoreError) -> JSONValue { try await call.edit(request) }
+    func run(_ request: EditRequest, _ job: JobRun) async throws(CoreError) -> JSONValue { try await session.jobs.edit(request, job) }
 }

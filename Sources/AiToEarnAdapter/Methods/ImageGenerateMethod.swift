@@ -8,5 +8,5 @@ struct ImageGenerateMethod: JobMethod {
     let session: Session
     static func readSubject(_ r: inout FieldReader) -> ImageRequest? { ImageRequest.read(&r) }
 
-    func run(_ request: ImageRequest, in call: JobCall) async throws(CoreError) -> JSONValue { try await call.generate(request) }
+    func run(_ request: ImageRequest, _ job: JobRun) async throws(CoreError) -> JSONValue { try await session.jobs.generate(request, job) }
 }

@@ -2,9 +2,9 @@ import AiToEarnCore
 import JSONRPC
 import JSONValue
 
-/// A method that runs an image job: its own fields (`Subject`) plus the shared `JobOptions`,
-/// progress around the run, core errors as JSON-RPC errors. Each job method says only what is
-/// its own: how to read its subject, whether it waits by default, and which core call it makes.
+/// A method that runs a job: its own fields (`Subject`) plus the shared `JobOptions`, progress
+/// around the run, core errors as JSON-RPC errors. Each job method says only what is its own:
+/// how to read its subject, whether it waits by default, and which core call it makes.
 protocol JobMethod: RPCMethod where Params == (subject: Subject, options: JobOptions), Result == JSONValue {
     associatedtype Subject: Sendable
     var session: Session { get }
@@ -17,67 +17,42 @@ protocol JobMethod: RPCMethod where Params == (subject: Subject, options: JobOpt
     static func readSubject(_ r: inout FieldReader) -> Subject?
     /// Whether the subject is a video job, which polls on the video defaults.
     static func isVideo(_ subject: Subject) -> Bool
-    func run(_ subject: Subject, in call: JobCall) async throws(CoreError) -> JSONValue
-}
-
-/// What a job method's core call needs: the core, how to poll, where to save, when the request
-/// arrived, and where its progress goes.
-struct JobCall: Sendable {
-    var jobs: ImageJobs
-    var videos: VideoJobs
-    var poll: PollOptions
-    var saveTo: String?
-    var startMs: Int64
-    var idempotencyKey: String? = nil
-    var events: @Sendable (JobEvent) -> Void
+    /// The core call.
+    func run(_ subject: Subject, _ job: JobRun) async throws(CoreError) -> JSONValue
 }
 
 extension JobMethod {
     static var submits: Bool { false }
     static func isVideo(_ subject: Subject) -> Bool { false }
 
+    /// Its own fields, the job options, nothing else; every broken rule in one -32602.
     static func decodeParams(_ params: JSONValue?) throws(RPCError) -> Params {
-        let (subject, options) = try JobOptions.decode(params, submits: submits, subject: readSubject)
+        var r = FieldReader(params: params)
+        let subject = readSubject(&r)
+        let options = JobOptions.read(&r, submits: submits)
+        r.rejectUnknown()
+        guard r.issues.isEmpty, let subject else { throw CoreError(.invalidParams(r.issues)).rpcError }
         return (subject, options)
     }
 
     func callAsFunction(_ p: Params, context: RequestContext) async throws -> JSONValue {
-        let start = session.clock.nowMs
-        let (jobs, videos) = (session.jobs, session.videos)
-        var resolved = p.options.poll.resolve(waitByDefault: Self.waitsByDefault, settings: session.settings)
-        if Self.isVideo(p.subject) {
-            // A video job takes minutes and changes every 30 s at most: its own defaults, not the session's image ones.
-            resolved.timeoutMs = p.options.poll.timeoutMs ?? VideoJobs.defaultTimeoutMs
-            resolved.pollIntervalMs = p.options.poll.pollIntervalMs ?? VideoJobs.defaultPollIntervalMs(session.settings)
+        let progress = ProgressReporter(context: context, token: p.options.workDoneToken, title: Self.title)
+        let poll = p.options.poll(waitsByDefault: Self.waitsByDefault, video: Self.isVideo(p.subject), settings: session.settings)
+        let job = JobRun(poll: poll, saveTo: p.options.saveTo, startMs: session.clock.nowMs,
+                         idempotencyKey: p.options.idempotencyKey, events: progress.event)
+        do {
+            let result = try await run(p.subject, job)
+            progress.end(result["status"]?.stringValue ?? "done")
+            return result
+        } catch {
+            progress.end(error.message)
+            if case .cancelled(let logId?) = error.kind {
+                // The answer may never be read (the client is going away): the log keeps the billed job's id too.
+                session.logger.warn("request \(context.id) was cancelled: \(CoreError.billedJob(logId, naming: .methods, video: error.video))")
+            } else {
+                session.logger.info("request \(context.id) ended: \(error.message)")
+            }
+            throw error.rpcError(redactor: session.redactor)
         }
-        let poll = resolved
-        return try await runJob(context: context, session: session, options: p.options, title: Self.title) { progress throws(CoreError) in
-            try await run(p.subject, in: JobCall(jobs: jobs, videos: videos, poll: poll, saveTo: p.options.saveTo, startMs: start,
-                                                 idempotencyKey: p.options.idempotencyKey, events: progress.event))
-        }
-    }
-}
-
-/// The core's job calls, with the call's settings filled in.
-extension JobCall {
-    func generate(_ r: ImageRequest) async throws(CoreError) -> JSONValue {
-        try await jobs.generate(r, options: poll, saveTo: saveTo, startMs: startMs, idempotencyKey: idempotencyKey, events: events)
-    }
-
-    func edit(_ r: EditRequest) async throws(CoreError) -> JSONValue {
-        try await jobs.edit(r, options: poll, saveTo: saveTo, startMs: startMs, idempotencyKey: idempotencyKey, events: events)
-    }
-
-    func status(_ job: JobRef) async throws(CoreError) -> JSONValue {
-        switch job {
-        case .image(let logId):
-            return try await jobs.status(logId: logId, options: poll, saveTo: saveTo, startMs: startMs, events: events)
-        case .video(let taskId):
-            return try await videos.status(taskId: taskId, options: poll, saveTo: saveTo, startMs: startMs, events: events)
-        }
-    }
-
-    func video(_ r: VideoRequest) async throws(CoreError) -> JSONValue {
-        try await videos.generate(r, options: poll, saveTo: saveTo, startMs: startMs, idempotencyKey: idempotencyKey, events: events)
     }
 }

@@ -9,5 +9,10 @@ struct TaskStatusMethod: JobMethod {
     static func readSubject(_ r: inout FieldReader) -> JobRef? { JobRef.read(&r) }
     static func isVideo(_ job: JobRef) -> Bool { job.isVideo }
 
-    func run(_ job: JobRef, in call: JobCall) async throws(CoreError) -> JSONValue { try await call.status(job) }
+    func run(_ ref: JobRef, _ job: JobRun) async throws(CoreError) -> JSONValue {
+        switch ref {
+        case .image(let logId): return try await session.jobs.status(logId: logId, job)
+        case .video(let taskId): return try await session.videos.status(taskId: taskId, job)
+        }
+    }
 }

@@ -10,5 +10,5 @@ struct VideoGenerateMethod: JobMethod {
     static func readSubject(_ r: inout FieldReader) -> VideoRequest? { VideoRequest.read(&r) }
     static func isVideo(_ request: VideoRequest) -> Bool { true }
 
-    func run(_ request: VideoRequest, in call: JobCall) async throws(CoreError) -> JSONValue { try await call.video(request) }
+    func run(_ request: VideoRequest, _ job: JobRun) async throws(CoreError) -> JSONValue { try await session.videos.generate(request, job) }
 }

@@ -89,10 +89,3 @@ extension CoreError {
         return RPCError(code, message, data: .object(data))
     }
 }
-
-extension FieldReader {
-    /// Throws -32602 listing every broken rule, if any.
-    func checkParams() throws(RPCError) {
-        do { try check() } catch { throw error.rpcError }
-    }
-}

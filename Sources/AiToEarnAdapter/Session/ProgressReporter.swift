@@ -54,15 +54,4 @@ final class ProgressReporter: Sendable {
         let key = value["kind"] == "report" ? "$/progress report " + token.serializedString() : nil
         context.notify("$/progress", .object(["token": token, "value": .object(value)]), replacing: key)
     }
-
-    /// Reads an LSP progress token: a string or an integer.
-    static func readToken(_ r: inout FieldReader) -> JSONValue? {
-        guard let v = r.value("workDoneToken") else { return nil }
-        switch v {
-        case .string, .integer: return v
-        default:
-            r.fail("workDoneToken", "must be a string or an integer, not \(v.typeName)")
-            return nil
-        }
-    }
 }

@@ -30,24 +30,23 @@ public struct ImageJobs: Sendable {
 
     var clock: CoreClock { client.clock }
 
-    /// Submits a generation, then (when `options.wait`) polls until the job ends. `startMs` is when the request arrived.
-    /// With `idempotencyKey`, a repeat of an earlier call's key follows that call's job instead of submitting.
-    public func generate(_ request: ImageRequest, options: PollOptions, saveTo: String?, startMs: Int64,
-                         idempotencyKey: String? = nil, events: @Sendable (JobEvent) -> Void) async throws(CoreError) -> JSONValue {
-        try await run(.generation, body: request.body, inlineBytes: 0, options: options, saveTo: saveTo, startMs: startMs,
-                      idempotencyKey: idempotencyKey, events: events)
+    /// Submits a generation, then (when `job.poll.wait`) polls until the job ends.
+    /// With an idempotency key, a repeat of an earlier call's key follows that call's job instead of submitting.
+    public func generate(_ request: ImageRequest, _ job: JobRun) async throws(CoreError) -> JSONValue {
+        try await run(.generation, body: request.body, inlineBytes: 0, options: job.poll, saveTo: job.saveTo, startMs: job.startMs,
+                      idempotencyKey: job.idempotencyKey, events: job.events)
     }
 
     /// Submits an edit, then follows it as `generate` does. First, when the edit models can be
     /// listed, the number of input images is checked against the model's `maxInputImages`.
-    public func edit(_ request: EditRequest, options: PollOptions, saveTo: String?, startMs: Int64,
-                     idempotencyKey: String? = nil, events: @Sendable (JobEvent) -> Void) async throws(CoreError) -> JSONValue {
+    public func edit(_ request: EditRequest, _ job: JobRun) async throws(CoreError) -> JSONValue {
+        let (options, startMs) = (job.poll, job.startMs)
         do {
             // Without a key nothing is sent, the model list included.
             try client.requireKey()
             try await checkInputCount(request, deadlineMs: startMs + Int64(options.timeoutMs))
-            return try await run(.edit, body: request.body, inlineBytes: request.inlineBytes, options: options, saveTo: saveTo,
-                                 startMs: startMs, idempotencyKey: idempotencyKey, events: events)
+            return try await run(.edit, body: request.body, inlineBytes: request.inlineBytes, options: options, saveTo: job.saveTo,
+                                 startMs: startMs, idempotencyKey: job.idempotencyKey, events: job.events)
         } catch var e {
             e.jobKind = .edit
             if case .upstream(let code, _) = e.kind, code == UpstreamCode.invalidModel.rawValue { editModels.forget() }
@@ -121,9 +120,9 @@ public struct ImageJobs: Sendable {
         return try await save(task, logId: logId, to: saveTo, deadlineMs: startMs + Int64(options.timeoutMs), trail: trail)
     }
 
-    /// The status of a job; with `options.wait`, its final status, `failed` included.
-    public func status(logId: String, options: PollOptions, saveTo: String?, startMs: Int64,
-                       events: @Sendable (JobEvent) -> Void) async throws(CoreError) -> JSONValue {
+    /// The status of a job; with `job.poll.wait`, its final status, `failed` included.
+    public func status(logId: String, _ job: JobRun) async throws(CoreError) -> JSONValue {
+        let (options, saveTo, startMs, events) = (job.poll, job.saveTo, job.startMs, job.events)
         var task: JSONValue
         var trail: String?
         let askedFor = asked.n(for: logId)

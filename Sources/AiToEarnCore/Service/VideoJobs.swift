@@ -44,9 +44,9 @@ public struct VideoJobs: Sendable {
         }
     }
 
-    /// Submits a video job, then (when `options.wait`) polls until it ends.
-    public func generate(_ request: VideoRequest, options: PollOptions, saveTo: String?, startMs: Int64,
-                         idempotencyKey: String? = nil, events: @Sendable (JobEvent) -> Void) async throws(CoreError) -> JSONValue {
+    /// Submits a video job, then (when `job.poll.wait`) polls until it ends.
+    public func generate(_ request: VideoRequest, _ job: JobRun) async throws(CoreError) -> JSONValue {
+        let (options, saveTo, startMs, idempotencyKey, events) = (job.poll, job.saveTo, job.startMs, job.idempotencyKey, job.events)
         do throws(CoreError) {
             try client.requireKey()
             let deadlineMs = startMs + Int64(options.timeoutMs)
@@ -87,9 +87,9 @@ public struct VideoJobs: Sendable {
         }
     }
 
-    /// A video job's status; with `options.wait`, its final status, `FAILURE` included.
-    public func status(taskId: String, options: PollOptions, saveTo: String?, startMs: Int64,
-                       events: @Sendable (JobEvent) -> Void) async throws(CoreError) -> JSONValue {
+    /// A video job's status; with `job.poll.wait`, its final status, `FAILURE` included.
+    public func status(taskId: String, _ job: JobRun) async throws(CoreError) -> JSONValue {
+        let (options, saveTo, startMs, events) = (job.poll, job.saveTo, job.startMs, job.events)
         do throws(CoreError) {
             var task: JSONValue
             var trail: String?

@@ -85,11 +85,10 @@ struct MCPToolRunner: Sendable {
         let runner = self
         return .ready { progress in
             // A video is saved where the tools keep their files: its result links the local copy, not a URL that may expire.
-            let call = JobCall(jobs: runner.session.jobs, videos: runner.session.videos, poll: options,
-                               saveTo: video ? runner.session.mcp.imageDirectory : nil, startMs: runner.session.clock.nowMs,
-                               idempotencyKey: key, events: progress.event)
-            let job = M(session: runner.session)
-            let body = { () async throws(CoreError) -> JSONValue in try await job.run(subject, in: call) }
+            let job = JobRun(poll: options, saveTo: video ? runner.session.mcp.imageDirectory : nil, startMs: runner.session.clock.nowMs,
+                             idempotencyKey: key, events: progress.event)
+            let method = M(session: runner.session)
+            let body = { () async throws(CoreError) -> JSONValue in try await method.run(subject, job) }
             if video { return try await runner.videoOutcome(failedIsError: failedIsError, progress: progress, body) }
             return try await runner.outcome(includeData: includeData, failedIsError: failedIsError, progress: progress, body)
         }
@@ -107,8 +106,7 @@ struct MCPToolRunner: Sendable {
     }
 
     private func pollOptions(waitSeconds: Int, followToEnd: Bool, video: Bool) -> PollOptions {
-        let s = session.settings
-        let (timeout, interval) = video ? (VideoJobs.defaultTimeoutMs, VideoJobs.defaultPollIntervalMs(s)) : (s.timeoutMs, s.pollIntervalMs)
+        let (timeout, interval) = JobOptions.defaults(video: video, settings: session.settings)
         if followToEnd { return PollOptions(wait: true, timeoutMs: timeout, pollIntervalMs: interval) }
         // Not waiting, the one request still has the session's time (its retries, say), not none.
         return PollOptions(wait: waitSeconds > 0, timeoutMs: waitSeconds > 0 ? waitSeconds * 1000 : timeout, pollIntervalMs: interval)
