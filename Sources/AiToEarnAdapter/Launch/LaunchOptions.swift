@@ -17,7 +17,8 @@ public struct LaunchOptions: Sendable {
     public var framing: FramingKind?
     public var logLevel = LogLevel.warn
     public var logFile: String?
-    public var maxMessageBytes = 16 << 20
+    /// The engine's own default, said once there.
+    public var maxMessageBytes = RPCServer.Options().maxMessageBytes
     public var requestTimeoutMs = Settings.defaultRequestTimeoutMs
     public var connectTimeoutMs = Settings.defaultConnectTimeoutMs
     public var retryBaseDelayMs = Settings.defaultRetryBaseDelayMs
@@ -31,16 +32,10 @@ public struct LaunchOptions: Sendable {
         public var description: String
     }
 
-    /// Every option `parse` knows, for "did you mean".
-    static let optionNames = ["--simulate", "--simulate-delay-ms", "--region", "--base-url", "--api-key-file", "--framing",
-                              "--log-level", "--log-file", "--max-message-bytes", "--request-timeout-ms",
-                              "--connect-timeout-ms", "--retry-base-delay-ms", "--trace-file", "--mcp", "--image-dir",
-                              "--help", "--version"]
-
+    /// Parses the command line by the table of `LaunchOption.all`.
     public static func parse(_ args: [String]) throws(UsageError) -> LaunchOptions {
         var o = LaunchOptions()
         var i = 0
-        func fail(_ m: String) -> UsageError { UsageError(description: m) }
         while i < args.count {
             var arg = args[i]
             var inline: String?
@@ -49,54 +44,24 @@ public struct LaunchOptions: Sendable {
                 arg = String(arg[..<eq])
             }
             i += 1
-            func value() throws(UsageError) -> String {
-                if let inline { return inline }
-                guard i < args.count else { throw fail("\(arg) needs a value (see --help)") }
+            guard let option = LaunchOption.named(arg) else {
+                let hint = arg.hasPrefix("-") ? Suggestion.hint(for: arg, among: LaunchOption.longNames) : ""
+                throw UsageError(description: "unknown option \"\(args[i - 1])\"\(hint.isEmpty ? " (see --help)" : hint)")
+            }
+            guard option.placeholder != nil else {
+                if inline != nil { throw UsageError(description: "\(arg) takes no value") }
+                try option.apply(&o, .init(option: arg, text: ""))
+                continue
+            }
+            let text: String
+            if let inline {
+                text = inline
+            } else {
+                guard i < args.count else { throw UsageError(description: "\(arg) needs a value (see --help)") }
+                text = args[i]
                 i += 1
-                return args[i - 1]
             }
-            func number(min: Int, max: Int) throws(UsageError) -> Int {
-                let v = try value()
-                guard let n = Int(v), n >= min, n <= max else {
-                    throw fail("\(arg) needs a whole number from \(min) to \(max), not \"\(v)\"")
-                }
-                return n
-            }
-            switch arg {
-            case "--simulate": o.simulate = true
-            case "--simulate-delay-ms": o.simulateDelayMs = try number(min: 0, max: 86_400_000)
-            case "--region":
-                let v = try value()
-                guard let r = Region(rawValue: v) else { throw fail("--region must be \"cn\" or \"global\", not \"\(v)\"") }
-                o.region = r
-            case "--base-url": o.baseURL = try value()
-            case "--api-key-file": o.apiKeyFile = try value()
-            case "--framing":
-                let v = try value()
-                if v == "auto" { o.framing = nil } else if let k = FramingKind(rawValue: v) { o.framing = k } else {
-                    throw fail("--framing must be auto, lsp or ndjson, not \"\(v)\"")
-                }
-            case "--log-level":
-                let v = try value()
-                guard let l = LogLevel(name: v) else { throw fail("--log-level must be error, warn, info, debug or trace, not \"\(v)\"") }
-                o.logLevel = l
-            case "--log-file": o.logFile = try value()
-            case "--max-message-bytes": o.maxMessageBytes = try number(min: 1024, max: 1 << 30)
-            case "--request-timeout-ms": o.requestTimeoutMs = try number(min: 1, max: Settings.maxHTTPTimeoutMs)
-            case "--connect-timeout-ms": o.connectTimeoutMs = try number(min: 1, max: Settings.maxHTTPTimeoutMs)
-            case "--retry-base-delay-ms": o.retryBaseDelayMs = try number(min: 0, max: 60_000)
-            case "--trace-file": o.traceFile = try value()
-            case "--mcp": o.mcp = true
-            case "--image-dir": o.imageDir = try value()
-            case "-h", "--help": o.showHelp = true
-            case "-V", "--version": o.showVersion = true
-            default:
-                let hint = arg.hasPrefix("-") ? Suggestion.hint(for: arg, among: Self.optionNames) : ""
-                throw fail("unknown option \"\(args[i - 1])\"\(hint.isEmpty ? " (see --help)" : hint)")
-            }
-            if inline != nil, ["--simulate", "--mcp", "--help", "--version"].contains(arg) {
-                throw fail("\(arg) takes no value")
-            }
+            try option.apply(&o, .init(option: arg, text: text))
         }
         return o
     }

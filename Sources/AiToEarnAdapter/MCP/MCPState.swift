@@ -35,9 +35,12 @@ final class MCPState: Sendable {
     func setLogLevel(_ level: String) { logLevel.withLock { $0 = level } }
 
     /// `notifications/message`, when `level` is at or above the client's chosen level.
-    func log(_ level: String, _ text: String) {
-        let threshold = Self.logLevels.firstIndex(of: logLevel.current) ?? 1
-        guard (Self.logLevels.firstIndex(of: level) ?? 0) >= threshold else { return }
+    func log(_ level: String, _ text: String) { log(level, text, threshold: logLevel.current) }
+
+    /// `notifications/message`, when `level` is at or above `threshold` (a 2026-07-28 request's own level, say).
+    func log(_ level: String, _ text: String, threshold: String) {
+        let lowest = Self.logLevels.firstIndex(of: threshold) ?? 1
+        guard (Self.logLevels.firstIndex(of: level) ?? 0) >= lowest else { return }
         notify("notifications/message", .object(["level": .string(level), "logger": "aitoearn-rpc", "data": .string(text)]))
     }
 

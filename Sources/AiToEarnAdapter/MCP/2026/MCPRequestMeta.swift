@@ -44,10 +44,7 @@ struct MCPRequestMeta: Sendable {
 
     /// `notifications/message` for this request only, and only when it asked for a level.
     func log(state: MCPState) -> @Sendable (String, String) -> Void {
-        guard let wanted = logLevel, let threshold = MCPState.logLevels.firstIndex(of: wanted) else { return { _, _ in } }
-        return { level, text in
-            guard (MCPState.logLevels.firstIndex(of: level) ?? 0) >= threshold else { return }
-            state.notify("notifications/message", .object(["level": .string(level), "logger": "aitoearn-rpc", "data": .string(text)]))
-        }
+        guard let wanted = logLevel, MCPState.logLevels.contains(wanted) else { return { _, _ in } }
+        return { level, text in state.log(level, text, threshold: wanted) }
     }
 }

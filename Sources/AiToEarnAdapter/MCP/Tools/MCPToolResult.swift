@@ -27,7 +27,7 @@ enum MCPToolResult {
             } else {
                 uri = image["url"]?.stringValue
             }
-            let mime = mimeType(uri ?? "", image)
+            let mime = imageMediaType(uri ?? "", base64: image["b64_json"]?.stringValue)
             if let uri { entry["url"] = .string(uri) }
             entry["mimeType"] = .string(mime)
             images.append(.object(entry))
@@ -103,16 +103,12 @@ enum MCPToolResult {
         return t.hasSuffix("!") || t.hasSuffix("?") || t.hasSuffix("。") ? t : t + "."
     }
 
-    private static func mimeType(_ uri: String, _ image: JSONValue) -> String {
-        let lower = uri.lowercased().split(separator: "?").first.map(String.init) ?? ""
-        if lower.hasSuffix(".jpg") || lower.hasSuffix(".jpeg") { return "image/jpeg" }
-        if lower.hasSuffix(".webp") { return "image/webp" }
-        if lower.hasSuffix(".gif") { return "image/gif" }
-        if let b64 = image["b64_json"]?.stringValue {
-            if b64.hasPrefix("/9j/") { return "image/jpeg" }
-            if b64.hasPrefix("R0lG") { return "image/gif" }
-            if b64.hasPrefix("UklG") { return "image/webp" }
-        }
-        return "image/png"
+    /// An image's media type: what its file name or URL says, else what its first bytes are
+    /// (the core's detection), else PNG.
+    static func imageMediaType(_ uri: String, base64: String?) -> String {
+        let path = uri.split(separator: "?").first.map(String.init) ?? ""
+        // 16 base64 characters are the 12 bytes detection looks at.
+        let head = base64.flatMap { Data(base64Encoded: String($0.prefix(16))) }
+        return (ImageType(fileName: path) ?? head.flatMap { ImageType.detect($0) } ?? .png).mediaType
     }
 }

@@ -101,7 +101,7 @@ enum MCPVideoTool {
         for (key, url, index) in [("video", task["videoUrl"]?.stringValue, 0), ("cover", task["coverUrl"]?.stringValue, 1)] {
             let path = saved.count > index ? saved[index] : nil
             guard let uri = path.map({ URL(fileURLWithPath: $0).absoluteString }) ?? url else { continue }
-            let mime = mimeType(uri, video: key == "video")
+            let mime = key == "video" ? videoMediaType(uri) : MCPToolResult.imageMediaType(uri, base64: nil)
             var entry: JSONObject = ["url": .string(uri), "mimeType": .string(mime)]
             if let path { entry["path"] = .string(path) }
             structured[key] = .object(entry)
@@ -126,16 +126,11 @@ enum MCPVideoTool {
             + "(and wait_seconds) to get the video; video jobs take one to ten minutes."
     }
 
-    private static func mimeType(_ uri: String, video: Bool) -> String {
+    private static func videoMediaType(_ uri: String) -> String {
         let lower = uri.lowercased().split(separator: "?").first.map(String.init) ?? ""
-        if video {
-            if lower.hasSuffix(".webm") { return "video/webm" }
-            if lower.hasSuffix(".mov") { return "video/quicktime" }
-            if lower.hasSuffix(".mkv") { return "video/x-matroska" }
-            return "video/mp4"
-        }
-        if lower.hasSuffix(".jpg") || lower.hasSuffix(".jpeg") { return "image/jpeg" }
-        if lower.hasSuffix(".webp") { return "image/webp" }
-        return "image/png"
+        if lower.hasSuffix(".webm") { return "video/webm" }
+        if lower.hasSuffix(".mov") { return "video/quicktime" }
+        if lower.hasSuffix(".mkv") { return "video/x-matroska" }
+        return "video/mp4"
     }
 }
