@@ -21,7 +21,7 @@ struct ErrorCodeTests {
 
     @Test("the OpenRPC document lists exactly the codes the LSP face answers with")
     func documentedCodes() throws {
-        let errors = try #require(OpenRPCDocument.value["components"]?["errors"]?.objectValue)
+        let errors = try #require(OpenRPCDocument.value.get()["components"]?["errors"]?.objectValue)
         let documented = Set(errors.members.compactMap { $0.value["code"]?.integerValue })
         let answered: [ErrorCode] = [.invalidRequest, .invalidParams, .apiKey, .upstream, .jobFailed, .timedOut,
                                      .unreachable, .rateLimited, .saveFailed, .requestCancelled]
