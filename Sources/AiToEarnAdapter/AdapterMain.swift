@@ -1,20 +1,14 @@
 import AiToEarnCore
 import Diagnostics
-import Dispatch
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
 import JSONRPC
-import JSONValue
 
-/// The program: parse options, wire the engine to the core, serve until the session ends.
+/// The program: parse options, wire the engine to the core on stdio, serve until the session
+/// ends. The executable's one entry point; everything else in this module is internal.
 public enum AdapterMain {
     public static func run() -> Never {
         CoreDumps.disable()

@@ -8,32 +8,32 @@ import Foundation
 import JSONRPC
 
 /// The command line, parsed and checked; a bad option is one line on stderr and exit status 2.
-public struct LaunchOptions: Sendable {
-    public var simulate = false
-    public var simulateDelayMs = Settings.defaultSimulateDelayMs
-    public var region: Region?
-    public var baseURL: String?
-    public var apiKeyFile: String?
-    public var framing: FramingKind?
-    public var logLevel = LogLevel.warn
-    public var logFile: String?
+struct LaunchOptions: Sendable {
+    var simulate = false
+    var simulateDelayMs = Settings.defaultSimulateDelayMs
+    var region: Region?
+    var baseURL: String?
+    var apiKeyFile: String?
+    var framing: FramingKind?
+    var logLevel = LogLevel.warn
+    var logFile: String?
     /// The engine's own default, said once there.
-    public var maxMessageBytes = RPCServer.Options().maxMessageBytes
-    public var requestTimeoutMs = Settings.defaultRequestTimeoutMs
-    public var connectTimeoutMs = Settings.defaultConnectTimeoutMs
-    public var retryBaseDelayMs = Settings.defaultRetryBaseDelayMs
-    public var traceFile: String?
-    public var mcp = false
-    public var imageDir: String?
-    public var showHelp = false
-    public var showVersion = false
+    var maxMessageBytes = RPCServer.Options().maxMessageBytes
+    var requestTimeoutMs = Settings.defaultRequestTimeoutMs
+    var connectTimeoutMs = Settings.defaultConnectTimeoutMs
+    var retryBaseDelayMs = Settings.defaultRetryBaseDelayMs
+    var traceFile: String?
+    var mcp = false
+    var imageDir: String?
+    var showHelp = false
+    var showVersion = false
 
-    public struct UsageError: Error, CustomStringConvertible {
-        public var description: String
+    struct UsageError: Error, CustomStringConvertible {
+        var description: String
     }
 
     /// Parses the command line by the table of `LaunchOption.all`.
-    public static func parse(_ args: [String]) throws(UsageError) -> LaunchOptions {
+    static func parse(_ args: [String]) throws(UsageError) -> LaunchOptions {
         var o = LaunchOptions()
         var i = 0
         while i < args.count {
@@ -67,7 +67,7 @@ public struct LaunchOptions: Sendable {
     }
 
     /// Resolves the core's settings: command line over environment over defaults.
-    public func settings(environment: [String: String]) throws(UsageError) -> Settings {
+    func settings(environment: [String: String]) throws(UsageError) -> Settings {
         var base = (region ?? .global).baseURL
         // An explicit base URL beats a region, from the command line or the environment.
         if let b = baseURL ?? environment["AITOEARN_BASE_URL"].flatMap({ $0.isEmpty ? nil : $0 }) { base = b }

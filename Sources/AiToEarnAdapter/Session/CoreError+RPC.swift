@@ -5,14 +5,14 @@ import JSONValue
 
 extension ErrorCode {
     /// No API key configured, or the service rejected it (upstream 401).
-    public static let apiKey = ErrorCode(rawValue: -32001)
+    static let apiKey = ErrorCode(rawValue: -32001)
     /// Any other upstream business code.
-    public static let upstream = ErrorCode(rawValue: -32010)
-    public static let jobFailed = ErrorCode(rawValue: -32011)
-    public static let timedOut = ErrorCode(rawValue: -32012)
-    public static let unreachable = ErrorCode(rawValue: -32013)
-    public static let rateLimited = ErrorCode(rawValue: -32014)
-    public static let saveFailed = ErrorCode(rawValue: -32015)
+    static let upstream = ErrorCode(rawValue: -32010)
+    static let jobFailed = ErrorCode(rawValue: -32011)
+    static let timedOut = ErrorCode(rawValue: -32012)
+    static let unreachable = ErrorCode(rawValue: -32013)
+    static let rateLimited = ErrorCode(rawValue: -32014)
+    static let saveFailed = ErrorCode(rawValue: -32015)
 }
 
 extension CoreError {
