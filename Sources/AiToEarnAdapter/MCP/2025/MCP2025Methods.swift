@@ -26,7 +26,7 @@ struct MCP2025CallTool: MCPMethod {
             let progress = MCPProgress(token: p?["_meta"]?["progressToken"], state: session.mcp)
             return try await runner.run(name: name, arguments: arguments, progress: progress, followToEnd: false)
         }
-        guard [MCPToolCatalog.generate, MCPEditImageTool.name, MCPVideoTool.name].contains(name) else {
+        guard MCPToolCatalog.taskTools.contains(name) else {
             throw RPCError(.methodNotFound, "The tool \"\(name)\" does not support task-augmented execution: call it without \"task\".")
         }
         let ttl = task["ttl"]?.integerValue.map { Int(clamping: $0) }
@@ -37,7 +37,7 @@ struct MCP2025CallTool: MCPMethod {
             return try await runner.run(name: name, arguments: arguments, progress: MCPProgress(token: nil, state: state), followToEnd: true)
         }
         let video = name == MCPVideoTool.name
-        let interval = video ? VideoJobs.defaultPollIntervalMs(session.settings) : session.settings.pollIntervalMs
+        let interval = JobOptions.defaults(video: video, settings: session.settings).pollIntervalMs
         let created = try state.tasks.create(ttlMs: ttl, pollIntervalMs: interval, video: video, notify: state.notify) { id in
             try await go(MCPProgress(token: token, state: state, onMessage: { state.tasks.note(id, $0, logId: $1) }))
         }

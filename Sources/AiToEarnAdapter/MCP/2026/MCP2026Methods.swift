@@ -48,7 +48,7 @@ struct MCP2026CallTool: MCPMethod {
         // A request that carries a progressToken wants to follow the call in place (progress, and
         // a cancel that reaches it): the server chooses per request, and answers it in place.
         let asTask = meta.acceptsTasks && meta.progressToken == nil
-            && [MCPToolCatalog.generate, MCPEditImageTool.name, MCPVideoTool.name].contains(name)
+            && MCPToolCatalog.taskTools.contains(name)
         let prepared = try runner.prepare(name: name, arguments: arguments, followToEnd: asTask)
         guard asTask, case .ready(let go) = prepared else {
             let progress = MCPProgress(token: meta.progressToken, state: state, log: log)
@@ -59,7 +59,7 @@ struct MCP2026CallTool: MCPMethod {
         }
         // Progress belongs to a request in flight; this one ends with the task handle.
         let video = name == MCPVideoTool.name
-        let interval = video ? VideoJobs.defaultPollIntervalMs(session.settings) : session.settings.pollIntervalMs
+        let interval = JobOptions.defaults(video: video, settings: session.settings).pollIntervalMs
         let created = try state.tasks.create(ttlMs: nil, pollIntervalMs: interval, for2026: true, video: video,
                                          notify: state.notify) { id in
             try await go(MCPProgress(token: nil, state: state, log: log, onMessage: { state.tasks.note(id, $0, logId: $1) }))

@@ -6,6 +6,8 @@ enum MCPToolCatalog {
     static let generate = "generate_image"
     static let status = "get_task_status"
     static let models = "list_image_models"
+    /// The tools that submit a job, and so may run as a task.
+    static let taskTools = [generate, MCPEditImageTool.name, MCPVideoTool.name]
 
     /// How a model should use the tools (served by `initialize` and `server/discover`).
     static let instructions = """
