@@ -25,7 +25,9 @@ let package = Package(
         // request: building needs no libcurl headers, and starting does not pay for libcurl.
         .target(name: "CurlShim", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         // Binds the core's operations to JSON-RPC methods and notifications.
-        .target(name: "AiToEarnAdapter", dependencies: ["JSONRPC", "AiToEarnCore"]),
+        .target(name: "AiToEarnAdapter", dependencies: [
+            "JSONRPC", "AiToEarnCore", "JSONValue", "Diagnostics",
+        ]),
         // C symbols the static C++ library would otherwise take from a newer glibc than the
         // file promises (arc4random, glibc 2.36): linked in, never called from Swift.
         .target(name: "GlibcFloor"),
