@@ -27,6 +27,23 @@ public struct JSONObject: Sendable, Hashable, Sequence {
         }
     }
 
+    /// Members as the parser read them: a repeated key keeps its first place and takes the last
+    /// value, as `init(_:)` does, without the tuple array and per-member lookup it pays.
+    static func parsed(_ members: [Member]) -> JSONObject {
+        if members.count > 16 || repeatsAKey(members) { return JSONObject(members.map { ($0.key, $0.value) }) }
+        var object = JSONObject()
+        object.members = members
+        return object
+    }
+
+    private static func repeatsAKey(_ members: [Member]) -> Bool {
+        guard members.count > 1 else { return false }
+        for i in 1..<members.count {
+            for j in 0..<i where members[j].key == members[i].key { return true }
+        }
+        return false
+    }
+
     /// Members whose keys the caller knows to be distinct (a message being built), kept as
     /// given without the duplicate check each insertion would make.
     public init(distinctKeys pairs: KeyValuePairs<String, JSONValue>) {

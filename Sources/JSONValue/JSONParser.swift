@@ -76,7 +76,7 @@ public struct JSONParser {
     private mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
         if depth > maxDepth { throw error("nesting deeper than \(maxDepth) levels") }
         pos += 1
-        var members: [(String, JSONValue)] = []
+        var members: [JSONObject.Member] = []
         skipWhitespace()
         if pos < buf.count, buf[pos] == UInt8(ascii: "}") { pos += 1; return .object(JSONObject()) }
         while true {
@@ -87,11 +87,11 @@ public struct JSONParser {
             guard pos < buf.count, buf[pos] == UInt8(ascii: ":") else { throw error("expected ':'") }
             pos += 1
             skipWhitespace()
-            members.append((key, try parseValue(depth: depth)))
+            members.append(JSONObject.Member(key: key, value: try parseValue(depth: depth)))
             skipWhitespace()
             guard pos < buf.count else { throw error("unexpected end of input") }
             if buf[pos] == UInt8(ascii: ",") { pos += 1; continue }
-            if buf[pos] == UInt8(ascii: "}") { pos += 1; return .object(JSONObject(members)) }
+            if buf[pos] == UInt8(ascii: "}") { pos += 1; return .object(JSONObject.parsed(members)) }
             throw error("expected ',' or '}'")
         }
     }
