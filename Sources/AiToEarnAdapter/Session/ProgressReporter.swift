@@ -36,6 +36,8 @@ final class ProgressReporter: Sendable {
         if video { params["kind"] = "video" }
         // Under back-pressure only the latest progress of a request is worth writing.
         context.notify("task.progress", .object(params), replacing: "task.progress " + context.id.serializedString())
+        // The `$/progress` messages exist only for a token: without one, not even their text is made.
+        guard token != nil else { return }
         if poll == 0 {
             beginOnce("submitted \(logId)")
         } else {
