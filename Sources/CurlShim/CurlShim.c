@@ -16,6 +16,7 @@ typedef int (*global_init_fn)(long flags);
 typedef const char *(*version_fn)(void);
 typedef void *(*easy_init_fn)(void);
 typedef void (*easy_cleanup_fn)(void *);
+typedef void (*easy_reset_fn)(void *);
 typedef int (*easy_setopt_fn)(void *, int, ...);
 typedef int (*easy_getinfo_fn)(void *, int, ...);
 typedef const char *(*easy_strerror_fn)(int);
@@ -42,6 +43,7 @@ static struct {
     version_fn version;
     easy_init_fn easy_init;
     easy_cleanup_fn easy_cleanup;
+    easy_reset_fn easy_reset;
     easy_setopt_fn easy_setopt;
     easy_getinfo_fn easy_getinfo;
     easy_strerror_fn easy_strerror;
@@ -97,6 +99,7 @@ int acurl_load(const char *path, char *error, size_t error_size) {
     LOOKUP(version, "curl_version");
     LOOKUP(easy_init, "curl_easy_init");
     LOOKUP(easy_cleanup, "curl_easy_cleanup");
+    LOOKUP(easy_reset, "curl_easy_reset");
     LOOKUP(easy_setopt, "curl_easy_setopt");
     LOOKUP(easy_getinfo, "curl_easy_getinfo");
     LOOKUP(easy_strerror, "curl_easy_strerror");
@@ -120,6 +123,7 @@ int acurl_load(const char *path, char *error, size_t error_size) {
 const char *acurl_version(void) { return curl.version(); }
 void *acurl_easy_init(void) { return curl.easy_init(); }
 void acurl_easy_cleanup(void *easy) { curl.easy_cleanup(easy); }
+void acurl_easy_reset(void *easy) { curl.easy_reset(easy); }
 int acurl_easy_setopt_long(void *easy, int option, long value) { return curl.easy_setopt(easy, option, value); }
 int acurl_easy_setopt_ptr(void *easy, int option, const void *value) { return curl.easy_setopt(easy, option, value); }
 int acurl_easy_setopt_off(void *easy, int option, int64_t value) { return curl.easy_setopt(easy, option, (int64_t)value); }

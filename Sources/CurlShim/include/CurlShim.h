@@ -20,6 +20,8 @@ const char *acurl_version(void);
 
 void *acurl_easy_init(void);
 void acurl_easy_cleanup(void *easy);
+/// Every option back to its default; the handle keeps its caches (7.12.1).
+void acurl_easy_reset(void *easy);
 int acurl_easy_setopt_long(void *easy, int option, long value);
 int acurl_easy_setopt_ptr(void *easy, int option, const void *value);
 int acurl_easy_setopt_off(void *easy, int option, int64_t value);

@@ -45,7 +45,7 @@ final class CurlTransfer: @unchecked Sendable {
     unowned(unsafe) var loop: CurlEventLoop?
 
     init(_ request: HTTPRequest, proxy: ProxySettings?, connectTimeoutMs: Int) throws(TransportFailure) {
-        guard let easy = acurl_easy_init() else { throw .notConnected("libcurl could not make a transfer") }
+        guard let easy = EasyHandles.take() else { throw .notConnected("libcurl could not make a transfer") }
         self.request = request
         self.easy = easy
         errorBuffer.initialize(repeating: 0, count: 256)
@@ -103,7 +103,8 @@ final class CurlTransfer: @unchecked Sendable {
     }
 
     deinit {
-        acurl_easy_cleanup(easy)
+        // Reset before the header list is freed: the handle must not point at it past here.
+        EasyHandles.give(easy)
         if let headerList { acurl_slist_free_all(headerList) }
         errorBuffer.deallocate()
         addressGuard.deallocate()
