@@ -18,7 +18,12 @@ final class CurlEventLoop: @unchecked Sendable {
     }
 
     private let multi: UnsafeMutableRawPointer
-    private let inbox = Locked<[Command]>([])
+    /// Commands from other threads, and whether the loop is (about to be) waiting in libcurl's poll.
+    private struct Inbox {
+        var commands: [Command] = []
+        var asleep = false
+    }
+    private let inbox = Locked(Inbox())
     /// The loop's thread: the state below, and each transfer once started, are its own.
     static let thread = ThreadOwner("the libcurl loop thread")
     // Loop-thread state.
@@ -112,8 +117,14 @@ final class CurlEventLoop: @unchecked Sendable {
     func cancel(_ transfer: CurlTransfer) { send(.cancel(transfer)) }
 
     private func send(_ command: Command) {
-        inbox.withLock { $0.append(command) }
-        acurl_multi_wakeup(multi)
+        // A loop that is not asleep reads the inbox before it next waits: only a sleeping one
+        // needs the wake-up (a system call, and a context switch, per request before).
+        let asleep = inbox.withLock { box -> Bool in
+            box.commands.append(command)
+            defer { box.asleep = false }
+            return box.asleep
+        }
+        if asleep { acurl_multi_wakeup(multi) }
     }
 
     /// Called on the loop thread when a request starts out: its timeout runs from now.
@@ -125,7 +136,12 @@ final class CurlEventLoop: @unchecked Sendable {
     private func run() {
         Self.thread.claim()
         while true {
-            for command in inbox.withLock({ q -> [Command] in defer { q.removeAll(keepingCapacity: true) }; return q }) {
+            let commands = inbox.withLock { box -> [Command] in
+                box.asleep = false
+                defer { box.commands.removeAll(keepingCapacity: true) }
+                return box.commands
+            }
+            for command in commands {
                 switch command {
                 case .start(let t): begin(t)
                 case .cancel(let t): stop(t)
@@ -145,7 +161,14 @@ final class CurlEventLoop: @unchecked Sendable {
             admitWaiting()
             // Idle, the thread sleeps until woken; busy, libcurl shortens the wait to what it needs.
             let wait = active.isEmpty ? 60_000 : min(1000, max(0, nextDeadlineMs - now))
-            acurl_multi_poll(multi, Int32(wait))
+            // Asleep from the moment the inbox is seen empty: a command after that wakes the poll
+            // (a wake-up sent before the poll starts makes it return at once). One already there
+            // is handled now instead.
+            let sleeps = inbox.withLock { box -> Bool in
+                box.asleep = box.commands.isEmpty
+                return box.asleep
+            }
+            if sleeps { acurl_multi_poll(multi, Int32(wait)) }
         }
     }
 
