@@ -130,7 +130,10 @@ public final class RPCServer: Sendable {
                 if outputKind.current == nil, let k = AutoFramer.detect(bytes) { outputKind.withLock { $0 = k } }
                 // One chunk can hold thousands of requests: each waits for room in the output
                 // budget, so answers nobody takes cannot pile up past it.
-                framer.modify { $0.consume(bytes) { event in if self.admit() { self.handle(event) } } }
+                // Replies made meanwhile are left to the writer thread, which writes them together.
+                writer.coalescing {
+                    framer.modify { $0.consume(bytes) { event in if self.admit() { self.handle(event) } } }
+                }
             },
             onEnd: { [self] in
                 logger.info("end of input")

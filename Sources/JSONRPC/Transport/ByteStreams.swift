@@ -17,6 +17,13 @@ public protocol ByteSource: Sendable {
 public protocol ByteSink: Sendable {
     /// Writes all of `bytes`, blocking as long as the other side does not read; false once it is gone.
     func write(_ bytes: UnsafeRawBufferPointer) -> Bool
+    /// True when a write of `count` bytes would finish at once, without blocking; false when it
+    /// might block or nobody can tell (the default).
+    func canWriteAtOnce(_ count: Int) -> Bool
+}
+
+extension ByteSink {
+    public func canWriteAtOnce(_ count: Int) -> Bool { false }
 }
 
 /// A file descriptor as a source (stdin, a pipe).
@@ -48,4 +55,12 @@ public struct FileDescriptorSink: ByteSink {
     public init(fd: Int32) { self.fd = fd }
 
     public func write(_ bytes: UnsafeRawBufferPointer) -> Bool { writeAll(fd: fd, bytes) }
+
+    /// A pipe that polls writable has room for PIPE_BUF bytes (Linux: a free page; BSD and macOS:
+    /// PIPE_BUF free), and a stream socket for far more; a file or terminal is always writable.
+    public func canWriteAtOnce(_ count: Int) -> Bool {
+        guard count <= Int(PIPE_BUF) else { return false }
+        var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+        return poll(&p, 1, 0) == 1 && p.revents == Int16(POLLOUT)
+    }
 }
