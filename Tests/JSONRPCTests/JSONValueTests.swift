@@ -27,6 +27,19 @@ struct JSONValueTests {
         #expect(try JSONParser.parse("{\"z\":1,\"a\":2}").serializedString() == "{\"z\":1,\"a\":2}")
     }
 
+    @Test("a repeated key keeps its first place and takes the last value, in small and large objects", arguments: [3, 40])
+    func repeatedKeys(size: Int) throws {
+        var text = "{"
+        for i in 0..<size { text += "\"k\(i)\":\(i)," }
+        text += "\"k0\":\"last\",\"k1\":{\"a\":1,\"a\":2}}"
+        let o = try #require(try JSONParser.parse(text).objectValue)
+        #expect(o.count == size)
+        #expect(o.keys == (0..<size).map { "k\($0)" })
+        #expect(o["k0"] == "last")
+        #expect(o["k1"] == ["a": 2])
+        #expect(o["k1"]?.objectValue?.count == 1)
+    }
+
     @Test("hostile input is rejected, not crashed on", arguments: [
         String(repeating: "[", count: 100_000), String(repeating: "{\"a\":", count: 100_000),
         "{\"a\":1", "[1,]", "01", "1.", "-", "\"\\x\"", "\"\u{01}\"", "tru", "{} x", "", "[\"\\ud800\"",
