@@ -839,6 +839,10 @@ class StandinHandler(http.server.BaseHTTPRequestHandler):
         return self.state.api_key is None or key == self.state.api_key
 
     def _route(self, entry: LoggedRequest) -> tuple[int, bytes]:
+        if entry.endpoint in ("models", "edit_models", "video_models") and self.headers.get("X-Api-Key") \
+                and not self._key_ok():
+            # The service checks a key that is present before the route's "public" mark.
+            return self._err(401)
         if entry.endpoint == "submit":
             return self._submit(entry)
         if entry.endpoint == "edit":

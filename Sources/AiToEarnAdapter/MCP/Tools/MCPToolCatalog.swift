@@ -72,6 +72,7 @@ enum MCPToolCatalog {
                     "url": string("Where the service serves the image, or a file:// URL of the saved copy."),
                     "path": string("The local file the image was saved to."),
                     "mimeType": string("The image's media type."),
+                    "reason": string("Why the image has no link (the service sent no usable URL for it)."),
                 ]),
                 "required": ["mimeType"],
             ])]),
