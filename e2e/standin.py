@@ -42,6 +42,7 @@ Endpoints (names used by inject/requests_for):
     video_submit POST /api/ai/video/generations
     video_status GET  /api/ai/video/generations/{taskId}
     video_models GET  /api/ai/models/video/generation (``server.video_models``)
+    logs         GET  /api/ai/logs?type=&status=&model=&page=&pageSize=  (every job of the stand-in, newest first)
     video        GET  /videos/...                  (a small MP4: ``ftyp`` first; ``/videos/not-a-video...``: HTML;
                                                    ``/videos/huge?bytes=N``: an MP4 header padded with zeros to N
                                                    bytes, streamed, with its Content-Length)
@@ -1452,7 +1453,7 @@ class Standin(_HTTPService):
 
     def inject(self, endpoint: str, kind: str, times: int = 1, **params: Any) -> None:
         """Queue `times` faults of `kind` for the next requests to `endpoint`."""
-        if endpoint not in ("submit", "edit", "status", "models", "edit_models", "image", "other"):
+        if endpoint not in ("submit", "edit", "status", "models", "edit_models", "image", "logs", "other"):
             raise ValueError(f"unknown endpoint {endpoint!r}")
         with self._state.lock:
             for _ in range(times):

@@ -13,7 +13,7 @@ struct LSPLifecycleTests {
         #expect(result["serverInfo"]?["name"] == "aitoearn-rpc")
         let methods = result["capabilities"]?["methods"]?.arrayValue?.compactMap(\.stringValue) ?? []
         #expect(methods == ["initialize", "shutdown", "exit", "credits.usage", "image.edit", "image.generate", "image.models", "rpc.discover",
-                            "task.status", "video.generate", "video.models"])
+                            "task.list", "task.status", "video.generate", "video.models"])
         #expect(result["capabilities"]?["notifications"] == ["task.progress", "$/progress", "status.changed"])
         #expect(result["protocolVersion"] == nil)
         h.notify("initialized", [:])

@@ -191,6 +191,12 @@ public struct ImageJobs: Sendable {
         return Quote(model: model, price: price, pricing: pricing)
     }
 
+    /// A page of the caller's jobs (image or video), newest first, verbatim: how a caller finds
+    /// a job whose id it lost.
+    public func list(_ query: JobListQuery) async throws(CoreError) -> JSONValue {
+        try await client.jobLogs(query.items).data
+    }
+
     /// The service's model list of `kind`, verbatim (an edit list is also kept for input-count checks).
     public func models(kind: ImageJobKind = .generation) async throws(CoreError) -> JSONValue {
         do {
