@@ -44,7 +44,7 @@ KEY = "sk-mcp-e2e-SECRET-51c0ffee"
 
 LATEST = "2025-11-25"
 VERSIONS = ("2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25")
-TOOLS = ("generate_image", "edit_image", "get_task_status", "list_image_models", "generate_video", "list_video_models")
+TOOLS = ("generate_image", "edit_image", "get_task_status", "list_image_models", "generate_video", "list_video_models", "list_jobs")
 RELATED_TASK = "io.modelcontextprotocol/related-task"
 LOG_LEVELS = ("debug", "info", "notice", "warning", "error", "critical", "alert", "emergency")
 LSP_NOTIFICATIONS = ("status.changed", "task.progress", "$/progress")

@@ -42,6 +42,7 @@ Endpoints (names used by inject/requests_for):
     video_submit POST /api/ai/video/generations
     video_status GET  /api/ai/video/generations/{taskId}
     video_models GET  /api/ai/models/video/generation (``server.video_models``)
+    logs         GET  /api/ai/logs?type=&status=&model=&page=&pageSize=  (every job of the stand-in, newest first)
     video        GET  /videos/...                  (a small MP4: ``ftyp`` first; ``/videos/not-a-video...``: HTML;
                                                    ``/videos/huge?bytes=N``: an MP4 header padded with zeros to N
                                                    bytes, streamed, with its Content-Length)
@@ -208,7 +209,7 @@ DEFAULT_MODELS: list[dict[str, Any]] = [
         "sizes": ["1024x1024", "1536x1024", "1024x1536"],
         "qualities": ["low", "medium", "high"],
         "styles": [],
-        "pricing": {"perImage": 12, "currency": "credits"},
+        "pricing": "12",
     },
     {
         "name": "doubao-seedream-4-0",
@@ -217,6 +218,7 @@ DEFAULT_MODELS: list[dict[str, Any]] = [
         "sizes": ["1024x1024", "2048x2048"],
         "qualities": ["standard"],
         "styles": ["vivid", "natural"],
+        "pricing": "10",
     },
     {
         # Jobs of this model end `failed` (a convenience for manual and benchmark runs).
@@ -226,6 +228,7 @@ DEFAULT_MODELS: list[dict[str, Any]] = [
         "sizes": ["1024x1024"],
         "qualities": [],
         "styles": [],
+        "pricing": "5",
     },
 ]
 
@@ -357,6 +360,7 @@ VIDEO_SUBMIT_PATH = "/api/ai/video/generations"
 VIDEO_STATUS_PREFIX = "/api/ai/video/generations/"
 VIDEO_MODELS_PATH = "/api/ai/models/video/generation"
 VIDEO_PREFIX = "/videos/"
+LOGS_PATH = "/api/ai/logs"
 
 HTML_PAGE = (
     "<html>\r\n<head><title>{status} {reason}</title></head>\r\n<body>\r\n"
@@ -409,6 +413,8 @@ def endpoint_of(method: str, path: str) -> str:
         return "video_models"
     if path.startswith(VIDEO_PREFIX) and method == "GET":
         return "video"
+    if path == LOGS_PATH and method == "GET":
+        return "logs"
     return "other"
 
 
@@ -834,6 +840,10 @@ class StandinHandler(http.server.BaseHTTPRequestHandler):
         return self.state.api_key is None or key == self.state.api_key
 
     def _route(self, entry: LoggedRequest) -> tuple[int, bytes]:
+        if entry.endpoint in ("models", "edit_models", "video_models") and self.headers.get("X-Api-Key") \
+                and not self._key_ok():
+            # The service checks a key that is present before the route's "public" mark.
+            return self._err(401)
         if entry.endpoint == "submit":
             return self._submit(entry)
         if entry.endpoint == "edit":
@@ -850,6 +860,8 @@ class StandinHandler(http.server.BaseHTTPRequestHandler):
         if entry.endpoint == "video_models":
             with self.state.lock:
                 return self._ok(copy.deepcopy(self.state.video_models))
+        if entry.endpoint == "logs":
+            return self._logs(entry)
         if entry.endpoint == "models":
             if self.state.require_key_for_models and not self._key_ok():
                 return self._err(401)
@@ -866,7 +878,7 @@ class StandinHandler(http.server.BaseHTTPRequestHandler):
             return self._err(401)
         body = entry.json
         if not (validate_edit_body if kind == "edit" else validate_body)(body):
-            return self._err(10002)
+            return self._err(400, "Bad request")
         if kind == "edit":
             body = {k: v for k, v in body.items() if k in EDIT_BODY_FIELDS}
         with st.lock:
@@ -885,6 +897,27 @@ class StandinHandler(http.server.BaseHTTPRequestHandler):
             else:
                 answer["logId"] = plan["answer_log_id"]
         return self._ok(answer)
+
+    def _logs(self, entry: LoggedRequest) -> tuple[int, bytes]:
+        """GET /api/ai/logs: the caller's jobs of a type, newest first, a page at a time."""
+        if not self._key_ok():
+            return self._err(401)
+        q = dict(urllib.parse.parse_qsl(entry.query))
+        try:
+            page = int(q.get("page", "1"))
+            page_size = int(q.get("pageSize", "10"))
+        except ValueError:
+            return self._err(400, "Bad request")
+        if page < 1 or not 1 <= page_size <= 1000 or q.get("status") not in (None, "generating", "success", "failed"):
+            return self._err(400, "Bad request")
+        with self.state.lock:
+            # Newest first: the jobs table keeps creation order.
+            rows = [log_entry(self.state, j) for j in reversed(list(self.state.jobs.values()))]
+        rows = [r for r in rows if ("type" not in q or r["type"] == q["type"])
+                and ("status" not in q or r["status"] == q["status"]) and ("model" not in q or r["model"] == q["model"])]
+        total = len(rows)
+        return self._ok({"page": page, "pageSize": page_size, "totalPages": (total + page_size - 1) // page_size,
+                         "total": total, "list": rows[(page - 1) * page_size:page * page_size]})
 
     def _video_submit(self, entry: LoggedRequest) -> tuple[int, bytes]:
         st = self.state
@@ -1169,9 +1202,42 @@ def task_status(st: ServerState, job: Job, advance: bool) -> dict[str, Any]:
             data["response"] = {"created": int(time.time()), "usage": {"total_tokens": 42}}
         else:
             data["errorMessage"] = job.error_message
+        # What the job cost, set when it settles: the model's price once per request, 0 once refunded.
+        data["points"] = image_price(st, job) if status == "success" else 0
     data.update(copy.deepcopy(job.extra))
     job.last_served = copy.deepcopy(data)
     return data
+
+
+def image_price(st: ServerState, job: Job) -> Any:
+    """The model's `pricing` as a number (the service charges it once per request, whatever n is)."""
+    models = st.edit_models if job.kind == "edit" else st.models
+    model = next((m for m in models if m.get("name") == job.request.get("model")), None)
+    try:
+        price = float((model or {}).get("pricing"))
+    except (TypeError, ValueError):
+        return 0
+    return int(price) if price.is_integer() else price
+
+
+def log_entry(st: ServerState, job: Job) -> dict[str, Any]:
+    """A job as GET /api/ai/logs lists it (its status as the status endpoint would say now)."""
+    served = job.last_served  # listing is no status reply: what was last served stays what it was
+    if job.kind == "video":
+        status = video_task(st, job, advance=False)["status"]
+        status = {"SUCCESS": "success", "FAILURE": "failed"}.get(status, "generating")
+    else:
+        status = task_status(st, job, advance=False)["status"]
+    job.last_served = served
+    entry: dict[str, Any] = {
+        "id": job.log_id, "type": "video" if job.kind == "video" else "image", "model": job.request.get("model"),
+        "channel": "standin", "action": job.kind, "status": status, "startedAt": job.created_iso,
+        "createdAt": job.created_iso, "updatedAt": job.finished_iso or job.created_iso,
+        "userId": "u-standin", "userType": "user",
+    }
+    if job.kind == "video":
+        entry["taskId"] = job.log_id
+    return entry
 
 
 def video_task(st: ServerState, job: Job, advance: bool) -> dict[str, Any]:
@@ -1387,7 +1453,7 @@ class Standin(_HTTPService):
 
     def inject(self, endpoint: str, kind: str, times: int = 1, **params: Any) -> None:
         """Queue `times` faults of `kind` for the next requests to `endpoint`."""
-        if endpoint not in ("submit", "edit", "status", "models", "edit_models", "image", "other"):
+        if endpoint not in ("submit", "edit", "status", "models", "edit_models", "image", "logs", "other"):
             raise ValueError(f"unknown endpoint {endpoint!r}")
         with self._state.lock:
             for _ in range(times):

@@ -69,7 +69,7 @@ def test_snippet_runs_against_the_simulator(name, adapter_bin, tmp_path):
     assert run.returncode == 0, f"the {name} snippet exited {run.returncode}; stderr:\n{run.stderr[-4000:]}"
     lines = run.stdout.splitlines()
     assert len(lines) == 3, f"expected three lines from the {name} snippet, got:\n{run.stdout}"
-    assert lines[0] == "tools: generate_image, edit_image, get_task_status, list_image_models, generate_video, list_video_models"
+    assert lines[0] == "tools: generate_image, edit_image, get_task_status, list_image_models, generate_video, list_video_models, list_jobs"
     generated = re.fullmatch(r"generate_image: success ([0-9a-f]{24}) (file://\S+\.png)", lines[1])
     assert generated, lines[1]
     log_id, url = generated.groups()

@@ -15,7 +15,7 @@ import rpc
 from mcp_support import SIM_FAST, expect_result, mcp_adapter
 from standin import make_png
 
-TOOLS = ["generate_image", "edit_image", "get_task_status", "list_image_models", "generate_video", "list_video_models"]
+TOOLS = ["generate_image", "edit_image", "get_task_status", "list_image_models", "generate_video", "list_video_models", "list_jobs"]
 
 
 def framework_python(name):

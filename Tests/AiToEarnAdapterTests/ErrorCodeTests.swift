@@ -15,6 +15,7 @@ struct ErrorCodeTests {
         #expect(ErrorCode.unreachable.rawValue == -32013)
         #expect(ErrorCode.rateLimited.rawValue == -32014)
         #expect(ErrorCode.saveFailed.rawValue == -32015)
+        #expect(ErrorCode.creditLimit.rawValue == -32016)
         #expect(MCP2026.extensionNotDeclared.rawValue == -32021)
         #expect(MCP2026.unsupportedVersion.rawValue == -32022)
     }
@@ -24,7 +25,7 @@ struct ErrorCodeTests {
         let errors = try #require(OpenRPCDocument.value.get()["components"]?["errors"]?.objectValue)
         let documented = Set(errors.members.compactMap { $0.value["code"]?.integerValue })
         let answered: [ErrorCode] = [.invalidRequest, .invalidParams, .apiKey, .upstream, .jobFailed, .timedOut,
-                                     .unreachable, .rateLimited, .saveFailed, .requestCancelled]
+                                     .unreachable, .rateLimited, .saveFailed, .creditLimit, .requestCancelled]
         #expect(documented == Set(answered.map { Int64($0.rawValue) }))
     }
 
@@ -43,6 +44,7 @@ struct ErrorCodeTests {
         (.replyTooLarge(limitBytes: 1), -32013),
         (.rateLimited(retryAfterMs: 1000), -32014),
         (.saveFailed(logId: FakeNetwork.logId, task: [:], reason: "disk full"), -32015),
+        (.overLimit(credits: 10, committed: 20, limit: 25, reason: nil), -32016),
         (.cancelled(logId: nil), -32800),
     ] as [(CoreError.Kind, Int)])
     func mapping(kind: CoreError.Kind, code: Int) {
@@ -56,6 +58,10 @@ struct ErrorCodeTests {
         #expect(upstream.data?["upstreamMessage"] == "credits")
         #expect(CoreError(.timedOut(logId: FakeNetwork.logId, task: nil)).rpcError.data?["logId"] == .string(FakeNetwork.logId))
         #expect(CoreError(.rateLimited(retryAfterMs: 1500)).rpcError.data?["retryAfterMs"] == 1500)
+        let limit = CoreError(.overLimit(credits: 10, committed: 20, limit: 25, reason: nil)).rpcError.data
+        #expect(limit == ["credits": 10, "committed": 20, "limit": 25])
+        let unknown = CoreError(.overLimit(credits: nil, committed: 0, limit: 25, reason: "no price")).rpcError.data
+        #expect(unknown == ["credits": .null, "committed": 0, "limit": 25, "reason": "no price"])
     }
 }
 

@@ -12,8 +12,8 @@ struct LSPLifecycleTests {
         let result = try #require(reply["result"])
         #expect(result["serverInfo"]?["name"] == "aitoearn-rpc")
         let methods = result["capabilities"]?["methods"]?.arrayValue?.compactMap(\.stringValue) ?? []
-        #expect(methods == ["initialize", "shutdown", "exit", "image.edit", "image.generate", "image.models", "rpc.discover",
-                            "task.status", "video.generate", "video.models"])
+        #expect(methods == ["initialize", "shutdown", "exit", "credits.usage", "image.edit", "image.generate", "image.models", "rpc.discover",
+                            "task.list", "task.status", "video.generate", "video.models"])
         #expect(result["capabilities"]?["notifications"] == ["task.progress", "$/progress", "status.changed"])
         #expect(result["protocolVersion"] == nil)
         h.notify("initialized", [:])

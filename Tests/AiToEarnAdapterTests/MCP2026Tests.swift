@@ -33,7 +33,7 @@ struct MCP2026Tests {
         let h = try AdapterHarness()
         let tools = try #require(await h.call("tools/list", ["_meta": meta2026()])?["result"])
         #expect(tools["resultType"] == "complete")
-        #expect(tools["tools"]?.arrayValue?.count == 6)
+        #expect(tools["tools"]?.arrayValue?.count == 7)
         let missing = try #require(await h.call("tools/list", [:]))
         #expect(missing["error"]?["code"] == -32602)
         #expect(missing["error"]?["data"]?["errors"]?.arrayValue?.first?["path"] == "_meta")

@@ -19,7 +19,7 @@ struct MCPLifecycleTests {
         h.notify("notifications/initialized")
         let tools = try #require(await h.call("tools/list", [:]))
         let names = tools["result"]?["tools"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
-        #expect(names == ["generate_image", "edit_image", "get_task_status", "list_image_models", "generate_video", "list_video_models"])
+        #expect(names == ["generate_image", "edit_image", "get_task_status", "list_image_models", "generate_video", "list_video_models", "list_jobs"])
         #expect(await h.call("ping")?["result"] == [:])
         #expect(await h.call("image.models")?["error"]?["code"] == -32601)
         // No status line for an MCP client.
@@ -45,7 +45,7 @@ struct MCPLifecycleTests {
     @Test("--mcp: an initialize without protocolVersion is still MCP, and MCP methods are there before it")
     func launchedAsMCP() async throws {
         let h = try AdapterHarness(["--mcp"])
-        #expect(await h.call("tools/list")?["result"]?["tools"]?.arrayValue?.count == 6)
+        #expect(await h.call("tools/list")?["result"]?["tools"]?.arrayValue?.count == 7)
         let r = try #require(await h.call("initialize", [:])?["result"])
         #expect(r["protocolVersion"] == "2025-11-25")
         #expect(h.notifications("status.changed").isEmpty)

@@ -60,3 +60,63 @@ struct CreditLedgerTests {
         #expect(!CreditLedger(limit: nil).isRunningLow)
     }
 }
+
+@Suite("Credit ledger around a submission")
+struct CreditLedgerSubmissionTests {
+    static let id = "0123456789abcdef01234567"
+
+    @Test("a refused submission gives its credits back; an answered one is bound to its job until it ends")
+    func charging() async throws {
+        let ledger = CreditLedger(limit: 20)
+        await #expect(throws: CoreError.self) {
+            try await ledger.charging(.credits(10), idField: "logId") { () async throws(CoreError) -> UpstreamReply in
+                throw CoreError(.upstream(code: 12001, message: "credits"))
+            }
+        }
+        #expect(ledger.usage.committed == 0)
+        _ = try await ledger.charging(.credits(10), idField: "logId") { () async throws(CoreError) -> UpstreamReply in
+            UpstreamReply(data: ["logId": .string(Self.id), "status": "generating"])
+        }
+        #expect(ledger.usage.committed == 10)
+        ledger.observe(status: ["status": "generating"], id: Self.id, video: false)
+        #expect(ledger.usage.committed == 10)
+        ledger.observe(status: ["status": "failed", "points": 0], id: Self.id.uppercased(), video: false)
+        #expect(ledger.usage.committed == 0 && ledger.usage.jobs == 0)
+    }
+
+    @Test("a submission that may have reached the service stays committed; past the limit is overLimit with the numbers")
+    func maybeSubmitted() async throws {
+        let ledger = CreditLedger(limit: 15)
+        await #expect(throws: CoreError.self) {
+            try await ledger.charging(.credits(10), idField: "logId") { () async throws(CoreError) -> UpstreamReply in
+                throw CoreError(.unreachable(httpStatus: nil, attempts: 1, reason: "dropped", maybeSubmitted: true))
+            }
+        }
+        #expect(ledger.usage.committed == 10)
+        do {
+            _ = try await ledger.charging(.credits(10), idField: "logId") { () async throws(CoreError) -> UpstreamReply in
+                Issue.record("sent past the limit")
+                return UpstreamReply(data: [:])
+            }
+        } catch {
+            guard case .overLimit(let credits, let committed, let limit, _) = error.kind else { Issue.record("\(error)"); return }
+            #expect(credits == 10 && committed == 10 && limit == 15)
+        }
+    }
+
+    @Test("a success settles at the service's points; a video success at its price")
+    func settle() async throws {
+        let ledger = CreditLedger(limit: nil)
+        _ = try await ledger.charging(.credits(12), idField: "id") { () async throws(CoreError) -> UpstreamReply in
+            UpstreamReply(data: ["id": .string(Self.id)])
+        }
+        ledger.observe(status: ["status": "SUCCESS"], id: Self.id, video: true)
+        #expect(ledger.usage.committed == 12)
+        let other = "abcdefabcdefabcdefabcdef"
+        _ = try await ledger.charging(.credits(12), idField: "logId") { () async throws(CoreError) -> UpstreamReply in
+            UpstreamReply(data: ["logId": .string(other)])
+        }
+        ledger.observe(status: ["status": "success", "points": "9"], id: other, video: false)
+        #expect(ledger.usage.committed == 21)
+    }
+}

@@ -31,6 +31,31 @@ struct SimulatorTests {
         #expect(types == ["IHDR", "IDAT", "IEND"])
     }
 
+    @Test("every simulated model has a price; a settled status says what it cost (0 once failed); the jobs are listed newest first")
+    func pricesPointsAndList() async throws {
+        let clock = VirtualClock()
+        let folder = SimulatorFolder(insideImageDirectory: nil)
+        defer { folder.remove() }
+        let sim = SimulatorTransport(delayMs: 0, folder: folder, clock: clock)
+        let client = makeClient(sim, clock: clock)
+        for kind in ImageJobKind.allCases {
+            let list = try await client.models(kind: kind).data
+            #expect(list.arrayValue?.allSatisfy { Pricing.number($0["pricing"] ?? .null) != nil } == true)
+        }
+        let video = try await client.videoModels().data
+        #expect(video.arrayValue?.allSatisfy { $0["pricing"]?.arrayValue?.isEmpty == false } == true)
+        let ok = try await client.submit(["prompt": "fox", "model": "sim-image", "response_format": "b64_json"]).data["logId"]?.stringValue ?? ""
+        let bad = try await client.submit(["prompt": "fox", "model": "sim-image-fail"]).data["logId"]?.stringValue ?? ""
+        #expect(try await client.taskStatus(logId: ok).data["points"] == 10)
+        #expect(try await client.taskStatus(logId: bad).data["points"] == 0)
+        let page = try await client.jobLogs([("type", "image"), ("page", "1"), ("pageSize", "1")]).data
+        #expect(page["total"] == 2 && page["totalPages"] == 2 && page["pageSize"] == 1)
+        #expect(page["list"]?.arrayValue?.first?["id"] == .string(bad) && page["list"]?.arrayValue?.first?["status"] == "failed")
+        let failed = try await client.jobLogs([("type", "image"), ("status", "success")]).data
+        #expect(failed["list"]?.arrayValue?.map { $0["id"] } == [.string(ok)])
+        #expect(try await client.jobLogs([("type", "video")]).data["total"] == 0)
+    }
+
     @Test("a simulated job succeeds with base64 images after its delay; failure models behave as documented")
     func simulatedJob() async throws {
         let clock = VirtualClock()

@@ -19,6 +19,13 @@ struct LaunchOption: Sendable {
         let option: String
         let text: String
 
+        func credits() throws(LaunchOptions.UsageError) -> Double {
+            guard let d = Settings.creditLimit(text) else {
+                throw LaunchOptions.UsageError(description: "\(option) needs a number of credits, 0 or more, not \"\(text)\"")
+            }
+            return d
+        }
+
         func number(min: Int, max: Int) throws(LaunchOptions.UsageError) -> Int {
             guard let n = Int(text), n >= min, n <= max else {
                 throw LaunchOptions.UsageError(description: "\(option) needs a whole number from \(min) to \(max), not \"\(text)\"")
@@ -87,6 +94,15 @@ struct LaunchOption: Sendable {
             "Write every JSON-RPC message and HTTP exchange as JSON lines",
             "(the API key is redacted; the file is made 0600, a symlink is refused).",
         ]) { o, v in o.traceFile = v.text },
+        LaunchOption(["--max-credits"], "N", [
+            "The most credits this process may commit to jobs; a job that would",
+            "pass it, or whose price is unknown, is refused (-32016) unsent.",
+            "Failed jobs give theirs back. Also AITOEARN_MAX_CREDITS.",
+        ]) { o, v throws(LaunchOptions.UsageError) in o.maxCredits = try v.credits() },
+        LaunchOption(["--confirm-credits-above"], "N", [
+            "MCP: a job priced above N credits (or at an unknown price) is",
+            "confirmed with the user first (elicitation, else confirm_credits).",
+        ]) { o, v throws(LaunchOptions.UsageError) in o.confirmCreditsAbove = try v.credits() },
         flag(["--mcp"], [
             "Speak the Model Context Protocol (tools for agent frameworks)",
             "from the start (either revision).",

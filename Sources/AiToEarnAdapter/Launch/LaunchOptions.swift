@@ -25,6 +25,9 @@ struct LaunchOptions: Sendable {
     var traceFile: String?
     var mcp = false
     var imageDir: String?
+    var maxCredits: Double?
+    /// MCP job tools priced above this ask before submitting.
+    var confirmCreditsAbove: Double?
     var showHelp = false
     var showVersion = false
 
@@ -87,9 +90,18 @@ struct LaunchOptions: Sendable {
                 throw UsageError(description: error.description)
             }
         }
-        return Settings(baseURL: url, apiKey: key, requestTimeoutMs: requestTimeoutMs,
-                        connectTimeoutMs: connectTimeoutMs, retryBaseDelayMs: retryBaseDelayMs,
-                        simulate: simulate, simulateDelayMs: simulateDelayMs)
+        var limit = maxCredits
+        if limit == nil, let text = environment["AITOEARN_MAX_CREDITS"], !text.isEmpty {
+            guard let l = Settings.creditLimit(text) else {
+                throw UsageError(description: "AITOEARN_MAX_CREDITS needs a number of credits, 0 or more, not \"\(text)\"")
+            }
+            limit = l
+        }
+        var s = Settings(baseURL: url, apiKey: key, requestTimeoutMs: requestTimeoutMs,
+                         connectTimeoutMs: connectTimeoutMs, retryBaseDelayMs: retryBaseDelayMs,
+                         simulate: simulate, simulateDelayMs: simulateDelayMs)
+        s.maxCredits = limit
+        return s
     }
 }
 

@@ -38,8 +38,9 @@ extension JobMethod {
     func callAsFunction(_ p: Params, context: RequestContext) async throws -> JSONValue {
         let progress = ProgressReporter(context: context, token: p.options.workDoneToken, title: Self.title)
         let poll = p.options.poll(waitsByDefault: Self.waitsByDefault, video: Self.isVideo(p.subject), settings: session.settings)
-        let job = JobRun(poll: poll, saveTo: p.options.saveTo, startMs: session.clock.nowMs,
+        var job = JobRun(poll: poll, saveTo: p.options.saveTo, startMs: session.clock.nowMs,
                          idempotencyKey: p.options.idempotencyKey, events: progress.event)
+        job.credits.dryRun = p.options.dryRun
         do {
             let result = try await run(p.subject, job)
             progress.end(result["status"]?.stringValue ?? "done")

@@ -12,6 +12,8 @@ struct JobOptions: Sendable {
     var saveTo: String?
     /// Methods that submit: a repeat of the key follows the first call's job instead (never billed twice).
     var idempotencyKey: String?
+    /// Methods that submit: price the job and run every local check, but submit nothing.
+    var dryRun = false
 
     /// Reads the options in the order their issues are listed.
     static func read(_ r: inout FieldReader, submits: Bool) -> JobOptions {
@@ -21,7 +23,10 @@ struct JobOptions: Sendable {
         o.pollIntervalMs = r.integer("pollIntervalMs", in: 1...600_000).map(Int.init)
         o.workDoneToken = readToken(&r)
         o.saveTo = r.string("saveTo", nonEmpty: true)
-        if submits { o.idempotencyKey = readIdempotencyKey(&r, field: "idempotencyKey") }
+        if submits {
+            o.idempotencyKey = readIdempotencyKey(&r, field: "idempotencyKey")
+            o.dryRun = r.bool("dryRun") ?? false
+        }
         return o
     }
 

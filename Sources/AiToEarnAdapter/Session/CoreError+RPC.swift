@@ -13,6 +13,8 @@ extension ErrorCode {
     static let unreachable = ErrorCode(rawValue: -32013)
     static let rateLimited = ErrorCode(rawValue: -32014)
     static let saveFailed = ErrorCode(rawValue: -32015)
+    /// The spending limit would be passed, or a price cannot be known under it: nothing was sent.
+    static let creditLimit = ErrorCode(rawValue: -32016)
 }
 
 extension CoreError {
@@ -80,6 +82,12 @@ extension CoreError {
             data[idField] = .string(logId)
             data["task"] = task
             data["reason"] = .string(reason)
+        case .overLimit(let credits, let committed, let limit, let reason):
+            code = .creditLimit
+            data["credits"] = credits.map { Price.credits($0).json } ?? .null
+            data["committed"] = Price.credits(committed).json
+            data["limit"] = Price.credits(limit).json
+            if let reason { data["reason"] = .string(reason) }
         case .cancelled(let logId):
             code = .requestCancelled
             if let logId { data[idField] = .string(logId) }

@@ -36,7 +36,8 @@ struct Faces: Sendable {
         (self.session, self.server) = (session, server)
         var lsp = MethodTable([ImageGenerateMethod(session: session), ImageEditMethod(session: session),
                                TaskStatusMethod(session: session), ImageModelsMethod(session: session),
-                               VideoGenerateMethod(session: session), VideoModelsMethod(session: session), DiscoverMethod()])
+                               VideoGenerateMethod(session: session), VideoModelsMethod(session: session),
+                               TaskListMethod(session: session), CreditsUsageMethod(session: session), DiscoverMethod()])
         Self.cancel(on: "$/cancelRequest", idField: "id", silently: false, in: &lsp, server: server)
         var mcp2025 = MethodTable([MCP2025ListTools(session: session), MCP2025CallTool(session: session), MCP2025Ping(session: session),
                                    MCP2025SetLevel(session: session), MCP2025GetTask(session: session), MCP2025TaskResult(session: session),

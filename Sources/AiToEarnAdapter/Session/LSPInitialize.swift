@@ -18,6 +18,7 @@ enum LSPInitialize {
         if let region = r.oneOf("region", Region.allCases.map(\.rawValue)) { o.region = Region(rawValue: region) }
         o.pollIntervalMs = r.integer("pollIntervalMs", in: 1...600_000).map(Int.init)
         o.timeoutMs = r.integer("timeoutMs", in: 1...PollOptions.maxTimeoutMs).map(Int.init)
+        o.maxCredits = r.credits("maxCredits")
         r.rejectUnknown()
         let prefixed = r.issues.map { ValidationIssue("initializationOptions" + ($0.path.isEmpty ? "" : "." + $0.path), $0.message) }
         if !prefixed.isEmpty { throw CoreError(.invalidParams(prefixed)).rpcError }

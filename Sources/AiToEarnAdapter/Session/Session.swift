@@ -37,6 +37,10 @@ final class Session: Sendable {
     let idempotentSubmissions = IdempotentSubmissions()
     /// Outlives the cores rebuilt by initialize, as the jobs it remembers do.
     let askedImages = AskedImages()
+    /// One ledger for the process: every face, every core and every concurrent request reserve here.
+    let ledger: CreditLedger
+    /// The model lists that price jobs, kept across rebuilt cores like the jobs they priced.
+    let generationModels = EditModelCatalog()
 
     init(launch: LaunchOptions, settings: Settings, environment: [String: String], clock: CoreClock, network: HTTPTransport,
          logger: Logger, trace: TraceRecorder?, redactor: Redactor, notifier: @escaping @Sendable () -> Notifier) {
@@ -49,7 +53,13 @@ final class Session: Sendable {
         state = Locked(State(settings: settings))
         face = Locked(.undecided(launchedAsMCP: launch.mcp))
         mcp = MCPState(imageDirectory: launch.imageDirectory(environment: environment), notifier: notifier)
-        health = HealthMonitor { h in
+        let ledger = CreditLedger(limit: settings.maxCredits)
+        self.ledger = ledger
+        // All is well but the limit is nearly spent: that is what a status line should show.
+        health = HealthMonitor(refine: { h in
+            guard h.kind == .ok, ledger.isRunningLow, let limit = ledger.limit else { return h }
+            return .limitNearlySpent(limit)
+        }) { h in
             var p: JSONObject = ["kind": .string(h.kind.rawValue), "message": .string(h.message)]
             if let a = h.action { p["action"] = .string(a.rawValue) }
             notifier().notify("status.changed", .object(p))
@@ -64,6 +74,7 @@ final class Session: Sendable {
         let next = try settings.applying(overrides)
         if let k = next.apiKey { redactor.add(k) }
         state.withLock { $0.settings = next; $0.jobs = nil; $0.videos = nil }
+        if overrides.maxCredits != nil { ledger.setLimit(next.maxCredits) }
     }
 
     /// The session-start hook: LSP clients get their first `status.changed`; MCP clients get none,
@@ -96,7 +107,7 @@ final class Session: Sendable {
             }
             let j = makeJobs(s.settings, simulatorFolder: s.simulatorFolder)
             let v = VideoJobs(client: j.client, saver: VideoSaver(images: j.saver), onTheWire: submissionsOnTheWire,
-                              idempotency: idempotentSubmissions)
+                              idempotency: idempotentSubmissions, ledger: ledger)
             (s.jobs, s.videos) = (j, v)
             return (j, v)
     }
@@ -125,6 +136,6 @@ final class Session: Sendable {
         let saver = ImageSaver(transport: network, localImages: settings.simulate ? simulatorFolder : nil, requestTimeoutMs: settings.requestTimeoutMs,
                                addresses: ImageSaver.addressPolicy(forBaseURL: settings.baseURL))
         return ImageJobs(client: client, saver: saver, onTheWire: submissionsOnTheWire, asked: askedImages,
-                         idempotency: idempotentSubmissions)
+                         idempotency: idempotentSubmissions, ledger: ledger, generationModels: generationModels)
     }
 }

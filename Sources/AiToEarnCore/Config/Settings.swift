@@ -27,6 +27,9 @@ public struct Settings: Sendable, Equatable {
     /// The language the service's own messages come back in (`Accept-Language`): `initialize`'s
     /// `locale`, else `en-US`.
     public var locale = Settings.defaultLocale
+    /// The most credits the process may commit (`--max-credits`, `AITOEARN_MAX_CREDITS`,
+    /// `initializationOptions.maxCredits`); nil for no limit.
+    public var maxCredits: Double?
 
     public static let defaultPollIntervalMs = 1000
     public static let defaultTimeoutMs = 600_000
@@ -62,6 +65,7 @@ public struct Settings: Sendable, Equatable {
         public var pollIntervalMs: Int?
         public var timeoutMs: Int?
         public var locale: String?
+        public var maxCredits: Double?
         public init() {}
     }
 
@@ -74,7 +78,15 @@ public struct Settings: Sendable, Equatable {
         if let p = o.pollIntervalMs { s.pollIntervalMs = p }
         if let t = o.timeoutMs { s.timeoutMs = t }
         if let l = o.locale.flatMap(Settings.languageTag) { s.locale = l }
+        if let m = o.maxCredits { s.maxCredits = m }
         return s
+    }
+
+    /// A spending limit: a finite number of credits, 0 or more, from its text.
+    public static func creditLimit(_ text: String) -> Double? {
+        let t = text.trimmingWhitespace()
+        guard !t.isEmpty, t.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }), let d = Double(t), d.isFinite else { return nil }
+        return d
     }
 
     /// A base URL must be https, except on a loopback host (local stand-ins and proxies).

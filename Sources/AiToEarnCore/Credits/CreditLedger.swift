@@ -6,19 +6,27 @@ import Diagnostics
 /// credits back (the service refunds failed jobs); so does a submission that surely did not
 /// reach the service.
 public final class CreditLedger: Sendable {
-    /// The most credits the process may commit; nil for no limit.
-    public let limit: Double?
-
     private struct State {
+        var limit: Double?
         var committed: Double = 0
         var jobs = 0
         var next: UInt64 = 0
         var open: [UInt64: Double] = [:]
+        /// Open reservations by the id of the job they paid for, so that whoever learns the job's
+        /// end (its own request, or a later status call) settles or releases it.
+        var byJob: [String: Reservation] = [:]
     }
 
-    private let state = Locked(State())
+    private let state: Locked<State>
 
-    public init(limit: Double?) { self.limit = limit }
+    public init(limit: Double?) { state = Locked(State(limit: limit)) }
+
+    /// The most credits the process may commit; nil for no limit.
+    public var limit: Double? { state.current.limit }
+
+    /// A session's `initializationOptions.maxCredits` replaces the launch's limit; what is
+    /// committed stays committed (the process's jobs are the same jobs).
+    public func setLimit(_ limit: Double?) { state.withLock { $0.limit = limit } }
 
     /// A held reservation: give it back with `release`, or keep it (the job was billed).
     public struct Reservation: Sendable, Equatable {
@@ -38,6 +46,7 @@ public final class CreditLedger: Sendable {
     /// limit an unknown price, or one that would take the committed credits past it, is refused.
     public func reserve(_ price: Price) -> Result<Reservation, Refusal> {
         state.withLock { s in
+            let limit = s.limit
             let credits: Double
             switch price {
             case .credits(let c): credits = c
@@ -74,15 +83,30 @@ public final class CreditLedger: Sendable {
         }
     }
 
+    /// Binds an open reservation to the id of the job it paid for.
+    public func attach(_ r: Reservation, toJob id: String) {
+        state.withLock { s in
+            if s.open[r.serial] != nil { s.byJob[id.lowercased()] = r }
+        }
+    }
+
+    /// The job `id` ended: failed (refunded, so its credits come back) or billed at `points`
+    /// when the service says. A job this process did not reserve for, or settled already, is left alone.
+    public func jobEnded(_ id: String, failed: Bool, points: Double?) {
+        guard let r = state.withLock({ $0.byJob.removeValue(forKey: id.lowercased()) }) else { return }
+        if failed { release(r) } else { settle(r, points: points) }
+    }
+
     /// `{ committed, limit, remaining, jobs }` as numbers; `limit` and `remaining` nil without a limit.
     public var usage: (committed: Double, limit: Double?, remaining: Double?, jobs: Int) {
         let s = state.current
-        return (s.committed, limit, limit.map { max(0, $0 - s.committed) }, s.jobs)
+        return (s.committed, s.limit, s.limit.map { max(0, $0 - s.committed) }, s.jobs)
     }
 
     /// Less than a tenth of the limit is left.
     public var isRunningLow: Bool {
-        guard let limit, let remaining = usage.remaining else { return false }
+        let u = usage
+        guard let limit = u.limit, let remaining = u.remaining else { return false }
         return remaining < limit / 10
     }
 }

@@ -24,6 +24,9 @@ public struct CoreError: Error, Sendable {
         /// The reply was larger than the request allowed, so it was not read (and not asked for again).
         /// `maybeSubmitted`: the request was a submission, which the service may have taken and billed.
         case replyTooLarge(limitBytes: Int, maybeSubmitted: Bool = false)
+        /// The spending limit would be passed, or the price cannot be known under a limit
+        /// (`reason` says why): nothing was sent.
+        case overLimit(credits: Double?, committed: Double, limit: Double, reason: String?)
     }
 
     public var kind: Kind
@@ -114,9 +117,14 @@ public struct CoreError: Error, Sendable {
         case .replyTooLarge(let limit, _):
             return "The job's status reply was larger than the \(ImageInput.megabytes(limit)) this request accepts, so it was not read "
                 + "(an edit job's status echoes its inline images: follow it from the session that submitted it)."
-        case .invalidParams, .badLogId, .requestTooLarge, .jobFailed, .timedOut, .saveFailed, .cancelled:
+        case .invalidParams, .badLogId, .requestTooLarge, .jobFailed, .timedOut, .saveFailed, .cancelled, .overLimit:
             return nil
         }
+    }
+
+    /// A number of credits as people write it: 10, not 10.0.
+    static func number(_ x: Double) -> String {
+        x.rounded() == x && abs(x) < 1e15 ? String(Int64(x)) : String(x)
     }
 
     /// What the last attempt came to. A status that was not itself the failure (an HTTP 200 with an
@@ -205,6 +213,15 @@ public struct CoreError: Error, Sendable {
         case .cancelled(let logId):
             return logId.map { "The request was cancelled. " + Self.billedJob($0, naming: n, video: video) }
                 ?? "The request was cancelled before any job id was known."
+        case .overLimit(let credits, let committed, let limit, let reason):
+            let held = "\(Self.number(committed)) of the \(Self.number(limit))-credit spending limit (--max-credits) "
+                + "\(committed == 1 ? "is" : "are") committed"
+            guard let credits else {
+                return "Nothing was submitted: the price of this job cannot be known (\(reason ?? "no price")) and a spending "
+                    + "limit is set (\(held)); pick a model whose price the model list gives."
+            }
+            return "Nothing was submitted: this job costs \(Self.number(credits)) credits and \(held), which it would pass. "
+                + "Wait for running jobs to end (failed ones give their credits back), or raise the limit."
         }
     }
 }

@@ -16,5 +16,9 @@ public struct Health: Sendable, Equatable {
     public static let noKey = Health(kind: .warning, message: "No AiToEarn API key is configured.", action: .setAPIKey)
     public static let keyRejected = Health(kind: .error, message: "The AiToEarn API key was rejected.", action: .setAPIKey)
     public static let noCredits = Health(kind: .error, message: "AiToEarn credits are insufficient.", action: .topUpCredits)
+    /// Less than a tenth of the spending limit (`--max-credits`) is left.
+    public static func limitNearlySpent(_ limit: Double) -> Health {
+        Health(kind: .warning, message: "Less than a tenth of the \(CoreError.number(limit))-credit spending limit is left.")
+    }
     public static let unreachable = Health(kind: .warning, message: "The AiToEarn service cannot be reached.", action: .checkNetwork)
 }

@@ -8,10 +8,15 @@ public final class HealthMonitor: Sendable {
     }
     private let state = Locked(State())
     private let onChange: @Sendable (Health) -> Void
+    /// Turns a reported state into the one to show (an "ok" while the spending limit is nearly spent is a warning).
+    private let refine: @Sendable (Health) -> Health
 
-    public init(onChange: @escaping @Sendable (Health) -> Void) { self.onChange = onChange }
+    public init(refine: @escaping @Sendable (Health) -> Health = { $0 }, onChange: @escaping @Sendable (Health) -> Void) {
+        (self.refine, self.onChange) = (refine, onChange)
+    }
 
-    public func report(_ h: Health) {
+    public func report(_ reported: Health) {
+        let h = refine(reported)
         let emit = state.withLock { s -> Bool in
             defer { s.current = h }
             return s.started && s.current != h
@@ -23,7 +28,7 @@ public final class HealthMonitor: Sendable {
     public func start(initial: Health) {
         let h = state.withLock { s -> Health in
             s.started = true
-            let h = s.current ?? initial
+            let h = s.current ?? refine(initial)
             s.current = h
             return h
         }

@@ -185,8 +185,8 @@ public struct ImageSaver: Sendable {
             guard let data = Data(base64Encoded: b64, options: .ignoreUnknownCharacters) else { return fail("b64_json is not valid base64") }
             return .success(.bytes(data))
         }
-        guard let text = image["url"]?.stringValue, let url = URL(string: text), let scheme = url.scheme?.lowercased() else {
-            return fail("it has neither b64_json nor a URL")
+        guard let url = ImageURL.usable(image), let scheme = url.scheme?.lowercased() else {
+            return fail(ImageURL.problem(image) ?? "it has no URL to fetch")
         }
         switch scheme {
         case "http", "https":

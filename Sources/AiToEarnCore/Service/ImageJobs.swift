@@ -15,10 +15,17 @@ public struct ImageJobs: Sendable {
     public let idempotency: IdempotentSubmissions
     /// The n each submitted job asked for, so that `status` cuts its images by the caller's own n.
     public let asked: AskedImages
+    /// The credits the process has committed, against its limit: one for every face and core.
+    public let ledger: CreditLedger
+    /// The generation models, kept for pricing as `editModels` is for edits.
+    public let generationModels: EditModelCatalog
 
     public init(client: UpstreamClient, saver: ImageSaver, editModels: EditModelCatalog = EditModelCatalog(),
                 replyLimits: StatusReplyLimits = StatusReplyLimits(), onTheWire: SubmissionsOnTheWire = SubmissionsOnTheWire(),
-                asked: AskedImages = AskedImages(), idempotency: IdempotentSubmissions = IdempotentSubmissions()) {
+                asked: AskedImages = AskedImages(), idempotency: IdempotentSubmissions = IdempotentSubmissions(),
+                ledger: CreditLedger = CreditLedger(limit: nil), generationModels: EditModelCatalog = EditModelCatalog()) {
+        self.ledger = ledger
+        self.generationModels = generationModels
         self.client = client
         self.saver = saver
         self.editModels = editModels
@@ -34,7 +41,7 @@ public struct ImageJobs: Sendable {
     /// With an idempotency key, a repeat of an earlier call's key follows that call's job instead of submitting.
     public func generate(_ request: ImageRequest, _ job: JobRun) async throws(CoreError) -> JSONValue {
         try await run(.generation, body: request.body, inlineBytes: 0, options: job.poll, saveTo: job.saveTo, startMs: job.startMs,
-                      idempotencyKey: job.idempotencyKey, events: job.events)
+                      idempotencyKey: job.idempotencyKey, events: job.events, credits: job.credits)
     }
 
     /// Submits an edit, then follows it as `generate` does. First, when the edit models can be
@@ -42,11 +49,11 @@ public struct ImageJobs: Sendable {
     public func edit(_ request: EditRequest, _ job: JobRun) async throws(CoreError) -> JSONValue {
         let (options, startMs) = (job.poll, job.startMs)
         do {
-            // Without a key nothing is sent, the model list included.
-            try client.requireKey()
+            // Without a key nothing is sent, the model list included (a dry run submits nothing: it needs none).
+            if !job.credits.dryRun { try client.requireKey() }
             try await checkInputCount(request, deadlineMs: startMs + Int64(options.timeoutMs))
             return try await run(.edit, body: request.body, inlineBytes: request.inlineBytes, options: options, saveTo: job.saveTo,
-                                 startMs: startMs, idempotencyKey: job.idempotencyKey, events: job.events)
+                                 startMs: startMs, idempotencyKey: job.idempotencyKey, events: job.events, credits: job.credits)
         } catch var e {
             e.jobKind = .edit
             if case .upstream(let code, _) = e.kind, code == UpstreamCode.invalidModel.rawValue { editModels.forget() }
@@ -78,20 +85,31 @@ public struct ImageJobs: Sendable {
     /// Submits a job of `kind`, then (when `options.wait`) polls until it ends.
     @inline(never)
     private func run(_ kind: ImageJobKind, body: JSONObject, inlineBytes: Int, options: PollOptions, saveTo: String?,
-                     startMs: Int64, idempotencyKey: String?, events: @Sendable (JobEvent) -> Void) async throws(CoreError) -> JSONValue {
+                     startMs: Int64, idempotencyKey: String?, events: @Sendable (JobEvent) -> Void,
+                     credits: CreditRun) async throws(CoreError) -> JSONValue {
         if Task.isCancelled { throw CoreError(.cancelled(logId: nil)) }
+        let deadlineMs = startMs + Int64(options.timeoutMs)
+        let quote = try await quote(kind, model: body["model"]?.stringValue ?? "", run: credits, deadlineMs: deadlineMs)
+        credits.quoted?(quote)
+        if credits.dryRun { return quote.dryRunResult }
+        try await credits.approve?(quote)
         let reply: UpstreamReply
         do {
-            let deadlineMs = startMs + Int64(options.timeoutMs)
-            if let idempotencyKey {
-                let jobs = self
-                reply = try await idempotency.submit(key: idempotencyKey, kind: kind, body: body) { () async throws(CoreError) -> UpstreamReply in
+            let (jobs, ledger, price) = (self, self.ledger, quote.price)
+            // Reserved inside the submission: a repeat of an idempotency key submits nothing and costs nothing.
+            let charged: @Sendable () async throws(CoreError) -> UpstreamReply = { () async throws(CoreError) -> UpstreamReply in
+                try await ledger.charging(price, idField: "logId") { () async throws(CoreError) -> UpstreamReply in
                     try await jobs.submitShielded(body, kind: kind, deadlineMs: deadlineMs)
                 }
+            }
+            if let idempotencyKey {
+                reply = try await idempotency.submit(key: idempotencyKey, kind: kind, body: body, charged)
             } else {
-                reply = try await submitShielded(body, kind: kind, deadlineMs: deadlineMs)
+                reply = try await charged()
             }
         } catch {
+            // The model list named a model the service no longer knows: price it anew next time.
+            if case .upstream(let code, _) = error.kind, code == UpstreamCode.invalidModel.rawValue { generationModels.forget() }
             // Cancelled meanwhile: the caller asked to stop, so that is the answer it gets.
             if Task.isCancelled { throw CoreError(.cancelled(logId: nil), upstreamRequestId: error.upstreamRequestId) }
             throw error
@@ -114,6 +132,7 @@ public struct ImageJobs: Sendable {
         let asked = body["n"]?.integerValue ?? 1
         let task = try await follow(logId: logId, options: options, startMs: startMs, trail: &trail, askedFor: asked,
                                     events: events, seen: submission)
+        ledger.observe(status: task, id: logId, video: false)
         if task["status"]?.stringValue == "failed" {
             throw CoreError(.jobFailed(logId: logId, task: task), upstreamRequestId: trail, logId: logId)
         }
@@ -141,10 +160,41 @@ public struct ImageJobs: Sendable {
             trail = reply.requestId
             events(.polled(logId: logId, status: task["status"]?.stringValue ?? "", poll: 1, elapsedMs: clock.nowMs - startMs))
         }
+        ledger.observe(status: task, id: logId, video: false)
         if task["status"]?.stringValue == "success" {
             task = try await save(task, logId: logId, to: saveTo, deadlineMs: startMs + Int64(options.timeoutMs), trail: trail)
         }
         return task
+    }
+
+    /// The price of a job of `kind` on `model`, from its model list: fetched when the price must
+    /// be known (and kept for the session), else read only from a list already at hand. A list
+    /// that cannot be had makes the price unknown, never 0.
+    func quote(_ kind: ImageJobKind, model: String, run: CreditRun, deadlineMs: Int64) async throws(CoreError) -> Quote {
+        let cache = kind == .edit ? editModels : generationModels
+        var list = cache.current
+        if list == nil && ledger.mustPrice(run) {
+            do {
+                let fetched = try await client.models(kind: kind, deadlineMs: deadlineMs).data
+                cache.store(fetched)
+                list = fetched
+            } catch {
+                if case .cancelled = error.kind { throw error }
+                return Quote(model: model, price: .unknown(reason: "the \(kind == .edit ? "edit " : "")model list could not be read: "
+                    + error.message), pricing: .null)
+            }
+        }
+        guard let list else {
+            return Quote(model: model, price: .unknown(reason: "no model list was read for its price"), pricing: .null)
+        }
+        let (price, pricing) = Pricing.image(model: model, in: list)
+        return Quote(model: model, price: price, pricing: pricing)
+    }
+
+    /// A page of the caller's jobs (image or video), newest first, verbatim: how a caller finds
+    /// a job whose id it lost.
+    public func list(_ query: JobListQuery) async throws(CoreError) -> JSONValue {
+        try await client.jobLogs(query.items).data
     }
 
     /// The service's model list of `kind`, verbatim (an edit list is also kept for input-count checks).

@@ -7,6 +7,8 @@ public struct JobRun: Sendable {
     public var startMs: Int64
     public var idempotencyKey: String?
     public var events: @Sendable (JobEvent) -> Void
+    /// Dry run, quotes and confirmation (submissions only).
+    public var credits = CreditRun()
 
     public init(poll: PollOptions, saveTo: String? = nil, startMs: Int64, idempotencyKey: String? = nil,
                 events: @escaping @Sendable (JobEvent) -> Void) {

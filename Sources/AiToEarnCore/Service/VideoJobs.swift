@@ -8,9 +8,13 @@ public struct VideoJobs: Sendable {
     public let models: VideoModelCatalog
     public let onTheWire: SubmissionsOnTheWire
     public let idempotency: IdempotentSubmissions
+    /// The process's credits, shared with the image jobs.
+    public let ledger: CreditLedger
 
     public init(client: UpstreamClient, saver: VideoSaver, models: VideoModelCatalog = VideoModelCatalog(),
-                onTheWire: SubmissionsOnTheWire = SubmissionsOnTheWire(), idempotency: IdempotentSubmissions = IdempotentSubmissions()) {
+                onTheWire: SubmissionsOnTheWire = SubmissionsOnTheWire(), idempotency: IdempotentSubmissions = IdempotentSubmissions(),
+                ledger: CreditLedger = CreditLedger(limit: nil)) {
+        self.ledger = ledger
         self.client = client
         self.saver = saver
         self.models = models
@@ -48,19 +52,28 @@ public struct VideoJobs: Sendable {
     public func generate(_ request: VideoRequest, _ job: JobRun) async throws(CoreError) -> JSONValue {
         let (options, saveTo, startMs, idempotencyKey, events) = (job.poll, job.saveTo, job.startMs, job.idempotencyKey, job.events)
         do throws(CoreError) {
-            try client.requireKey()
+            // A dry run submits nothing: it needs no key.
+            if !job.credits.dryRun { try client.requireKey() }
             let deadlineMs = startMs + Int64(options.timeoutMs)
-            try await checkAgainstModels(request, deadlineMs: deadlineMs)
+            try await checkAgainstModels(request, deadlineMs: deadlineMs, mustHave: ledger.mustPrice(job.credits))
             if Task.isCancelled { throw CoreError(.cancelled(logId: nil)) }
+            let quote = self.quote(request)
+            job.credits.quoted?(quote)
+            if job.credits.dryRun { return quote.dryRunResult }
+            try await job.credits.approve?(quote)
             let reply: UpstreamReply
             do {
-                if let idempotencyKey {
-                    let jobs = self
-                    reply = try await idempotency.submit(key: idempotencyKey, kind: .generation, body: videoKeyed(request.body)) {
-                        () async throws(CoreError) -> UpstreamReply in try await jobs.submitShielded(request.body, deadlineMs: deadlineMs)
+                let (jobs, ledger, price, body) = (self, self.ledger, quote.price, request.body)
+                // Reserved inside the submission: a repeat of an idempotency key submits nothing and costs nothing.
+                let charged: @Sendable () async throws(CoreError) -> UpstreamReply = { () async throws(CoreError) -> UpstreamReply in
+                    try await ledger.charging(price, idField: "id") { () async throws(CoreError) -> UpstreamReply in
+                        try await jobs.submitShielded(body, deadlineMs: deadlineMs)
                     }
+                }
+                if let idempotencyKey {
+                    reply = try await idempotency.submit(key: idempotencyKey, kind: .generation, body: videoKeyed(request.body), charged)
                 } else {
-                    reply = try await submitShielded(request.body, deadlineMs: deadlineMs)
+                    reply = try await charged()
                 }
             } catch {
                 if Task.isCancelled { throw CoreError(.cancelled(logId: nil), upstreamRequestId: error.upstreamRequestId) }
@@ -76,6 +89,7 @@ public struct VideoJobs: Sendable {
             if Task.isCancelled { throw CoreError(.cancelled(logId: taskId), upstreamRequestId: trail, logId: taskId) }
             guard options.wait else { return submission }
             let task = try await follow(taskId: taskId, options: options, startMs: startMs, trail: &trail, events: events, seen: submission)
+            ledger.observe(status: task, id: taskId, video: true)
             if Outcome(status: task["status"]?.stringValue ?? "") == .failed {
                 throw CoreError(.jobFailed(logId: taskId, task: task), upstreamRequestId: trail, logId: taskId)
             }
@@ -108,6 +122,7 @@ public struct VideoJobs: Sendable {
                 events(.polled(logId: taskId, status: task["status"]?.stringValue ?? "", poll: 1,
                                elapsedMs: clock.nowMs - startMs, video: true))
             }
+            ledger.observe(status: task, id: taskId, video: true)
             if Outcome(status: task["status"]?.stringValue ?? "") == .succeeded {
                 task = try await save(task, taskId: taskId, to: saveTo, deadlineMs: startMs + Int64(options.timeoutMs), trail: trail)
             }
@@ -132,12 +147,13 @@ public struct VideoJobs: Sendable {
 
     /// The model list's rules, every one broken in one -32602 before anything is billed. Skipped,
     /// not failed, when the list cannot be had: the service checks the same rules itself.
-    private func checkAgainstModels(_ request: VideoRequest, deadlineMs: Int64) async throws(CoreError) {
+    /// `mustHave`: the list prices the job too (a dry run, a limit), so it is asked for with every retry.
+    private func checkAgainstModels(_ request: VideoRequest, deadlineMs: Int64, mustHave: Bool) async throws(CoreError) {
         if Task.isCancelled { throw CoreError(.cancelled(logId: nil)) }
         var list = models.current
         if list == nil {
             do {
-                let fetched = try await client.videoModels(maxAttempts: 1, deadlineMs: deadlineMs).data
+                let fetched = try await client.videoModels(maxAttempts: mustHave ? nil : 1, deadlineMs: deadlineMs).data
                 models.store(fetched)
                 list = fetched
             } catch {
@@ -149,6 +165,16 @@ public struct VideoJobs: Sendable {
         guard let list else { return }
         let issues = VideoModelRules.issues(request, models: list)
         if !issues.isEmpty { throw CoreError(.invalidParams(issues)) }
+    }
+
+    /// The job's price from the video model list at hand (the first matching row); unknown without one.
+    func quote(_ request: VideoRequest) -> Quote {
+        let model = request.body["model"]?.stringValue ?? ""
+        guard let list = models.current else {
+            return Quote(model: model, price: .unknown(reason: "the video model list could not be read"), pricing: .null)
+        }
+        let (price, pricing) = Pricing.video(request.body, in: list)
+        return Quote(model: model, price: price, pricing: pricing)
     }
 
     /// The idempotency table compares bodies: a video body is marked so it never equals an image job's.

@@ -11,6 +11,8 @@ import JSONValue
 /// URLs are not fetched (the simulator has no network): their text stands in for their bytes.
 enum SimulatedEdit {
     /// Names and `maxInputImages`, in the order the edit list gives them.
+    /// Every edit model's price, in pretend credits.
+    static let price = 8
     static let models: [(name: String, maxInputImages: Int)] = [("sim-edit", 4), ("sim-edit-single", 1)]
 
     /// The worker's message for a data URI it cannot decode.
@@ -19,7 +21,7 @@ enum SimulatedEdit {
     static let modelList: JSONValue = .array(models.map { m in
         let summary = m.maxInputImages == 1 ? "Takes exactly one input image." : "Takes up to \(m.maxInputImages) input images."
         return .object(["name": .string(m.name), "description": .string("Offline simulator edit model. " + summary),
-                        "tags": ["simulator"], "sizes": ["1024x1024", "512x512"], "pricing": "0",
+                        "tags": ["simulator"], "sizes": ["1024x1024", "512x512"], "pricing": .string(String(price)),
                         "maxInputImages": .integer(Int64(m.maxInputImages))])
     })
 

@@ -33,6 +33,11 @@ struct SimulatorJobTable<Key: Hashable, Job> {
         return (e.job, texts[e.text])
     }
 
+    /// Every job kept, newest first, with its request text (the service's job list).
+    func newestFirst() -> [(id: Key, job: Job, text: [UInt8])] {
+        order[head...].reversed().compactMap { id in jobs[id].map { (id, $0.job, texts[$0.text]) } }
+    }
+
     /// Adds a job with its request `text` that ends at `endsMs`, then forgets what is too old or
     /// too many, and returns what it forgot (so whatever else the jobs left behind can go too).
     /// The newest job is always kept.

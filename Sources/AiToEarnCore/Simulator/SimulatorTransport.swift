@@ -24,10 +24,14 @@ import JSONValue
 /// Video models (`SimulatedVideo`): `sim-video` succeeds with a real MP4 and a PNG cover,
 /// `sim-video-fail` ends `FAILURE`; a video job is `SUBMITTED` for its first third, then `InProgress`.
 /// Jobs stay `generating` for `delayMs`, then end. Unknown logIds answer 404, malformed ones 10002;
-/// unknown taskIds 12302.
+/// unknown taskIds 12302. Every model has a price (pretend credits, nothing is charged); a settled
+/// image status says what it cost (`points`: the price, 0 after a failure, as the service refunds),
+/// and `GET /api/ai/logs` lists the jobs newest first.
 /// A reply larger than the request's `maxResponseBytes` is refused as the real client refuses it.
 public final class SimulatorTransport: HTTPTransport {
     public static let models = ["sim-image", "sim-image-fail", "sim-image-broke"]
+    /// The generation models' price, as the service lists it (a string).
+    static let imagePrice = 10
 
     /// What the table keeps of a job besides its request text: small, and no allocation of its own.
     private struct Job: Sendable {
@@ -80,6 +84,8 @@ public final class SimulatorTransport: HTTPTransport {
             reply = videoStatus(String(path.dropFirst(UpstreamAPI.videoTaskPrefix.count)))
         } else if request.method == "GET", path.hasPrefix(UpstreamAPI.taskPrefix) {
             reply = status(String(path.dropFirst(UpstreamAPI.taskPrefix.count)))
+        } else if request.method == "GET", path == UpstreamAPI.jobLogs {
+            reply = logs(query: URLComponents(url: request.url, resolvingAgainstBaseURL: false)?.queryItems ?? [])
         } else {
             reply = (.taskNotFound, .object([:]))
         }
@@ -93,7 +99,8 @@ public final class SimulatorTransport: HTTPTransport {
     private static let modelList: JSONValue = .array(models.map { name in
         let summary = name == "sim-image" ? "Always succeeds." : name == "sim-image-fail" ? "The job always ends failed." : "Always refused: insufficient credits (12001)."
         return .object(["name": .string(name), "description": .string("Offline simulator model. " + summary),
-                        "tags": ["simulator"], "sizes": ["1024x1024", "512x512"], "qualities": ["standard"], "styles": ["vivid"]])
+                        "tags": ["simulator"], "sizes": ["1024x1024", "512x512"], "qualities": ["standard"], "styles": ["vivid"],
+                        "pricing": .string(String(imagePrice))])
     })
 
     private func submit(_ body: Data) -> (UpstreamCode, JSONValue) {
@@ -215,6 +222,8 @@ public final class SimulatorTransport: HTTPTransport {
                                 "updatedAt": .string(Timestamp.now())]
         guard elapsed >= delayMs else { return (.ok, .object(task)) }
         task["duration"] = .integer(delayMs)
+        // What the job cost once it settled: refunded (0) when it failed.
+        task["points"] = 0
         if job.fails {
             task["status"] = "failed"
             task["errorMessage"] = "Simulated failure (model sim-image-fail)."
@@ -234,10 +243,40 @@ public final class SimulatorTransport: HTTPTransport {
             break
         }
         task["status"] = "success"
+        task["points"] = .integer(Int64(job.edit == nil ? Self.imagePrice : SimulatedEdit.price))
         let count = job.images
         let asBase64 = request["response_format"]?.stringValue == "b64_json"
         task["images"] = .array((0..<count).map { i in image(prompt: prompt, seed: seed, logId: logId, index: i, base64: asBase64) })
         return (.ok, .object(task))
+    }
+
+    /// `GET /api/ai/logs`: the jobs of a `type` (image by default), `status` and `model`, newest
+    /// first, one page (`page` from 1, `pageSize` 1..1000, default 10) as the service pages them.
+    private func logs(query: [URLQueryItem]) -> (UpstreamCode, JSONValue) {
+        var q: [String: String] = [:]
+        for item in query { q[item.name] = item.value ?? "" }
+        let page = Int(q["page"] ?? "1") ?? 0, pageSize = Int(q["pageSize"] ?? "10") ?? 0
+        guard page >= 1, (1...1000).contains(pageSize) else { return (.badRequest, .object([:])) }
+        let now = clock.nowMs
+        let rows: [JSONValue] = jobs.withLock { $0.newestFirst() }.compactMap { id, job, text in
+            let request = (try? JSONParser.parse(text))?.objectValue ?? [:]
+            let type = job.video ? "video" : "image"
+            let failed: Bool = { if job.fails { return true }; if case .failure? = job.edit { return true }; return false }()
+            let status = now - job.createdMs < delayMs ? "generating" : failed ? "failed" : "success"
+            let model = request["model"]?.stringValue ?? ""
+            if (q["type"] ?? "image") != type || q["status"].map({ $0 != status }) == true || q["model"].map({ $0 != model }) == true { return nil }
+            let created = Timestamp.string(job.createdAt)
+            var row: JSONObject = ["id": .string(id.text), "type": .string(type), "model": .string(model), "channel": "simulator",
+                                   "action": .string(job.video ? "video" : job.edit == nil ? "generation" : "edit"),
+                                   "status": .string(status), "startedAt": .string(created), "createdAt": .string(created),
+                                   "updatedAt": .string(created), "userId": "simulator", "userType": "user"]
+            if job.video { row["taskId"] = .string(id.text) }
+            return .object(row)
+        }
+        let start = min(rows.count, (page - 1) * pageSize)
+        return (.ok, .object(["page": .integer(Int64(page)), "pageSize": .integer(Int64(pageSize)),
+                              "totalPages": .integer(Int64((rows.count + pageSize - 1) / pageSize)), "total": .integer(Int64(rows.count)),
+                              "list": .array(Array(rows[start..<min(rows.count, start + pageSize)]))]))
     }
 
     private func image(prompt: String, seed: String, logId: String, index: Int, base64: Bool) -> JSONValue {

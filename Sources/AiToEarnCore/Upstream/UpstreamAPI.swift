@@ -9,6 +9,8 @@ public enum UpstreamAPI {
     public static let submitVideo = "/api/ai/video/generations"
     public static let videoTaskPrefix = "/api/ai/video/generations/"
     public static let videoModels = "/api/ai/models/video/generation"
+    /// The caller's jobs of every kind, newest first, a page at a time.
+    public static let jobLogs = "/api/ai/logs"
 
     public static func task(_ logId: String) -> String { taskPrefix + logId }
     public static func videoTask(_ taskId: String) -> String { videoTaskPrefix + taskId }

@@ -101,6 +101,11 @@ public final class UpstreamClient: Sendable {
                        maxAttempts: maxAttempts)
     }
 
+    /// A page of the caller's jobs (`GET /api/ai/logs`), verbatim; needs the key.
+    public func jobLogs(_ query: [(String, String)], deadlineMs: Int64? = nil) async throws(CoreError) -> UpstreamReply {
+        try await call("GET", UpstreamAPI.jobLogs, body: nil, needsKey: true, idempotent: true, deadlineMs: deadlineMs, query: query)
+    }
+
     /// Throws `noAPIKey` (and says so in the health) when no key is configured: nothing is sent then.
     public func requireKey() throws(CoreError) {
         if (settings.apiKey ?? "").isEmpty {
@@ -120,10 +125,16 @@ public final class UpstreamClient: Sendable {
 
     func call(_ method: String, _ path: String, body: JSONValue?, needsKey: Bool, idempotent: Bool,
               deadlineMs: Int64? = nil, maxResponseBytes: Int = HTTPRequest.defaultMaxResponseBytes,
-              maxAttempts: Int? = nil, check: (@Sendable (JSONValue) -> String?)? = nil) async throws(CoreError) -> UpstreamReply {
+              maxAttempts: Int? = nil, check: (@Sendable (JSONValue) -> String?)? = nil,
+              query: [(String, String)] = []) async throws(CoreError) -> UpstreamReply {
         let key = settings.apiKey
         if needsKey { try requireKey() }
-        let url = URL(string: baseText + path) ?? settings.baseURL.appendingPathComponent(String(path.dropFirst()))
+        var url = URL(string: baseText + path) ?? settings.baseURL.appendingPathComponent(String(path.dropFirst()))
+        if !query.isEmpty, var parts = URLComponents(url: url, resolvingAgainstBaseURL: false) {
+            // Percent-encoded by URLComponents: a value can never add a parameter or end the URL.
+            parts.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) }
+            url = parts.url ?? url
+        }
         var answeredRequestId: String?
         // Requests that went out (or tried to): libcurl's own resends of a GET count too.
         var attempts = 0

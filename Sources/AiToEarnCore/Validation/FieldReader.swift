@@ -53,6 +53,19 @@ public struct FieldReader: Sendable {
         return i
     }
 
+    /// A number of credits: finite, 0 or more (a whole number or a fraction).
+    public mutating func credits(_ key: String) -> Double? {
+        guard let v = value(key) else { return nil }
+        let d: Double?
+        switch v {
+        case .integer(let i): d = Double(i)
+        case .double(let x): d = x
+        default: fail(key, "must be a number of credits, not \(v.typeName)"); return nil
+        }
+        guard let d, d.isFinite, d >= 0 else { fail(key, "must be 0 or more"); return nil }
+        return d
+    }
+
     public mutating func bool(_ key: String) -> Bool? {
         guard let v = value(key) else { return nil }
         guard case .bool(let b) = v else { fail(key, "must be true or false, not \(v.typeName)"); return nil }

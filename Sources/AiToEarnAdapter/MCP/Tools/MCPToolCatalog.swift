@@ -6,6 +6,7 @@ enum MCPToolCatalog {
     static let generate = "generate_image"
     static let status = "get_task_status"
     static let models = "list_image_models"
+    static let listJobs = "list_jobs"
     /// The tools that submit a job, and so may run as a task.
     static let taskTools = [generate, MCPEditImageTool.name, MCPVideoTool.name]
 
@@ -72,6 +73,7 @@ enum MCPToolCatalog {
                     "url": string("Where the service serves the image, or a file:// URL of the saved copy."),
                     "path": string("The local file the image was saved to."),
                     "mimeType": string("The image's media type."),
+                    "reason": string("Why the image has no link (the service sent no usable URL for it)."),
                 ]),
                 "required": ["mimeType"],
             ])]),
@@ -152,6 +154,44 @@ enum MCPToolCatalog {
             ]),
             MCPVideoTool.definition(withTasks: withTasks),
             MCPVideoTool.modelsDefinition,
+            listJobsDefinition,
         ]
     }
+
+    /// `list_jobs`: the way back to a job whose id was lost.
+    static let listJobsDefinition: JSONValue = .object([
+        "name": .string(listJobs),
+        "title": "List recent jobs",
+        "description": .string("The caller's recent AiToEarn jobs of one kind (image jobs by default, or video jobs), newest "
+            + "first, a page at a time, as the service lists them: each with its id, model, status and times. Use it to find a "
+            + "job whose id was lost (a call that timed out, a restarted client), then call get_task_status with that id "
+            + "(logId for an image job, taskId for a video job) instead of submitting the job again. Submits nothing."),
+        "inputSchema": inputSchema([
+            ("kind", optional(.object(["type": "string", "enum": .array(JobListQuery.Kind.allCases.map { .string($0.rawValue) }),
+                                       "description": "Which jobs: \"image\" (generations and edits; also null) or \"video\"."]))),
+            ("status", optional(.object(["type": "string", "enum": .array(JobListQuery.statuses.map { .string($0) }),
+                                         "description": "Only jobs in this state (null: any)."]))),
+            ("model", optional(string("Only jobs of this model (null: any)."))),
+            ("page", optional(.object(["type": "integer", "minimum": 1, "description": "Which page, from 1 (null: 1)."]))),
+            ("page_size", optional(.object(["type": "integer", "minimum": 1, "maximum": .integer(JobListQuery.maxPageSize),
+                                            "description": "Jobs per page, at most 100 (null: 20)."]))),
+        ]),
+        "outputSchema": .object([
+            "type": "object",
+            "properties": .object([
+                "page": .object(["type": "integer"]), "pageSize": .object(["type": "integer"]),
+                "totalPages": .object(["type": "integer"]), "total": .object(["type": "integer"]),
+                "list": .object(["type": "array", "items": .object([
+                    "type": "object",
+                    "properties": .object([
+                        "id": string("The job's id: its logId (image) or taskId (video)."),
+                        "type": string("image or video."), "model": string("The model."),
+                        "status": string("generating, success or failed."),
+                        "createdAt": string("When it was submitted (ISO 8601)."),
+                    ]),
+                ])]),
+            ]),
+        ]),
+        "annotations": .object(["title": "List recent jobs", "readOnlyHint": true, "idempotentHint": true, "openWorldHint": true]),
+    ])
 }

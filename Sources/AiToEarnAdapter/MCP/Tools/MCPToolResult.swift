@@ -18,6 +18,7 @@ enum MCPToolResult {
         var images: [JSONValue] = []
         var links: [JSONValue] = []
         var inline: [(data: String, mime: String, bytes: Int)] = []
+        var unlinked = 0
         for (i, image) in (task["images"]?.arrayValue ?? []).enumerated() {
             var entry = JSONObject()
             let uri: String?
@@ -25,7 +26,12 @@ enum MCPToolResult {
                 entry["path"] = .string(path)
                 uri = URL(fileURLWithPath: path).absoluteString
             } else {
-                uri = image["url"]?.stringValue
+                // A null URL or a bare storage key is no link: the image is listed with why.
+                uri = ImageURL.usable(image)?.absoluteString
+                if uri == nil, let why = ImageURL.problem(image) {
+                    entry["reason"] = .string("No link: " + why + ".")
+                    unlinked += 1
+                }
             }
             let mime = imageMediaType(uri ?? "", base64: image["b64_json"]?.stringValue)
             if let uri { entry["url"] = .string(uri) }
@@ -52,6 +58,10 @@ enum MCPToolResult {
             } else {
                 imageContent = inline.map { .object(["type": "image", "data": .string($0.data), "mimeType": .string($0.mime)]) }
             }
+        }
+        if unlinked > 0 {
+            notes.append("\(unlinked) of the images cannot be fetched (see each image's reason); the job is billed: "
+                + "do not submit it again.")
         }
         if isError {
             let reason = task["errorMessage"]?.stringValue ?? "no reason given"

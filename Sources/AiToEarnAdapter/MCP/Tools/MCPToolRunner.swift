@@ -48,6 +48,21 @@ struct MCPToolRunner: Sendable {
                 }
                 return MCPToolResult.result(structured: ["models": models], extra: [], isError: false)
             }
+        case MCPToolCatalog.listJobs:
+            let query = JobListQuery.read(&r, pageSizeField: "page_size")
+            r.rejectUnknown()
+            guard r.issues.isEmpty else { return .refused(MCPToolResult.invalidArguments(r.issues)) }
+            let runner = self
+            return .ready { progress in
+                let page: JSONValue
+                do throws(CoreError) {
+                    page = try await runner.session.jobs.list(query)
+                } catch {
+                    return try runner.failure(error, progress: progress)
+                }
+                // The service's page as it is; anything else it might send is kept under one name.
+                return MCPToolResult.result(structured: page.objectValue ?? ["page": page], extra: [], isError: false)
+            }
         case MCPToolCatalog.models:
             let kind = r.oneOf("kind", ImageJobKind.allCases.map(\.rawValue)).flatMap(ImageJobKind.init(rawValue:)) ?? .generation
             r.rejectUnknown()
