@@ -13,7 +13,6 @@
 // libcurl's own signatures, with its handles as void pointers. setopt and getinfo are variadic
 // in libcurl; calling them through a pointer of the variadic type keeps the calling convention.
 typedef int (*global_init_fn)(long flags);
-typedef const char *(*version_fn)(void);
 typedef void *(*easy_init_fn)(void);
 typedef void (*easy_cleanup_fn)(void *);
 typedef void (*easy_reset_fn)(void *);
@@ -40,7 +39,6 @@ struct curl_message {
 typedef struct curl_message *(*multi_info_read_fn)(void *, int *);
 
 static struct {
-    version_fn version;
     easy_init_fn easy_init;
     easy_cleanup_fn easy_cleanup;
     easy_reset_fn easy_reset;
@@ -96,7 +94,6 @@ int acurl_load(const char *path, char *error, size_t error_size) {
         snprintf(error, error_size, "the library has no curl_global_init");
         return 1;
     }
-    LOOKUP(version, "curl_version");
     LOOKUP(easy_init, "curl_easy_init");
     LOOKUP(easy_cleanup, "curl_easy_cleanup");
     LOOKUP(easy_reset, "curl_easy_reset");
@@ -120,7 +117,6 @@ int acurl_load(const char *path, char *error, size_t error_size) {
     return 0;
 }
 
-const char *acurl_version(void) { return curl.version(); }
 void *acurl_easy_init(void) { return curl.easy_init(); }
 void acurl_easy_cleanup(void *easy) { curl.easy_cleanup(easy); }
 void acurl_easy_reset(void *easy) { curl.easy_reset(easy); }

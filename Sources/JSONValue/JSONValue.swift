@@ -25,10 +25,6 @@ extension JSONValue {
         if case .array(let a) = self { return a }
         return nil
     }
-    public var boolValue: Bool? {
-        if case .bool(let b) = self { return b }
-        return nil
-    }
     /// The value as an integer when it is one exactly (`3` and `3.0` both qualify).
     public var integerValue: Int64? {
         switch self {
@@ -37,7 +33,6 @@ extension JSONValue {
         default: return nil
         }
     }
-    public var isNull: Bool { self == .null }
 
     /// A short name of the value's JSON type, for error messages.
     public var typeName: String {

@@ -15,8 +15,6 @@ extern "C" {
 /// Loads libcurl from `path` (or the platform's usual names when NULL) and initialises it.
 /// Returns 0 on success; otherwise writes a reason into `error`.
 int acurl_load(const char *path, char *error, size_t error_size);
-/// libcurl's version text ("7.88.1"), after a successful load.
-const char *acurl_version(void);
 
 void *acurl_easy_init(void);
 void acurl_easy_cleanup(void *easy);
@@ -107,14 +105,9 @@ void *acurl_multi_next_done(void *multi, int *result);
 #define ACURLE_COULDNT_RESOLVE_PROXY 5
 #define ACURLE_COULDNT_RESOLVE_HOST 6
 #define ACURLE_COULDNT_CONNECT 7
-#define ACURLE_WRITE_ERROR 23
 #define ACURLE_OUT_OF_MEMORY 27
-#define ACURLE_OPERATION_TIMEDOUT 28
 #define ACURLE_SSL_CONNECT_ERROR 35
-#define ACURLE_TOO_MANY_REDIRECTS 47
 #define ACURLE_PEER_FAILED_VERIFICATION 60
-#define ACURLE_UNKNOWN_OPTION 48
-#define ACURLE_PROXY 97
 
 #ifdef __cplusplus
 }

@@ -119,7 +119,8 @@ public struct ContentLengthFramer: Framer {
         case .success(let length):
             if length > maxMessageBytes {
                 emit(.oversized(length: length))
-                state = length == 0 ? .header : .discard(remaining: length)
+                // Past the limit, so never 0: the body is skipped as it arrives.
+                state = .discard(remaining: length)
             } else if length == 0 {
                 emit(.message([]))
             } else {

@@ -161,13 +161,6 @@ final class OutputWriter: Sendable {
         return state.waiters.removeFirst().resume
     }
 
-    /// Bytes queued or being written.
-    var queuedBytes: Int {
-        condition.lock()
-        defer { condition.unlock() }
-        return state.queuedBytes
-    }
-
     /// Waits until everything queued so far is written, the reader is gone, or `deadline` passes:
     /// a client that never reads must not keep the process alive.
     func flush(until deadline: Deadline) {
