@@ -31,7 +31,7 @@ def test_edit_image_is_listed_with_its_schemas_annotations_and_task_support(tmp_
         schema_check(edit["outputSchema"], "edit_image.outputSchema")
         props = edit["inputSchema"]["properties"]
         assert set(props) == {"prompt", "model", "image", "mask", "n", "size", "response_format", "user", "source",
-                              "wait_seconds", "include_image_data", "idempotency_key"}
+                              "wait_seconds", "include_image_data", "idempotency_key", "confirm_credits"}
         # Strict-mode ready: every argument required, the optional ones nullable (null: unset).
         assert set(edit["inputSchema"]["required"]) == set(props)
         for optional in set(props) - {"prompt", "model", "image"}:

@@ -100,8 +100,8 @@ struct LaunchOption: Sendable {
             "Failed jobs give theirs back. Also AITOEARN_MAX_CREDITS.",
         ]) { o, v throws(LaunchOptions.UsageError) in o.maxCredits = try v.credits() },
         LaunchOption(["--confirm-credits-above"], "N", [
-            "MCP: a job priced above N credits (or at an unknown price) is",
-            "confirmed with the user first (elicitation, else confirm_credits).",
+            "MCP: a job priced above N credits is confirmed with the user",
+            "first (elicitation, else the confirm_credits argument).",
         ]) { o, v throws(LaunchOptions.UsageError) in o.confirmCreditsAbove = try v.credits() },
         flag(["--mcp"], [
             "Speak the Model Context Protocol (tools for agent frameworks)",

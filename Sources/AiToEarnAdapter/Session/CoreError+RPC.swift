@@ -88,6 +88,10 @@ extension CoreError {
             data["committed"] = Price.credits(committed).json
             data["limit"] = Price.credits(limit).json
             if let reason { data["reason"] = .string(reason) }
+        case .needsConfirmation(let credits, _, _, _):
+            // Only the MCP face asks for confirmation; it says this in its own words.
+            code = .creditLimit
+            data["credits"] = Price.credits(credits).json
         case .cancelled(let logId):
             code = .requestCancelled
             if let logId { data[idField] = .string(logId) }

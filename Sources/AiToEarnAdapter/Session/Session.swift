@@ -69,6 +69,9 @@ final class Session: Sendable {
 
     var settings: Settings { state.current.settings }
 
+    /// MCP job tools priced above this many credits ask before submitting (`--confirm-credits-above`).
+    var confirmCreditsAbove: Double? { launch.confirmCreditsAbove }
+
     /// Applies `initializationOptions`; the core is rebuilt on next use.
     func apply(_ overrides: Settings.Overrides) throws(SettingsError) {
         let next = try settings.applying(overrides)

@@ -45,7 +45,7 @@ extension CoreError {
     public var surelyNotSubmitted: Bool {
         switch kind {
         case .invalidParams, .noAPIKey, .unauthorized, .upstream, .rateLimited, .noHTTPClient, .redirected, .requestTooLarge,
-             .overLimit:
+             .overLimit, .needsConfirmation:
             return true
         case .unreachable(_, _, _, let maybeSubmitted): return !maybeSubmitted
         case .replyTooLarge(_, let maybeSubmitted): return !maybeSubmitted

@@ -73,7 +73,7 @@ public enum Pricing {
     }
 
     /// A non-negative finite number, from a JSON number or a string holding only one.
-    static func number(_ v: JSONValue) -> Double? {
+    package static func number(_ v: JSONValue) -> Double? {
         let d: Double?
         switch v {
         case .integer(let i): d = Double(i)

@@ -27,6 +27,9 @@ public struct CoreError: Error, Sendable {
         /// The spending limit would be passed, or the price cannot be known under a limit
         /// (`reason` says why): nothing was sent.
         case overLimit(credits: Double?, committed: Double, limit: Double, reason: String?)
+        /// A job priced above the caller's confirmation threshold was not confirmed: nothing was
+        /// sent. `offered` is a confirmation of another price; `declined`, the user said no.
+        case needsConfirmation(credits: Double, threshold: Double, offered: Double?, declined: Bool)
     }
 
     public var kind: Kind
@@ -117,13 +120,13 @@ public struct CoreError: Error, Sendable {
         case .replyTooLarge(let limit, _):
             return "The job's status reply was larger than the \(ImageInput.megabytes(limit)) this request accepts, so it was not read "
                 + "(an edit job's status echoes its inline images: follow it from the session that submitted it)."
-        case .invalidParams, .badLogId, .requestTooLarge, .jobFailed, .timedOut, .saveFailed, .cancelled, .overLimit:
+        case .invalidParams, .badLogId, .requestTooLarge, .jobFailed, .timedOut, .saveFailed, .cancelled, .overLimit, .needsConfirmation:
             return nil
         }
     }
 
     /// A number of credits as people write it: 10, not 10.0.
-    static func number(_ x: Double) -> String {
+    package static func number(_ x: Double) -> String {
         x.rounded() == x && abs(x) < 1e15 ? String(Int64(x)) : String(x)
     }
 
@@ -213,6 +216,14 @@ public struct CoreError: Error, Sendable {
         case .cancelled(let logId):
             return logId.map { "The request was cancelled. " + Self.billedJob($0, naming: n, video: video) }
                 ?? "The request was cancelled before any job id was known."
+        case .needsConfirmation(let credits, let threshold, let offered, let declined):
+            if declined { return "Nothing was submitted: the user declined to spend \(Self.number(credits)) credits on this job." }
+            if let offered {
+                return "Nothing was submitted: the confirmed price, \(Self.number(offered)) credits, is not this job's price, "
+                    + "\(Self.number(credits)) credits."
+            }
+            return "Nothing was submitted: this job costs \(Self.number(credits)) credits, above the \(Self.number(threshold)) "
+                + "credits a job may cost without the user's confirmation."
         case .overLimit(let credits, let committed, let limit, let reason):
             let held = "\(Self.number(committed)) of the \(Self.number(limit))-credit spending limit (--max-credits) "
                 + "\(committed == 1 ? "is" : "are") committed"

@@ -42,19 +42,25 @@ struct MCP2026CallTool: MCPMethod {
         guard let name = p?["name"]?.stringValue else { throw RPCError.invalidParams("tools/call needs a tool \"name\".") }
         let meta = MCPRequestMeta(p)
         let state = session.mcp
-        let runner = MCPToolRunner(session: session)
+        var runner = MCPToolRunner(session: session)
         let arguments = p?["arguments"]
         let log = meta.log(state: state)
         // A request that carries a progressToken wants to follow the call in place (progress, and
         // a cancel that reaches it): the server chooses per request, and answers it in place.
         let asTask = meta.acceptsTasks && meta.progressToken == nil
             && MCPToolCatalog.taskTools.contains(name)
+        // A price is confirmed through the client when it can ask (a task, running on its own, cannot).
+        if !asTask, meta.capabilities["elicitation"] != nil {
+            runner.confirmation = .inputRequired(responses: p?["inputResponses"], state: p?["requestState"]?.stringValue)
+        }
         let prepared = try runner.prepare(name: name, arguments: arguments, followToEnd: asTask)
         guard asTask, case .ready(let go) = prepared else {
             let progress = MCPProgress(token: meta.progressToken, state: state, log: log)
             switch prepared {
             case .refused(let result): return MCP2026.result(result)
-            case .ready(let go): return MCP2026.result(try await go(progress))
+            case .ready(let go):
+                let result = try await go(progress)
+                return MCP2026.result(result, type: result["resultType"]?.stringValue ?? "complete")
             }
         }
         // Progress belongs to a request in flight; this one ends with the task handle.

@@ -20,7 +20,7 @@ enum MCPEditImageTool {
                 + "link (a saved file or a URL); the input files are not changed. A job still running is returned with its "
                 + "logId: call get_task_status to follow it. Pick a model from list_image_models with kind \"edit\". "
                 + "Never call again to retry a job that was submitted (it would be billed twice): follow its logId, or pass the same "
-                + "idempotency_key. A call that carries a progressToken is answered in place (with progress), also for clients that take tasks."),
+                + "idempotency_key. A call that carries a progressToken is answered in place (with progress), also for clients that take tasks." + MCPCredits.description),
             "inputSchema": MCPToolCatalog.inputSchema([
                 ("prompt", .object(["type": "string", "description": "What to change: 1 to 4000 UTF-16 code units."])),
                 ("model", string("An edit model name from list_image_models with kind \"edit\".")),
@@ -39,6 +39,7 @@ enum MCPEditImageTool {
                 ("wait_seconds", MCPToolCatalog.waitSeconds),
                 ("include_image_data", MCPToolCatalog.includeImageData),
                 ("idempotency_key", MCPToolCatalog.idempotencyKey),
+                ("confirm_credits", MCPCredits.confirmArgument),
             ]),
             "outputSchema": MCPToolCatalog.jobOutput,
             "annotations": .object(["title": "Edit image", "readOnlyHint": false, "destructiveHint": false,

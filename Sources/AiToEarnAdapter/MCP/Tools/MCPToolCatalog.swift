@@ -79,6 +79,7 @@ enum MCPToolCatalog {
             ])]),
             "errorMessage": string("Why the job failed (status failed)."),
             "message": string("What to do next."),
+            "credits": MCPCredits.schema,
         ]),
         "required": ["logId", "status", "images"],
     ])
@@ -100,7 +101,7 @@ enum MCPToolCatalog {
         var generateTool: JSONObject = [
             "name": .string(generate),
             "title": "Generate image",
-            "description": "Generate images from a text prompt with AiToEarn. Submits a billed job, waits up to wait_seconds (null: 45) for it, and returns the images as links (saved files or URLs). A job still running is returned with its logId: call get_task_status to follow it. Never call again to retry a job that was submitted (it would be billed twice): follow its logId, or pass the same idempotency_key. A call that carries a progressToken is answered in place (with progress), also for clients that take tasks.",
+            "description": .string("Generate images from a text prompt with AiToEarn. Submits a billed job, waits up to wait_seconds (null: 45) for it, and returns the images as links (saved files or URLs). A job still running is returned with its logId: call get_task_status to follow it. Never call again to retry a job that was submitted (it would be billed twice): follow its logId, or pass the same idempotency_key. A call that carries a progressToken is answered in place (with progress), also for clients that take tasks." + MCPCredits.description),
             "inputSchema": inputSchema([
                 ("prompt", prompt),
                 ("model", string("A model name from list_image_models.")),
@@ -116,6 +117,7 @@ enum MCPToolCatalog {
                 ("wait_seconds", waitSeconds),
                 ("include_image_data", includeImageData),
                 ("idempotency_key", idempotencyKey),
+                ("confirm_credits", MCPCredits.confirmArgument),
             ]),
             "outputSchema": jobOutput,
             "annotations": .object(["title": "Generate image", "readOnlyHint": false, "destructiveHint": false,

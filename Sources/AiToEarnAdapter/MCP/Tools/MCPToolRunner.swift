@@ -6,6 +6,8 @@ import JSONValue
 /// All AiToEarn behaviour (validation, polling, retries, errors) comes from the core.
 struct MCPToolRunner: Sendable {
     let session: Session
+    /// How this call may have the user confirm a job's price.
+    var confirmation = MCPConfirmation.byArgument
 
     /// A tool call whose arguments were read and found good, ready to run; or the `isError`
     /// result that says what is wrong with them (nothing ran, nothing was created).
@@ -92,6 +94,7 @@ struct MCPToolRunner: Sendable {
     private func jobTool<M: JobMethod>(_ method: M.Type, _ r: inout FieldReader, defaultWait: Int, failedIsError: Bool,
                                        followToEnd: Bool, imageData: Bool = true) -> Prepared {
         let key = M.submits ? JobOptions.readIdempotencyKey(&r, field: "idempotency_key") : nil
+        let offered = M.submits ? r.credits("confirm_credits") : nil
         guard let (subject, wait, includeData) = readJob(&r, subject: M.readSubject, defaultWait: defaultWait, imageData: imageData) else {
             return .refused(MCPToolResult.invalidArguments(r.issues))
         }
@@ -100,12 +103,34 @@ struct MCPToolRunner: Sendable {
         let runner = self
         return .ready { progress in
             // A video is saved where the tools keep their files: its result links the local copy, not a URL that may expire.
-            let job = JobRun(poll: options, saveTo: video ? runner.session.mcp.imageDirectory : nil, startMs: runner.session.clock.nowMs,
+            var job = JobRun(poll: options, saveTo: video ? runner.session.mcp.imageDirectory : nil, startMs: runner.session.clock.nowMs,
                              idempotencyKey: key, events: progress.event)
+            // Every job tool says what its job costs: the quote before submitting, points once the service says.
+            let trail = MCPCreditTrail()
+            if M.submits {
+                job.credits.wantsQuote = true
+                job.credits.quoted = { trail.quoted($0) }
+                if let threshold = runner.session.confirmCreditsAbove {
+                    let channel = runner.confirmation
+                    job.credits.approve = { quote async throws(CoreError) in
+                        try await MCPCredits.confirm(quote, threshold: threshold, offered: offered, channel: channel)
+                    }
+                }
+            }
             let method = M(session: runner.session)
-            let body = { () async throws(CoreError) -> JSONValue in try await method.run(subject, job) }
-            if video { return try await runner.videoOutcome(failedIsError: failedIsError, progress: progress, body) }
-            return try await runner.outcome(includeData: includeData, failedIsError: failedIsError, progress: progress, body)
+            let body = { () async throws(CoreError) -> JSONValue in
+                do throws(CoreError) {
+                    let result = try await method.run(subject, job)
+                    trail.charged(result["points"])
+                    return result
+                } catch {
+                    if case .jobFailed(_, let task) = error.kind { trail.charged(task["points"]) }
+                    throw error
+                }
+            }
+            let result = video ? try await runner.videoOutcome(failedIsError: failedIsError, progress: progress, body)
+                : try await runner.outcome(includeData: includeData, failedIsError: failedIsError, progress: progress, body)
+            return MCPCredits.adding(trail.summary, to: result)
         }
     }
 
@@ -211,6 +236,14 @@ struct MCPToolRunner: Sendable {
             throw CancellationError()
         }
         if case .invalidParams(let issues) = error.kind { return MCPToolResult.invalidArguments(issues) }
+        if case .needsConfirmation(let credits, _, nil, false) = error.kind, case .inputRequired = confirmation {
+            // The client asks the user, then calls again with the answer.
+            return MCPCredits.inputRequired(price: credits)
+        }
+        if let text = MCPCredits.refusalText(error) {
+            progress.log("warning", text)
+            return MCPToolResult.error(text)
+        }
         let text = error.message(naming: MCPToolRunner.naming) + Self.details(error.kind)
         progress.log("error", text)
         // A billed job's id must reach the agent, in the structured result as well as the text.

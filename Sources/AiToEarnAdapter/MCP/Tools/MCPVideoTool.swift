@@ -39,6 +39,7 @@ enum MCPVideoTool {
             "cover": media,
             "errorMessage": string("Why the job failed (status FAILURE)."),
             "message": string("What to do next."),
+            "credits": MCPCredits.schema,
         ]),
         "required": ["taskId", "status"],
     ])
@@ -51,7 +52,7 @@ enum MCPVideoTool {
                 + "reference pictures. Submits a billed job (one to ten minutes), waits up to wait_seconds (null: 45) for it, and returns "
                 + "links to the saved video and its cover. A job still running is returned with its taskId: call get_task_status "
                 + "with taskId to follow it, never generate_video again. Pick a model, and its modes, resolutions, ratios and durations, "
-                + "from list_video_models."),
+                + "from list_video_models." + MCPCredits.description),
             "inputSchema": MCPToolCatalog.inputSchema([
                 ("prompt", .object(["type": "string", "description": "What the video shows: 1 to 4000 UTF-16 code units."])),
                 ("model", string("A video model name from list_video_models.")),
@@ -70,6 +71,7 @@ enum MCPVideoTool {
                                                             "description": "Where the request comes from (null: not said)."]))),
                 ("wait_seconds", MCPToolCatalog.waitSeconds),
                 ("idempotency_key", MCPToolCatalog.idempotencyKey),
+                ("confirm_credits", MCPCredits.confirmArgument),
             ]),
             "outputSchema": output,
             "annotations": .object(["title": "Generate video", "readOnlyHint": false, "destructiveHint": false,
