@@ -107,7 +107,7 @@ private let validInputsChecked: Bool = {
         let (e, _) = try ImageEditMethod.decodeParams(edit)
         fuzzCheck(e.imageCount == 2, "edit read \(e.imageCount) images")
         let (s, options) = try TaskStatusMethod.decodeParams(status)
-        fuzzCheck(s == .image(logId: "0123456789abcdefABCDEF01") && options.poll.wait == true, "task.status read \(s)")
+        fuzzCheck(s == .image(logId: "0123456789abcdefABCDEF01") && options.wait == true, "task.status read \(s)")
         fuzzCheck(try ImageModelsMethod.decodeParams(json(#"{"kind":"edit"}"#)) == .edit, "image.models kind")
         fuzzCheck(try ImageModelsMethod.decodeParams(nil) == .generation, "image.models without params")
     } catch {
