@@ -133,3 +133,34 @@ def test_the_official_sdk_without_elicitation_is_told_to_confirm(mcp_standin, tm
             assert not ok.is_error and mcp_standin.count("submit") == 1
 
     run_async(body)
+
+
+def test_a_legacy_sdk_session_is_asked_with_an_elicitation_request(mcp_standin, tmp_path):
+    async def body():
+        for answer, submits in (("decline", 0), ("cancel", 0), ("accept", 1)):
+            asked: list[str] = []
+            async with sdk_session(tmp_path, "--confirm-credits-above", "5", server=mcp_standin,
+                                   elicitation_callback=sdk_elicitation(answer, asked)) as s:
+                r = await s.client.call_tool("generate_image", ARGS)
+                assert len(asked) == 1 and "12 credits" in asked[0]
+                assert mcp_standin.count("submit") == submits
+                assert r.is_error == (answer != "accept")
+                # The request went out as elicitation/create with one of the server's own ids.
+                asks = [m for m in sent(s.trace) if isinstance(m, dict) and m.get("method") == "elicitation/create"]
+                assert len(asks) == 1 and str(asks[0]["id"]).startswith("aitoearn-rpc-")
+
+    run_async(body)
+
+
+def test_a_client_that_answers_the_elicitation_with_an_error_is_told_to_confirm_by_argument(adapter_factory, mcp_standin, image_dir):
+    a, _ = mcp_adapter(adapter_factory, image_dir, "--confirm-credits-above", "5", server=mcp_standin, initialize=False)
+    params = init_params()
+    params["capabilities"] = {"elicitation": {}}
+    expect_result(a.call("initialize", params))
+    a.notify("notifications/initialized")
+    rid = a.request("tools/call", tool_call("generate_image", ARGS))
+    ask = a.wait_until(lambda: next((m for m in a.messages if m.get("method") == "elicitation/create"), None), what="the question")
+    a.send({"jsonrpc": "2.0", "id": ask["id"], "error": {"code": -32601, "message": "no UI"}})
+    r = expect_result(a.wait_response(rid, timeout=8)[0])
+    assert r["isError"] and "confirm_credits 12" in text(r)
+    assert mcp_standin.count("submit") == 0

@@ -14,6 +14,10 @@ final class MCPState: Sendable {
 
     let imageDirectory: String
     let tasks = MCPTaskStore()
+    /// Requests to the client, and their replies.
+    let clientRequests: MCPClientRequests
+    /// The legacy client declared `elicitation` in `initialize`: it can ask its user.
+    let clientElicits = Locked(false)
     private let revision = Locked(MCPRevision.latestHandshake)
     private let logLevel = Locked("info")
     private let notifier: @Sendable () -> Notifier
@@ -21,6 +25,7 @@ final class MCPState: Sendable {
     init(imageDirectory: String, notifier: @escaping @Sendable () -> Notifier) {
         self.imageDirectory = imageDirectory
         self.notifier = notifier
+        clientRequests = MCPClientRequests(notifier: notifier)
     }
 
     /// The client's handshake revision when we speak it, else our latest (the client then decides).

@@ -59,6 +59,7 @@ struct Faces: Sendable {
         hooks.route = { method, params in route(method: method, params: params) }
         hooks.sessionStarted = { [session] _, trigger in session.start(trigger: trigger) }
         hooks.willExit = { [session] in session.cleanUp() }
+        hooks.response = { [session] reply in session.mcp.clientRequests.receive(reply) }
         server.setHooks(hooks)
     }
 

@@ -11,4 +11,10 @@ public struct Notifier: Sendable {
     public func notify(_ method: String, _ params: JSONValue?, replacing key: String? = nil) {
         sendMessage(OutgoingMessage.notification(method, params), key)
     }
+
+    /// Writes a whole message the application built: a request to the client, whose reply comes
+    /// back through `RPCServer.Hooks.response`.
+    public func send(_ message: JSONValue) {
+        sendMessage(message, nil)
+    }
 }

@@ -45,6 +45,9 @@ public final class RPCServer: Sendable {
         /// Sees each request (not `initialize`) on the reader thread before anything else does:
         /// it may switch method tables for it (a request that names its own protocol) or refuse it.
         public var route: @Sendable (_ method: String, _ params: JSONValue?) -> Route = { _, _ in .proceed }
+        /// Sees each reply to a request the application sent the client (`Notifier.send`), whole,
+        /// on the reader thread. Replies nobody waits for are the application's to ignore.
+        public var response: @Sendable (JSONValue) -> Void = { _ in }
         public init() {}
     }
 
@@ -231,6 +234,7 @@ public final class RPCServer: Sendable {
             return
         }
         let message = IncomingMessage(value)
+        if case .response = message { hooks.current.response(value) }
         if case .request(let id, "initialize", let params) = message {
             return initialize(id: id, params: params)
         }
@@ -278,6 +282,7 @@ public final class RPCServer: Sendable {
         var ready: [JSONValue] = []
         for element in elements {
             let message = IncomingMessage(element)
+            if case .response = message { hooks.current.response(element) }
             if case .request(let id, let method, _) = message, method == "initialize" || method == "shutdown" {
                 ready.append(OutgoingMessage.error(id: id, RPCError(.invalidRequest, "\"\(method)\" cannot be sent in a batch.")))
                 continue

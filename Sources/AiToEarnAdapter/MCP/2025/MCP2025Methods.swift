@@ -19,10 +19,15 @@ struct MCP2025CallTool: MCPMethod {
 
     func callAsFunction(_ p: JSONValue?, context: RequestContext) async throws -> JSONValue {
         guard let name = p?["name"]?.stringValue else { throw RPCError.invalidParams("tools/call needs a tool \"name\".") }
-        let runner = MCPToolRunner(session: session)
+        var runner = MCPToolRunner(session: session)
         let arguments = p?["arguments"]
         // Without the tasks capability (versions before 2025-11-25) task metadata is ignored.
         guard let task = p?["task"], task != .null, session.mcp.supportsTasks else {
+            // Answered in place, the call can ask the user to confirm a price through the client.
+            if session.mcp.clientElicits.current {
+                let requests = session.mcp.clientRequests
+                runner.confirmation = .request { params in await requests.ask("elicitation/create", params) }
+            }
             let progress = MCPProgress(token: p?["_meta"]?["progressToken"], state: session.mcp)
             return try await runner.run(name: name, arguments: arguments, progress: progress, followToEnd: false)
         }

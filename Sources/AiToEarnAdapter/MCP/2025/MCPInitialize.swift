@@ -6,6 +6,9 @@ import JSONValue
 enum MCPInitialize {
     static func result(_ params: JSONValue?, session: Session) -> JSONValue {
         let version = session.mcp.negotiate(params?["protocolVersion"]?.stringValue)
+        // Elicitation came with 2025-06-18; a client that declares it can be asked to confirm a price.
+        let elicits = params?["capabilities"]?["elicitation"].map { $0.objectValue != nil } ?? false
+        session.mcp.clientElicits.withLock { $0 = elicits }
         var capabilities: JSONObject = ["tools": .object(["listChanged": false]), "logging": .object([:])]
         if session.mcp.supportsTasks {
             capabilities["tasks"] = .object(["list": .object([:]), "cancel": .object([:]),
