@@ -13,9 +13,9 @@ public func fuzzMeta(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let params = try? JSONParser.parse(bytes)
     let meta = params?["_meta"]
     let holds: Bool = {
-        guard case .object? = meta, meta?[MCPModern.versionKey]?.stringValue != nil,
-              case .object? = meta?[MCPModern.capabilitiesKey] else { return false }
-        guard let level = meta?[MCPModern.logLevelKey] else { return true }
+        guard case .object? = meta, meta?[MCP2026.versionKey]?.stringValue != nil,
+              case .object? = meta?[MCP2026.capabilitiesKey] else { return false }
+        guard let level = meta?[MCP2026.logLevelKey] else { return true }
         return level.stringValue.map(MCPState.logLevels.contains) ?? false
     }()
     let violation = MCPRequestMeta.violation(params)
@@ -28,11 +28,11 @@ public func fuzzMeta(_ data: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     } else {
         fuzzCheck(holds, "\(what) accepted")
         let read = MCPRequestMeta(params)
-        fuzzCheck(read.version == meta?[MCPModern.versionKey]?.stringValue, "\(what): version \(String(describing: read.version))")
-        fuzzCheck(read.capabilities == meta?[MCPModern.capabilitiesKey], "\(what): capabilities \(read.capabilities)")
-        fuzzCheck(read.logLevel == meta?[MCPModern.logLevelKey]?.stringValue, "\(what): logLevel \(String(describing: read.logLevel))")
+        fuzzCheck(read.version == meta?[MCP2026.versionKey]?.stringValue, "\(what): version \(String(describing: read.version))")
+        fuzzCheck(read.capabilities == meta?[MCP2026.capabilitiesKey], "\(what): capabilities \(read.capabilities)")
+        fuzzCheck(read.logLevel == meta?[MCP2026.logLevelKey]?.stringValue, "\(what): logLevel \(String(describing: read.logLevel))")
         fuzzCheck(read.progressToken == meta?["progressToken"], "\(what): progressToken")
-        fuzzCheck(read.acceptsTasks == (meta?[MCPModern.capabilitiesKey]?["extensions"]?[MCPModern.tasksExtension] != nil), "\(what): acceptsTasks")
+        fuzzCheck(read.acceptsTasks == (meta?[MCP2026.capabilitiesKey]?["extensions"]?[MCP2026.tasksExtension] != nil), "\(what): acceptsTasks")
     }
     return 0
 }
