@@ -3,15 +3,9 @@ import JSONRPC
 import JSONValue
 
 /// `credits.usage`: what this process has committed against its spending limit, for every face.
-struct CreditsUsageMethod: RPCMethod {
+struct CreditsUsageMethod: ParamlessMethod {
     static let name = "credits.usage"
     let session: Session
-
-    static func decodeParams(_ params: JSONValue?) throws(RPCError) {
-        var r = FieldReader(params: params)
-        r.rejectUnknown()
-        try r.checkParams()
-    }
 
     func callAsFunction(_ p: Void, context: RequestContext) async throws -> JSONValue {
         Self.usage(session.ledger)

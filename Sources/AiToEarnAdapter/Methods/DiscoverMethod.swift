@@ -3,14 +3,8 @@ import JSONRPC
 import JSONValue
 
 /// `rpc.discover`: the OpenRPC document, the same text as `schemas/openrpc.json`.
-struct DiscoverMethod: RPCMethod {
+struct DiscoverMethod: ParamlessMethod {
     static let name = "rpc.discover"
-
-    static func decodeParams(_ params: JSONValue?) throws(RPCError) {
-        var r = FieldReader(params: params)
-        r.rejectUnknown()
-        try r.checkParams()
-    }
 
     func callAsFunction(_ p: Void, context: RequestContext) async throws -> JSONValue {
         try OpenRPCDocument.value.get()

@@ -38,47 +38,17 @@ struct MCPToolRunner: Sendable {
         case MCPVideoTool.name:
             return jobTool(VideoGenerateMethod.self, &r, defaultWait: 45, failedIsError: true, followToEnd: followToEnd, imageData: false)
         case MCPVideoTool.models:
-            r.rejectUnknown()
-            guard r.issues.isEmpty else { return .refused(MCPToolResult.invalidArguments(r.issues)) }
-            let runner = self
-            return .ready { progress in
-                let models: JSONValue
-                do throws(CoreError) {
-                    models = try await runner.session.videos.modelList()
-                } catch {
-                    return try runner.failure(error, progress: progress)
-                }
-                return MCPToolResult.result(structured: ["models": models], extra: [], isError: false)
-            }
+            return lookup(&r) { session throws(CoreError) in ["models": try await session.videos.modelList()] }
         case MCPToolCatalog.listJobs:
             let query = JobListQuery.read(&r, pageSizeField: "page_size")
-            r.rejectUnknown()
-            guard r.issues.isEmpty else { return .refused(MCPToolResult.invalidArguments(r.issues)) }
-            let runner = self
-            return .ready { progress in
-                let page: JSONValue
-                do throws(CoreError) {
-                    page = try await runner.session.jobs.list(query)
-                } catch {
-                    return try runner.failure(error, progress: progress)
-                }
+            return lookup(&r) { session throws(CoreError) in
+                let page = try await session.jobs.list(query)
                 // The service's page as it is; anything else it might send is kept under one name.
-                return MCPToolResult.result(structured: page.objectValue ?? ["page": page], extra: [], isError: false)
+                return page.objectValue ?? ["page": page]
             }
         case MCPToolCatalog.models:
             let kind = r.oneOf("kind", ImageJobKind.allCases.map(\.rawValue)).flatMap(ImageJobKind.init(rawValue:)) ?? .generation
-            r.rejectUnknown()
-            guard r.issues.isEmpty else { return .refused(MCPToolResult.invalidArguments(r.issues)) }
-            let runner = self
-            return .ready { progress in
-                let models: JSONValue
-                do throws(CoreError) {
-                    models = try await runner.session.jobs.models(kind: kind)
-                } catch {
-                    return try runner.failure(error, progress: progress)
-                }
-                return MCPToolResult.result(structured: ["models": models], extra: [], isError: false)
-            }
+            return lookup(&r) { session throws(CoreError) in ["models": try await session.jobs.models(kind: kind)] }
         default:
             throw RPCError.invalidParams("Unknown tool \"\(name)\": call tools/list for the tools this server offers.")
         }
@@ -87,6 +57,24 @@ struct MCPToolRunner: Sendable {
     private static func droppingNulls(_ value: JSONValue) -> JSONValue {
         guard case .object(let o) = value else { return value }
         return .object(JSONObject(o.filter { $0.value != .null }.map { ($0.key, $0.value) }))
+    }
+
+    /// A tool that only reads (no job, nothing billed): its arguments checked first, then
+    /// `read`'s object as `structuredContent`, or the failure as a tool error.
+    private func lookup(_ r: inout FieldReader,
+                        _ read: @escaping @Sendable (Session) async throws(CoreError) -> JSONObject) -> Prepared {
+        r.rejectUnknown()
+        guard r.issues.isEmpty else { return .refused(MCPToolResult.invalidArguments(r.issues)) }
+        let runner = self
+        return .ready { progress in
+            let structured: JSONObject
+            do throws(CoreError) {
+                structured = try await read(runner.session)
+            } catch {
+                return try runner.failure(error, progress: progress)
+            }
+            return MCPToolResult.result(structured: structured, extra: [], isError: false)
+        }
     }
 
     /// A job tool runs the core call of the JSON-RPC method it mirrors; only its arguments
