@@ -2,7 +2,7 @@ import JSONValue
 
 /// Everything that can go wrong in the core, as a value a program can act on.
 public struct CoreError: Error, Sendable {
-    public enum Kind: Sendable {
+    public indirect enum Kind: Sendable {
         case invalidParams([ValidationIssue])
         case noAPIKey
         case unauthorized(upstreamCode: Int, upstreamMessage: String)

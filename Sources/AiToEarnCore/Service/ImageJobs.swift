@@ -1,7 +1,7 @@
 import JSONValue
 
 /// The main job: submit an image generation or edit, follow it to its end, or resume one by logId.
-public struct ImageJobs: Sendable {
+public final class ImageJobs: Sendable {
     public let client: UpstreamClient
     public let saver: ImageSaver
     /// The edit models, kept for the session to check input counts against.

@@ -2,7 +2,7 @@ import JSONValue
 
 /// Video jobs: submit one (checked against the video model list first), follow it to its end on
 /// the video schedule, or resume one by taskId. Every error after submission carries the taskId.
-public struct VideoJobs: Sendable {
+public final class VideoJobs: Sendable {
     public let client: UpstreamClient
     public let saver: VideoSaver
     public let models: VideoModelCatalog
