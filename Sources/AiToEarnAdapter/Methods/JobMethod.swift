@@ -37,23 +37,36 @@ extension JobMethod {
 
     func callAsFunction(_ p: Params, context: RequestContext) async throws -> JSONValue {
         let progress = ProgressReporter(context: context, token: p.options.workDoneToken, title: Self.title)
-        let poll = p.options.poll(waitsByDefault: Self.waitsByDefault, video: Self.isVideo(p.subject), settings: session.settings)
-        var job = JobRun(poll: poll, saveTo: p.options.saveTo, startMs: session.clock.nowMs,
-                         idempotencyKey: p.options.idempotencyKey, events: progress.event)
-        job.credits.dryRun = p.options.dryRun
+        let job = jobRun(p.options, subject: p.subject, progress: progress)
         do {
             let result = try await run(p.subject, job)
             progress.end(result["status"]?.stringValue ?? "done")
             return result
         } catch {
-            progress.end(error.message)
-            if case .cancelled(let logId?) = error.kind {
-                // The answer may never be read (the client is going away): the log keeps the billed job's id too.
-                session.logger.warn("request \(context.id) was cancelled: \(CoreError.billedJob(logId, naming: .methods, video: error.video))")
-            } else {
-                session.logger.info("request \(context.id) ended: \(error.message)")
-            }
-            throw error.rpcError(redactor: session.redactor)
+            throw failed(error, progress: progress, id: context.id)
         }
+    }
+
+    // The setup and the failure are plain calls, not inlined: what they build then lives on the
+    // thread's stack, not in the job's async frame, which a thousand jobs in flight each hold.
+    @inline(never)
+    private func jobRun(_ options: JobOptions, subject: Subject, progress: ProgressReporter) -> JobRun {
+        let poll = options.poll(waitsByDefault: Self.waitsByDefault, video: Self.isVideo(subject), settings: session.settings)
+        var job = JobRun(poll: poll, saveTo: options.saveTo, startMs: session.clock.nowMs,
+                         idempotencyKey: options.idempotencyKey, events: progress.event)
+        job.credits.dryRun = options.dryRun
+        return job
+    }
+
+    @inline(never)
+    private func failed(_ error: CoreError, progress: ProgressReporter, id: JSONValue) -> RPCError {
+        progress.end(error.message)
+        if case .cancelled(let logId?) = error.kind {
+            // The answer may never be read (the client is going away): the log keeps the billed job's id too.
+            session.logger.warn("request \(id) was cancelled: \(CoreError.billedJob(logId, naming: .methods, video: error.video))")
+        } else {
+            session.logger.info("request \(id) ended: \(error.message)")
+        }
+        return error.rpcError(redactor: session.redactor)
     }
 }

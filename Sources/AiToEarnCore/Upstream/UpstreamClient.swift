@@ -127,14 +127,8 @@ public final class UpstreamClient: Sendable {
               deadlineMs: Int64? = nil, maxResponseBytes: Int = HTTPRequest.defaultMaxResponseBytes,
               maxAttempts: Int? = nil, check: (@Sendable (JSONValue) -> String?)? = nil,
               query: [(String, String)] = []) async throws(CoreError) -> UpstreamReply {
-        let key = settings.apiKey
         if needsKey { try requireKey() }
-        var url = URL(string: baseText + path) ?? settings.baseURL.appendingPathComponent(String(path.dropFirst()))
-        if !query.isEmpty, var parts = URLComponents(url: url, resolvingAgainstBaseURL: false) {
-            // Percent-encoded by URLComponents: a value can never add a parameter or end the URL.
-            parts.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) }
-            url = parts.url ?? url
-        }
+        let url = target(path, query: query)
         var answeredRequestId: String?
         // Requests that went out (or tried to): libcurl's own resends of a GET count too.
         var attempts = 0
@@ -144,46 +138,15 @@ public final class UpstreamClient: Sendable {
         let payload = body.map { Data($0.serialized()) }
         while true {
             let sentBefore = sends.current
-            let requestId = context.newRequestId()
-            var headers: [(String, String)] = [
-                ("Accept", "application/json"),
-                ("Accept-Language", settings.locale),
-                ("Content-Type", "application/json"),
-                ("User-Agent", "aitoearn-rpc/\(ProductVersion.current)"),
-                ("X-Request-Id", requestId),
-            ]
-            if let key, !key.isEmpty { headers.append(("X-Api-Key", key)) }
-            var request = HTTPRequest(method: method, url: url, headers: headers, body: payload,
-                                      timeoutMs: settings.requestTimeoutMs, maxResponseBytes: maxResponseBytes)
-            request.onSend = { sends.withLock { $0 += 1 } }
-            request.proxyAllowed = url.scheme?.lowercased() == "https"
+            let (request, requestId) = attemptRequest(method, url: url, payload: payload, maxResponseBytes: maxResponseBytes, sends: sends)
             logger?.debug("HTTP \(method) \(url.absoluteString) attempt \(attempts + 1)")
-            var outcome: Attempt
+            let outcome: Attempt
             do {
                 let response = try await transport.send(request)
                 answeredRequestId = requestId
-                record(request, response: response, failure: nil)
-                outcome = Self.interpret(response, url: url, sentBytes: payload?.count ?? 0)
-                // A success whose data is not what was asked for is as broken as a body that is not JSON.
-                if case .envelope(let env) = outcome, env.code == 0, let problem = check?(env.data) {
-                    outcome = .retryable(reason: "HTTP \(response.status) with \(problem)", httpStatus: response.status,
-                                         retryAfterMs: nil, safeForSubmission: false)
-                }
+                outcome = answered(request, response, check: check)
             } catch {
-                record(request, response: nil, failure: error)
-                switch error {
-                case .cancelled:
-                    throw CoreError(.cancelled(logId: nil), upstreamRequestId: answeredRequestId)
-                case .unavailable(let r):
-                    outcome = .fatal(.noHTTPClient(reason: r))
-                case .notConnected(let r):
-                    outcome = .retryable(reason: r, httpStatus: nil, retryAfterMs: nil, safeForSubmission: true)
-                case .noResponse(let r):
-                    outcome = .retryable(reason: r, httpStatus: nil, retryAfterMs: nil, safeForSubmission: false)
-                case .replyTooLarge(let limit):
-                    // The same request would bring the same reply; a submission's came after the service had it.
-                    outcome = .fatal(.replyTooLarge(limitBytes: limit, maybeSubmitted: !idempotent))
-                }
+                outcome = failed(request, error, idempotent: idempotent)
             }
             attempts += max(1, sends.current - sentBefore)
             switch outcome {
@@ -210,6 +173,70 @@ public final class UpstreamClient: Sendable {
                     throw CoreError(.cancelled(logId: nil), upstreamRequestId: answeredRequestId)
                 }
             }
+        }
+    }
+
+    // The steps around the await are plain calls, never inlined into `call`: what they build then
+    // lives on the thread's stack, not in the async frame that every request in flight holds
+    // (a thousand jobs polling at once hold a thousand of them).
+
+    @inline(never)
+    private func target(_ path: String, query: [(String, String)]) -> URL {
+        var url = URL(string: baseText + path) ?? settings.baseURL.appendingPathComponent(String(path.dropFirst()))
+        if !query.isEmpty, var parts = URLComponents(url: url, resolvingAgainstBaseURL: false) {
+            // Percent-encoded by URLComponents: a value can never add a parameter or end the URL.
+            parts.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) }
+            url = parts.url ?? url
+        }
+        return url
+    }
+
+    /// One attempt's request, with a request id of its own.
+    @inline(never)
+    private func attemptRequest(_ method: String, url: URL, payload: Data?, maxResponseBytes: Int, sends: Locked<Int>) -> (HTTPRequest, String) {
+        let requestId = context.newRequestId()
+        var headers: [(String, String)] = [
+            ("Accept", "application/json"),
+            ("Accept-Language", settings.locale),
+            ("Content-Type", "application/json"),
+            ("User-Agent", "aitoearn-rpc/\(ProductVersion.current)"),
+            ("X-Request-Id", requestId),
+        ]
+        if let key = settings.apiKey, !key.isEmpty { headers.append(("X-Api-Key", key)) }
+        var request = HTTPRequest(method: method, url: url, headers: headers, body: payload,
+                                  timeoutMs: settings.requestTimeoutMs, maxResponseBytes: maxResponseBytes)
+        request.onSend = { sends.withLock { $0 += 1 } }
+        request.proxyAllowed = url.scheme?.lowercased() == "https"
+        return (request, requestId)
+    }
+
+    @inline(never)
+    private func answered(_ request: HTTPRequest, _ response: HTTPResponse, check: (@Sendable (JSONValue) -> String?)?) -> Attempt {
+        record(request, response: response, failure: nil)
+        let outcome = Self.interpret(response, url: request.url, sentBytes: request.body?.count ?? 0)
+        // A success whose data is not what was asked for is as broken as a body that is not JSON.
+        if case .envelope(let env) = outcome, env.code == 0, let problem = check?(env.data) {
+            return .retryable(reason: "HTTP \(response.status) with \(problem)", httpStatus: response.status,
+                              retryAfterMs: nil, safeForSubmission: false)
+        }
+        return outcome
+    }
+
+    @inline(never)
+    private func failed(_ request: HTTPRequest, _ error: TransportFailure, idempotent: Bool) -> Attempt {
+        record(request, response: nil, failure: error)
+        switch error {
+        case .cancelled:
+            return .fatal(.cancelled(logId: nil))
+        case .unavailable(let r):
+            return .fatal(.noHTTPClient(reason: r))
+        case .notConnected(let r):
+            return .retryable(reason: r, httpStatus: nil, retryAfterMs: nil, safeForSubmission: true)
+        case .noResponse(let r):
+            return .retryable(reason: r, httpStatus: nil, retryAfterMs: nil, safeForSubmission: false)
+        case .replyTooLarge(let limit):
+            // The same request would bring the same reply; a submission's came after the service had it.
+            return .fatal(.replyTooLarge(limitBytes: limit, maybeSubmitted: !idempotent))
         }
     }
 
