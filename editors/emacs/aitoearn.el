@@ -837,7 +837,8 @@ do when the adapter refuses."
                                               :data (alist-get 'jsonrpc-error-data (cdr err))))))))
              (list (and (listp page) (plist-get page :list))))
         (dolist (entry (append list nil))
-          (let ((id (and (listp entry) (plist-get entry (if (equal kind "video") :taskId :id)))))
+          (let ((id (and (listp entry) (or (and (equal kind "video") (plist-get entry :taskId))
+                                           (plist-get entry :id)))))
             (when (and (stringp id) (not (string-empty-p id)))
               (push (list (aitoearn--describe-job kind id entry) kind id entry) jobs))))))
     ;; Newest first across the kinds; `sort' is stable, so equal times keep the service's order.
