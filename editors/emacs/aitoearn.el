@@ -31,6 +31,8 @@
 ;;   M-x aitoearn-video      generate a video, link at point ([prompt](videos/....mp4))
 ;;   M-x aitoearn-cancel     stop waiting for the jobs in flight
 ;;   M-x aitoearn-status     report a job by its logId or taskId (C-u: insert it)
+;;   M-x aitoearn-jobs       pick one of your recent jobs, link what it made at point
+;;                           (a running job is followed first; C-u: one kind only)
 ;;   M-x aitoearn-shutdown   stop the adapter
 ;;
 ;; The API key comes from the AITOEARN_API_KEY environment variable,
@@ -788,6 +790,101 @@ links to its images (or its video) at point, as `aitoearn-generate' does."
                                 :data (alist-get 'jsonrpc-error-data (cdr err))))
                          'error)
        nil))))
+
+;;; Recent jobs
+
+(defvar aitoearn-job-history nil
+  "Minibuffer history of the jobs picked with `aitoearn-jobs'.")
+
+(defconst aitoearn--job-kinds '("image" "video")
+  "The kinds of job task.list knows, in the order they are listed.")
+
+(defun aitoearn--when (stamp)
+  "STAMP, an ISO-8601 time, for people.
+2026-01-02T03:04:05.678Z becomes \"2026-01-02 03:04:05 UTC\"."
+  (cond
+   ((not (stringp stamp)) "?")
+   ((string-match "\\`\\([0-9]\\{4\\}-[0-9][0-9]-[0-9][0-9]\\)T\\([0-9][0-9]:[0-9][0-9]:[0-9][0-9]\\)" stamp)
+    (concat (match-string 1 stamp) " " (match-string 2 stamp) (if (string-suffix-p "Z" stamp) " UTC" "")))
+   (t stamp)))
+
+(defun aitoearn--describe-job (kind id entry)
+  "One line for the job ID of KIND, as task.list lists it (ENTRY, a plist).
+Kind, status, model (and the action when it says more), created time, id."
+  (let* ((type (let ((v (plist-get entry :type))) (if (and (stringp v) (not (string-empty-p v))) v kind)))
+         (model (let ((v (plist-get entry :model))) (and (stringp v) (not (string-empty-p v)) v)))
+         (action (let ((v (plist-get entry :action))) (and (stringp v) (not (string-empty-p v))
+                                                           (not (equal v type)) v))))
+    (string-join (delq nil (list type (format "%s" (or (plist-get entry :status) "?")) model action
+                                 (aitoearn--when (or (plist-get entry :createdAt) (plist-get entry :startedAt)))
+                                 id))
+                 " · ")))
+
+(defun aitoearn--list-jobs (kinds)
+  "The caller's jobs of KINDS (a list of \"image\", \"video\"), newest first.
+One task.list page of each kind, as a list of (LINE KIND ID ENTRY), LINE
+from `aitoearn--describe-job'.  Signal a `user-error' that says what to
+do when the adapter refuses."
+  (let ((conn (aitoearn--ensure-connection))
+        (jobs nil))
+    (dolist (kind kinds)
+      (let* ((page (condition-case err
+                       (jsonrpc-request conn 'task.list (list :kind kind) :timeout 60)
+                     (jsonrpc-error
+                      (user-error "%s" (aitoearn--explain
+                                        (list :code (alist-get 'jsonrpc-error-code (cdr err))
+                                              :message (alist-get 'jsonrpc-error-message (cdr err))
+                                              :data (alist-get 'jsonrpc-error-data (cdr err))))))))
+             (list (and (listp page) (plist-get page :list))))
+        (dolist (entry (append list nil))
+          (let ((id (and (listp entry) (or (and (equal kind "video") (plist-get entry :taskId))
+                                           (plist-get entry :id)))))
+            (when (and (stringp id) (not (string-empty-p id)))
+              (push (list (aitoearn--describe-job kind id entry) kind id entry) jobs))))))
+    ;; Newest first across the kinds; `sort' is stable, so equal times keep the service's order.
+    (sort (nreverse jobs)
+          (lambda (a b) (string> (format "%s" (or (plist-get (nth 3 a) :createdAt) ""))
+                                 (format "%s" (or (plist-get (nth 3 b) :createdAt) "")))))))
+
+;;;###autoload
+(defun aitoearn-jobs (&optional kind)
+  "Pick one of your recent jobs and insert a link to what it made at point.
+The jobs are the adapter's task.list (one page of each kind, newest
+first), read with completion, one line each: kind, status, model,
+action, created time (UTC) and id.  KIND is \"image\" or \"video\" to list
+one kind, nil for both (interactively, a prefix argument asks for it).
+The job picked is fetched as \\[universal-argument] \\[aitoearn-status] fetches it: a
+finished job's images (or video) are saved next to the document and
+linked at point; a running one is followed to its end, its progress in
+the echo area and the mode line, then linked; a failed one shows its
+error and inserts nothing."
+  (interactive
+   (progn
+     (aitoearn--check-ready)
+     (list (when current-prefix-arg
+             (completing-read "Jobs of kind: " aitoearn--job-kinds nil t)))))
+  (aitoearn--check-ready)
+  (when (and kind (not (member kind aitoearn--job-kinds)))
+    (user-error "AiToEarn: no job kind \"%s\": the kind is \"image\" or \"video\" (nil for both)" kind))
+  (let ((jobs (aitoearn--list-jobs (if kind (list kind) aitoearn--job-kinds))))
+    (if (null jobs)
+        (progn (aitoearn--notify (format "AiToEarn: you have no %sjobs yet" (if kind (concat kind " ") "")))
+               nil)
+      (let* ((lines (mapcar #'car jobs))
+             (line (completing-read
+                    "AiToEarn job: "
+                    (lambda (string pred action)
+                      (if (eq action 'metadata)
+                          '(metadata (category . aitoearn-job)
+                                     (display-sort-function . identity)
+                                     (cycle-sort-function . identity))
+                        (complete-with-action action lines string pred)))
+                    nil t nil 'aitoearn-job-history))
+             (job (or (assoc line jobs) (user-error "AiToEarn: no job picked")))
+             (video (equal (nth 1 job) "video"))
+             (id (nth 2 job)))
+        (aitoearn--run-job 'task.status (list (if video :taskId :logId) id :wait t) (format "AiToEarn %s" id)
+                           nil video)))))
 
 (defun aitoearn--video-job-p (id)
   "Whether ID names a video job: the service knows no image job by that id (404).

@@ -1,7 +1,8 @@
 'use strict';
 // AiToEarn for VS Code: "AiToEarn: Generate Image" links a generated picture at the cursor;
 // "AiToEarn: Edit Image" edits the picture whose link is under the cursor and links the new one below;
-// "AiToEarn: Generate Video" links a generated video at the place it was started.
+// "AiToEarn: Generate Video" links a generated video at the place it was started;
+// "AiToEarn: Recent Jobs" links one of your recent jobs, picked from a list.
 // Plain JavaScript, no build step, no dependency: the JSON-RPC client is ./lib/client.js.
 
 const vscode = require('vscode');
@@ -486,6 +487,50 @@ async function taskStatus(context) {
   return task;
 }
 
+/**
+ * "AiToEarn: Recent Jobs": your recent jobs (task.list, both kinds unless `kind` is 'image' or
+ * 'video') in a quick pick; the one picked is fetched as "Task Status" fetches it, through
+ * runJob: a finished job is saved next to the document and linked at the cursor, a running one
+ * followed with the same progress and then linked, a failed one shows its error.
+ * Returns the inserted text, or undefined.
+ */
+async function recentJobs(context, kind) {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) {
+    await vscode.window.showErrorMessage('AiToEarn: open a document first; the link goes at its cursor.');
+    return undefined;
+  }
+  if (kind !== undefined && !links.JOB_KINDS.includes(kind)) {
+    await vscode.window.showErrorMessage(`AiToEarn: no job kind "${kind}": the kind is "image" or "video" (none for both).`);
+    return undefined;
+  }
+  if (!(await checkCommand())) return undefined;
+  let jobs;
+  try {
+    const rpc = await getClient(context);
+    const pages = [];
+    for (const k of kind ? [kind] : links.JOB_KINDS) {
+      pages.push({ kind: k, page: await rpc.request('task.list', { kind: k }, { timeoutMs: 60000 }) });
+    }
+    jobs = links.listedJobs(pages);
+  } catch (err) {
+    await showError(err);
+    return undefined;
+  }
+  if (jobs.length === 0) {
+    await vscode.window.showInformationMessage(`AiToEarn: you have no ${kind ? `${kind} ` : ''}jobs yet.`);
+    return undefined;
+  }
+  const pick = await vscode.window.showQuickPick(jobs.map((job) => ({ label: job.label, job })), {
+    placeHolder: 'AiToEarn job',
+  });
+  if (!pick) return undefined;
+  const { id } = pick.job;
+  const video = pick.job.kind === 'video';
+  const params = video ? { taskId: id, wait: true } : { logId: id, wait: true };
+  return runJob(context, { method: 'task.status', params, prompt: `AiToEarn ${id}`, editor, video });
+}
+
 async function setApiKey(context) {
   const key = await vscode.window.showInputBox({
     title: 'AiToEarn: Set API Key',
@@ -513,6 +558,7 @@ function activate(context) {
     vscode.commands.registerCommand('aitoearn.editImage', () => editImage(context)),
     vscode.commands.registerCommand('aitoearn.generateVideo', () => generateVideo(context)),
     vscode.commands.registerCommand('aitoearn.taskStatus', () => taskStatus(context)),
+    vscode.commands.registerCommand('aitoearn.jobs', (kind) => recentJobs(context, typeof kind === 'string' ? kind : undefined)),
     vscode.commands.registerCommand('aitoearn.setApiKey', () => setApiKey(context)),
     vscode.commands.registerCommand('aitoearn.checkAdapter', () => checkAdapter()),
     vscode.workspace.onDidChangeConfiguration((event) => {

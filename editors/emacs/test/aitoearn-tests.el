@@ -422,6 +422,157 @@ Binds `asked' to the list of (PROMPT . COLLECTION) the code asked."
         (should (string-match-p (format "\\`\\[a slow tortoise\\](videos/%s\\.mp4)\\'" task-id)
                                 (aitoearn-tests--wait (and (> (buffer-size) 0) (buffer-string)))))))))
 
+;;; Recent jobs
+
+(defmacro aitoearn-tests--picking (want &rest body)
+  "Run BODY with `completing-read' picking the first candidate that contains WANT.
+WANT nil quits, as C-g does.  A question about the kind is answered
+\"video\".  Binds `offered' to the list of (PROMPT . CANDIDATES) asked,
+the candidates in the order the completion table shows them."
+  (declare (indent 1) (debug t))
+  `(let ((offered nil))
+     (cl-letf (((symbol-function 'completing-read)
+                (lambda (p collection &rest _)
+                  (let* ((all (all-completions "" collection))
+                         (sort-fn (and (functionp collection)
+                                       (cdr (assq 'display-sort-function
+                                                  (cdr (funcall collection "" nil 'metadata))))))
+                         (shown (if sort-fn (funcall sort-fn all) (sort all #'string<))))
+                    (push (cons p shown) offered)
+                    (cond ((string-prefix-p "Jobs of kind" p) "video")
+                          ((null ,want) (signal 'quit nil))
+                          (t (or (cl-find-if (lambda (c) (string-match-p (regexp-quote ,want) c)) shown) "")))))))
+       ,@body)))
+
+(defconst aitoearn-tests--when "[0-9]\\{4\\}-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9] UTC"
+  "A created time as `aitoearn-jobs' shows it.")
+
+(ert-deftest aitoearn-jobs-links-a-finished-job ()
+  "M-x aitoearn-jobs lists your jobs; a finished one is saved next to this document and linked at point."
+  (aitoearn-tests--with (cons aitoearn-tests--bin aitoearn-tests--fast)
+    (aitoearn-tests--visit dir "a.md")
+    (aitoearn-generate "a cat")
+    (aitoearn-tests--wait (> (buffer-size) 0))
+    (let ((log-id aitoearn--last-log-id))
+      (should (string-match-p "\\`[0-9a-f]\\{24\\}\\'" log-id))
+      ;; Another document, in another directory: the picture is saved again, next to it.
+      (make-directory (expand-file-name "other" dir))
+      (aitoearn-tests--visit dir "other/b.md")
+      (insert "Before\n\nAfter")
+      (goto-char (point-min))
+      (forward-line 1)
+      (aitoearn-tests--picking log-id
+        (call-interactively #'aitoearn-jobs)
+        (should (= 1 (length offered)))
+        (should (equal (caar offered) "AiToEarn job: "))
+        (should (= 1 (length (cdar offered))))
+        (should (string-match-p (concat "\\`image · success · sim-image · generation · " aitoearn-tests--when
+                                        " · " log-id "\\'")
+                                (cadr (car offered)))))
+      (let ((rel (format "images/%s-1.png" log-id)))
+        (should (equal (aitoearn-tests--wait
+                        (let ((l (nth 1 (split-string (buffer-string) "\n"))))
+                          (and l (not (string-empty-p l)) l)))
+                       (format "![a cat](%s)" rel)))
+        (should (equal (buffer-string) (format "Before\n![a cat](%s)\nAfter" rel)))
+        (should (aitoearn-tests--png-p (expand-file-name rel (expand-file-name "other" dir))))))))
+
+(ert-deftest aitoearn-jobs-follows-a-running-job ()
+  "M-x aitoearn-jobs follows a running job, with its progress shown, and links it when it ends."
+  (aitoearn-tests--with (list aitoearn-tests--bin "--simulate" "--simulate-delay-ms" "1500")
+    (aitoearn-tests--visit dir "slow.md")
+    (aitoearn-generate "a slow tortoise")
+    (let* ((job (aitoearn-tests--wait
+                 (catch 'found
+                   (maphash (lambda (_ j) (when (aitoearn--job-log-id j) (throw 'found j))) aitoearn--jobs))))
+           (log-id (aitoearn--job-log-id job))
+           (statuses nil))
+      (aitoearn-cancel) ; stop waiting: the job goes on
+      (should (equal (buffer-string) ""))
+      (aitoearn-tests--picking log-id
+        (call-interactively #'aitoearn-jobs)
+        (should (string-match-p "\\`image · generating · sim-image · " (cadr (car offered)))))
+      (should (string-match-p "\\`AiToEarn: " (aitoearn-mode-line)))
+      (should (equal (aitoearn-tests--wait
+                      (progn
+                        (maphash (lambda (_ j)
+                                   (when (equal (aitoearn--job-log-id j) log-id)
+                                     (cl-pushnew (aitoearn--job-status j) statuses :test #'equal)))
+                                 aitoearn--jobs)
+                        (and (> (buffer-size) 0) (buffer-string))))
+                     (format "![a slow tortoise](images/%s-1.png)" log-id)))
+      (should (member "generating" statuses))
+      (should (aitoearn-tests--png-p (expand-file-name (format "images/%s-1.png" log-id) dir))))))
+
+(ert-deftest aitoearn-jobs-lists-both-kinds-and-links-a-video ()
+  "Both kinds are listed newest first; with a prefix argument, one kind: a video is linked as a video."
+  (aitoearn-tests--with (cons aitoearn-tests--bin aitoearn-tests--fast)
+    (let ((aitoearn-video-model "sim-video"))
+      (aitoearn-tests--visit dir "a.md")
+      (aitoearn-generate "a cat")
+      (aitoearn-tests--wait (> (buffer-size) 0))
+      (let ((log-id aitoearn--last-log-id))
+        (erase-buffer)
+        (aitoearn-video "a paper boat")
+        (aitoearn-tests--wait (> (buffer-size) 0))
+        (let ((task-id aitoearn--last-log-id))
+          (erase-buffer)
+          (insert "Intro\n")
+          (aitoearn-tests--picking nil
+            (should (eq (condition-case nil (call-interactively #'aitoearn-jobs) (quit 'quit)) 'quit))
+            (let ((shown (cdar offered)))
+              (should (= 2 (length shown)))
+              (should (string-match-p (concat "\\`video · success · sim-video · " aitoearn-tests--when " · " task-id "\\'")
+                                      (nth 0 shown)))
+              (should (string-match-p (concat "\\`image · success · sim-image · generation · " aitoearn-tests--when
+                                              " · " log-id "\\'")
+                                      (nth 1 shown)))))
+          (accept-process-output nil 0.2)
+          (should (equal (buffer-string) "Intro\n"))
+          (should (= 0 (hash-table-count aitoearn--jobs)))
+          (aitoearn-tests--picking task-id
+            (let ((current-prefix-arg '(4)))
+              (call-interactively #'aitoearn-jobs))
+            (should (equal (mapcar #'car offered) '("AiToEarn job: " "Jobs of kind: ")))
+            (should (= 1 (length (cdar offered)))))
+          (should (equal (aitoearn-tests--wait (and (> (buffer-size) 6) (buffer-string)))
+                         (format "Intro\n[a paper boat](videos/%s.mp4)" task-id)))
+          (should (aitoearn-tests--mp4-p (expand-file-name (format "videos/%s.mp4" task-id) dir))))))))
+
+(ert-deftest aitoearn-jobs-failed-job-shows-its-error ()
+  "M-x aitoearn-jobs on a failed job shows its error and inserts nothing."
+  (aitoearn-tests--with (cons aitoearn-tests--bin aitoearn-tests--fast)
+    (let ((aitoearn-model "sim-image-fail"))
+      (aitoearn-tests--visit dir "f.md")
+      (aitoearn-generate "a doomed cat")
+      (aitoearn-tests--wait (and aitoearn--last-log-id (= 0 (hash-table-count aitoearn--jobs))))
+      (let ((log-id aitoearn--last-log-id)
+            (mark (aitoearn-tests--messages-mark)))
+        (insert "Text")
+        (aitoearn-tests--picking log-id
+          (call-interactively #'aitoearn-jobs)
+          (should (string-match-p "\\`image · failed · sim-image-fail · " (cadr (car offered)))))
+        (aitoearn-tests--wait (string-match-p " failed: " (aitoearn-tests--messages-since mark)))
+        (accept-process-output nil 0.3)
+        (should (equal (split-string (aitoearn-tests--messages-since mark) "\n" t)
+                       (list (format "AiToEarn: job %s failed: Simulated failure (model sim-image-fail)." log-id))))
+        (should (equal (buffer-string) "Text"))
+        (should-not (file-exists-p (expand-file-name "images" dir)))))))
+
+(ert-deftest aitoearn-jobs-none-yet-or-an-unknown-kind ()
+  "No jobs yet: one message, no list; an unknown kind: one error, nothing asked."
+  (aitoearn-tests--with (cons aitoearn-tests--bin aitoearn-tests--fast)
+    (aitoearn-tests--visit dir "n.md")
+    (insert "Text")
+    (aitoearn-tests--picking ""
+      (let ((mark (aitoearn-tests--messages-mark)))
+        (should-not (call-interactively #'aitoearn-jobs))
+        (should (equal (aitoearn-tests--messages-since mark) "AiToEarn: you have no jobs yet\n")))
+      (let ((err (should-error (aitoearn-jobs "pictures") :type 'user-error)))
+        (should (string-match-p "no job kind \"pictures\"" (cadr err))))
+      (should-not offered))
+    (should (equal (buffer-string) "Text"))))
+
 (ert-deftest aitoearn-status-bad-id ()
   "A malformed logId gives the adapter's error as one message."
   (aitoearn-tests--with (cons aitoearn-tests--bin aitoearn-tests--fast)

@@ -25,6 +25,16 @@ vim.api.nvim_create_user_command('AiToEarnStatus', function(o)
   require('aitoearn').status(o.args, o.bang)
 end, { nargs = '?', bang = true, desc = 'AiToEarn: report a job by its logId or taskId ([!]: wait and insert what it made)' })
 
+vim.api.nvim_create_user_command('AiToEarnJobs', function(o)
+  require('aitoearn').jobs(o.args)
+end, {
+  nargs = '?',
+  complete = function()
+    return { 'image', 'video' }
+  end,
+  desc = 'AiToEarn: pick one of your recent jobs (all, image or video) and link what it made at the cursor',
+})
+
 vim.api.nvim_create_user_command('AiToEarnCancel', function()
   require('aitoearn').cancel()
 end, { nargs = 0, desc = 'AiToEarn: cancel the jobs in flight' })

@@ -108,6 +108,37 @@ local function traced_params(t, trace, method)
   end
 end
 
+--- Answer vim.ui.select with the first item whose shown text (format_item) contains `want`
+--- (plainly; nil: dismiss the list), noting in _G.asked the prompt and every item as shown.
+local function pick_job(child, want)
+  child:lua([[
+    local want = ...
+    _G.asked = nil
+    vim.ui.select = function(items, opts, cb)
+      _G.asked = { prompt = opts.prompt, items = vim.tbl_map(function(i) return opts.format_item(i) end, items) }
+      for i, item in ipairs(items) do
+        if want and opts.format_item(item):find(want, 1, true) then
+          return cb(item, i)
+        end
+      end
+      cb(nil, nil)
+    end
+  ]], want)
+end
+
+--- Note in _G.done the data of the last AiToEarnDone, and in _G.progress every AiToEarnProgress.
+local function record_events(child)
+  child:lua([[
+    _G.done, _G.progress = nil, {}
+    vim.api.nvim_create_autocmd('User', { pattern = 'AiToEarnDone', callback = function(ev) _G.done = ev.data end })
+    vim.api.nvim_create_autocmd('User', { pattern = 'AiToEarnProgress', callback = function(ev)
+      table.insert(_G.progress, ev.data) end })
+  ]])
+end
+
+-- A picker line: kind · status · model[ · action] · created (UTC) · id.
+local WHEN = '%d%d%d%d%-%d%d%-%d%d %d%d:%d%d:%d%d UTC'
+
 return {
   {
     'the plugin file defines the commands',
@@ -351,6 +382,127 @@ return {
       child:cmd('AiToEarnStatus! ' .. task_id)
       local line = child:wait('the link', 'local l = vim.api.nvim_get_current_line(); return l ~= "" and l', 15000)
       t.match(line, '^%[a slow tortoise%]%(videos/' .. task_id .. '%.mp4%)$', 'inserted line')
+    end,
+  },
+  {
+    ':AiToEarnJobs lists your jobs; a finished one is saved next to this document and linked at the cursor',
+    function(child, t, tmp)
+      setup(child, { cmd = sim_cmd(t), model = 'sim-image' })
+      record_events(child)
+      edit(child, tmp, 'a.md')
+      child:cmd('AiToEarnGenerate a cat')
+      local log_id = t.match(child:wait('the job', 'return _G.done', 15000).logId, '^%x+$', 'logId')
+      -- Another document, in another folder: the picture is saved again, next to it.
+      vim.fn.mkdir(tmp .. '/other', 'p')
+      edit(child, tmp, 'other/b.md', { 'Before', '', 'After' }, { 2, 0 })
+      child:lua('_G.notes = {}; _G.done = nil')
+      pick_job(child, log_id)
+      child:cmd('AiToEarnJobs')
+      local line = child:wait('the link on line 2', 'local l = vim.api.nvim_buf_get_lines(0, 1, 2, false)[1]; return l ~= "" and l', 15000)
+      local rel = 'images/' .. log_id .. '-1.png'
+      t.eq('![a cat](' .. rel .. ')', line, 'inserted line')
+      t.eq({ 'Before', line, 'After' }, lines(child), 'buffer')
+      t.ok(is_png(t, tmp .. '/other/' .. rel), 'the linked file is a PNG next to this document: ' .. rel)
+      local asked = child:lua('return _G.asked')
+      t.eq('AiToEarn job', asked.prompt, 'select prompt')
+      t.eq(1, #asked.items, 'one job listed: ' .. vim.inspect(asked.items))
+      t.match(asked.items[1], '^image · success · sim%-image · generation · ' .. WHEN .. ' · ' .. log_id .. '$', 'the job as listed')
+      t.eq(2, child:lua('return vim.fn.exists(":AiToEarnJobs")'), ':AiToEarnJobs is defined')
+      check_no_warning(child, t)
+    end,
+  },
+  {
+    ':AiToEarnJobs follows a running job with progress and links it when it ends',
+    function(child, t, tmp)
+      setup(child, { cmd = sim_cmd(t, { '--simulate', '--simulate-delay-ms', '1500' }), model = 'sim-image' })
+      edit(child, tmp, 'slow.md')
+      child:cmd('AiToEarnGenerate a slow tortoise')
+      local log_id = child:wait('the job to be submitted', [[
+        for _, job in pairs(require('aitoearn.state').jobs) do
+          if job.logId then return job.logId end
+        end
+      ]], 15000)
+      child:cmd('AiToEarnCancel') -- stop waiting; the job goes on
+      record_events(child)
+      child:lua('_G.notes = {}')
+      pick_job(child, log_id)
+      child:cmd('AiToEarnJobs')
+      local line = child:wait('the link', 'local l = vim.api.nvim_get_current_line(); return l ~= "" and l', 15000)
+      t.eq('![a slow tortoise](images/' .. log_id .. '-1.png)', line, 'inserted line')
+      t.ok(is_png(t, tmp .. '/images/' .. log_id .. '-1.png'), 'the linked file is a PNG')
+      t.match(child:lua('return _G.asked.items[1]'), '^image · generating · sim%-image · ', 'listed as running')
+      local followed = vim.tbl_filter(function(p)
+        return p.logId == log_id and p.status == 'generating'
+      end, child:lua('return _G.progress'))
+      t.ok(#followed >= 1, 'its progress was shown while it ran')
+      t.eq(log_id, child:lua('return _G.done.logId'), 'AiToEarnDone')
+      check_no_warning(child, t)
+    end,
+  },
+  {
+    ':AiToEarnJobs lists both kinds newest first; :AiToEarnJobs video only videos, linked as a video',
+    function(child, t, tmp)
+      setup(child, { cmd = sim_cmd(t), model = 'sim-image', video_model = 'sim-video' })
+      record_events(child)
+      edit(child, tmp, 'a.md')
+      child:cmd('AiToEarnGenerate a cat')
+      local log_id = child:wait('the image job', 'return _G.done', 15000).logId
+      child:lua('_G.done = nil; vim.api.nvim_buf_set_lines(0, 0, -1, false, { "" })')
+      child:cmd('AiToEarnVideo a paper boat')
+      local task_id = child:wait('the video job', 'return _G.done', 15000).logId
+      child:lua('vim.api.nvim_buf_set_lines(0, 0, -1, false, { "Intro", "" }); vim.api.nvim_win_set_cursor(0, { 2, 0 })')
+      child:lua('_G.notes = {}')
+      pick_job(child, nil) -- the list dismissed: nothing happens
+      child:cmd('AiToEarnJobs')
+      local items = child:wait('the list', 'return _G.asked and _G.asked.items', 10000)
+      t.eq(2, #items, 'both jobs: ' .. vim.inspect(items))
+      t.match(items[1], '^video · success · sim%-video · ' .. WHEN .. ' · ' .. task_id .. '$', 'the video, newest')
+      t.match(items[2], '^image · success · sim%-image · generation · ' .. WHEN .. ' · ' .. log_id .. '$', 'then the image')
+      vim.wait(200)
+      t.eq({ 'Intro', '' }, lines(child), 'nothing inserted when dismissed')
+      t.eq({}, notes(child), 'no message when dismissed')
+      pick_job(child, task_id)
+      child:cmd('AiToEarnJobs video')
+      local line = child:wait('the link', 'local l = vim.api.nvim_get_current_line(); return l ~= "" and l', 15000)
+      t.eq(1, #child:lua('return _G.asked.items'), 'only the video listed')
+      t.eq('[a paper boat](videos/' .. task_id .. '.mp4)', line, 'inserted line')
+      t.eq('ftyp', (t.read(tmp .. '/videos/' .. task_id .. '.mp4') or ''):sub(5, 8), 'the linked file is an MP4')
+      check_no_warning(child, t)
+    end,
+  },
+  {
+    ':AiToEarnJobs on a failed job shows its error and inserts nothing',
+    function(child, t, tmp)
+      setup(child, { cmd = sim_cmd(t), model = 'sim-image-fail' })
+      edit(child, tmp, 'f.md')
+      child:cmd('AiToEarnGenerate a doomed cat')
+      local failed = wait_note(child, 'the job to fail', ERROR, 15000)
+      local log_id = t.match(failed, '(' .. ('%x'):rep(24) .. ')', 'the failed job named')
+      child:lua('_G.notes = {}')
+      edit(child, tmp, 'g.md', { 'Text' }, { 1, 4 })
+      pick_job(child, log_id)
+      child:cmd('AiToEarnJobs')
+      local msg = wait_note(child, 'the error', ERROR, 15000)
+      t.eq('AiToEarn: job ' .. log_id .. ' failed: Simulated failure (model sim-image-fail).', msg, 'message')
+      t.match(child:lua('return _G.asked.items[1]'), '^image · failed · sim%-image%-fail · ', 'listed as failed')
+      vim.wait(300)
+      t.eq({ 'Text' }, lines(child), 'nothing inserted')
+      t.eq(1, #notes(child), 'one message')
+      t.eq(false, vim.uv.fs_stat(tmp .. '/images') ~= nil, 'nothing saved')
+    end,
+  },
+  {
+    ':AiToEarnJobs with no jobs yet, or an unknown kind: one message, no list, nothing inserted',
+    function(child, t, tmp)
+      setup(child, { cmd = sim_cmd(t) })
+      pick_job(child, '')
+      edit(child, tmp, 'n.md', { 'Text' })
+      child:cmd('AiToEarnJobs')
+      t.eq('AiToEarn: you have no jobs yet.', wait_note(child, 'the message', vim.log.levels.INFO), 'message')
+      child:lua('_G.notes = {}')
+      child:cmd('AiToEarnJobs pictures')
+      check_refused(child, t, 1, 'no job kind "pictures"', ':AiToEarnJobs video', { 'Text' })
+      t.eq(vim.NIL, child:lua('return _G.asked'), 'no list shown')
     end,
   },
   {

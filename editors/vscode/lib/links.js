@@ -139,6 +139,43 @@ function modelItems(result) {
   return items;
 }
 
+/** The kinds of job task.list knows, in the order they are listed. */
+const JOB_KINDS = ['image', 'video'];
+
+/** "2026-01-02T03:04:05.678Z" -> "2026-01-02 03:04:05 UTC"; anything else as it is. */
+function jobTime(stamp) {
+  if (typeof stamp !== 'string') return '?';
+  const m = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)/.exec(stamp);
+  return m ? `${m[1]} ${m[2]}${stamp.endsWith('Z') ? ' UTC' : ''}` : stamp;
+}
+
+/** One line for a job of `kind` as task.list lists it: kind · status · model · action · created · id. */
+function describeJob(kind, id, entry) {
+  const type = typeof entry.type === 'string' && entry.type ? entry.type : kind;
+  const parts = [type, String(entry.status ?? '?')];
+  if (typeof entry.model === 'string' && entry.model) parts.push(entry.model);
+  if (typeof entry.action === 'string' && entry.action && entry.action !== type) parts.push(entry.action);
+  parts.push(jobTime(entry.createdAt || entry.startedAt), id);
+  return parts.join(' · ');
+}
+
+/**
+ * The jobs of task.list pages (`[{ kind, page }]`, one per kind), newest first across the
+ * kinds (equal times keep the service's order), as `{ kind, id, entry, label }`.
+ */
+function listedJobs(pages) {
+  const jobs = [];
+  for (const { kind, page } of pages) {
+    const list = page && Array.isArray(page.list) ? page.list : [];
+    for (const entry of list) {
+      const id = entry && typeof entry === 'object' ? (kind === 'video' ? entry.taskId || entry.id : entry.id) : undefined;
+      if (typeof id === 'string' && id) jobs.push({ kind, id, entry, label: describeJob(kind, id, entry) });
+    }
+  }
+  const created = (job) => String(job.entry.createdAt || '');
+  return jobs.sort((a, b) => (created(a) === created(b) ? 0 : created(a) > created(b) ? -1 : 1));
+}
+
 const KEY_HELP =
   'Run "AiToEarn: Set API Key" (kept in VS Code\'s secret storage) or set the AITOEARN_API_KEY environment variable, then try again.';
 
@@ -183,4 +220,8 @@ module.exports = {
   imageLinkAt,
   resolveLinkTarget,
   lineEnd,
+  JOB_KINDS,
+  jobTime,
+  describeJob,
+  listedJobs,
 };

@@ -41,8 +41,8 @@ test('activation registers every command of package.json, titled as the issue sa
   assert.deepEqual([...fake.state.commands.keys()].sort(), declared);
   assert.deepEqual(
     manifest.contributes.commands.map((c) => `${c.category}: ${c.title}`).sort(),
-    ['AiToEarn: Check Adapter', 'AiToEarn: Edit Image', 'AiToEarn: Generate Image', 'AiToEarn: Generate Video', 'AiToEarn: Set API Key',
-      'AiToEarn: Task Status'],
+    ['AiToEarn: Check Adapter', 'AiToEarn: Edit Image', 'AiToEarn: Generate Image', 'AiToEarn: Generate Video', 'AiToEarn: Recent Jobs',
+      'AiToEarn: Set API Key', 'AiToEarn: Task Status'],
   );
   const props = manifest.contributes.configuration.properties;
   assert.deepEqual(Object.keys(props).sort(), [
@@ -257,6 +257,124 @@ test('cancelling a video names its taskId; "Task Status" inserts it later', OPTS
   assert.equal(task.id, taskId);
   await waitFor('the link', () => editor.document.getText() !== '', 10000);
   assert.equal(editor.document.getText(), `[a slow tortoise](videos/${taskId}.mp4)`);
+});
+
+// ---- "Recent Jobs" ------------------------------------------------------------------------
+
+// A quick pick line: kind · status · model[ · action] · created (UTC) · id.
+const WHEN = '\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC';
+
+/** A `picks` answer for the stand-in: the item whose label holds `want()` (undefined: dismissed). */
+const pickJob = (want) => (items) => {
+  const id = want();
+  return id ? items.find((item) => item.label.includes(id)) : undefined;
+};
+
+test('"Recent Jobs" lists your jobs; a finished one is saved next to this document and linked at the cursor', OPTS, async (t) => {
+  const dir = tempDir(t);
+  let logId;
+  activate(t, { config: { command: [bin, ...FAST], model: 'sim-image' }, inputs: ['a red fox'], picks: pickJob(() => logId) });
+  fake.openEditor(path.join(dir, 'notes.md'), '');
+  logId = path.basename((await vscode.commands.executeCommand('aitoearn.generateImage')).match(LINK)[1]).slice(0, 24);
+  assert.match(logId, /^[0-9a-f]{24}$/);
+  // Another document, in another folder: the picture is saved again, next to it.
+  fs.mkdirSync(path.join(dir, 'other'));
+  const editor = fake.openEditor(path.join(dir, 'other', 'b.md'), 'Before\n\nAfter', 'markdown', 'Before\n'.length);
+  const inserted = await vscode.commands.executeCommand('aitoearn.jobs');
+  const rel = `images/${logId}-1.png`;
+  assert.equal(inserted, `![a red fox](${rel})`);
+  assert.equal(editor.document.getText(), `Before\n${inserted}\nAfter`);
+  assert.ok(isPng(path.join(dir, 'other', rel)), 'the linked file is a PNG next to this document');
+  const pick = fake.state.calls.quickPick[0];
+  assert.equal(pick.options.placeHolder, 'AiToEarn job');
+  assert.equal(pick.items.length, 1);
+  assert.match(pick.items[0].label, new RegExp(`^image · success · sim-image · generation · ${WHEN} · ${logId}$`));
+  assert.deepEqual(fake.state.calls.error, []);
+});
+
+test('"Recent Jobs" follows a running job with the same progress and links it when it ends', OPTS, async (t) => {
+  const dir = tempDir(t);
+  let logId;
+  activate(t, {
+    config: { command: [bin, '--simulate', '--simulate-delay-ms', '1500'], model: 'sim-image' },
+    inputs: ['a slow tortoise'],
+    picks: pickJob(() => logId),
+  });
+  const editor = fake.openEditor(path.join(dir, 'slow.md'), '');
+  const running = vscode.commands.executeCommand('aitoearn.generateImage');
+  await waitFor('the submission', () => {
+    const p = fake.state.calls.progress[0];
+    return p && p.reports.some((r) => /generating/.test(r.message));
+  });
+  fake.state.calls.progress[0].cancel(); // stop waiting: the job goes on
+  assert.equal(await running, undefined);
+  logId = /job ([0-9a-f]{24})/.exec(fake.state.calls.info[0].text)[1];
+  const inserted = await vscode.commands.executeCommand('aitoearn.jobs');
+  assert.equal(inserted, `![a slow tortoise](images/${logId}-1.png)`);
+  assert.equal(editor.document.getText(), inserted);
+  assert.ok(isPng(path.join(dir, 'images', `${logId}-1.png`)));
+  assert.match(fake.state.calls.quickPick[0].items[0].label, /^image · generating · sim-image · /);
+  const followed = fake.state.calls.progress[1];
+  assert.equal(followed.options.cancellable, true);
+  assert.ok(followed.reports.some((r) => /^generating/.test(r.message)), 'its progress was shown while it ran');
+  assert.deepEqual(fake.state.calls.error, []);
+});
+
+test('"Recent Jobs" lists both kinds newest first; for "video" only videos, linked as a video', OPTS, async (t) => {
+  const dir = tempDir(t);
+  let want;
+  activate(t, {
+    config: { command: [bin, ...FAST], model: 'sim-image', videoModel: 'sim-video' },
+    inputs: ['a red fox', 'a paper boat'],
+    picks: pickJob(() => want),
+  });
+  fake.openEditor(path.join(dir, 'a.md'), '');
+  const logId = path.basename((await vscode.commands.executeCommand('aitoearn.generateImage')).match(LINK)[1]).slice(0, 24);
+  const taskId = /videos\/([0-9a-f]{24})\.mp4/.exec(await vscode.commands.executeCommand('aitoearn.generateVideo'))[1];
+  const editor = fake.openEditor(path.join(dir, 'b.md'), 'Intro\n');
+  assert.equal(await vscode.commands.executeCommand('aitoearn.jobs'), undefined, 'dismissed: nothing');
+  const labels = fake.state.calls.quickPick[0].items.map((i) => i.label);
+  assert.equal(labels.length, 2);
+  assert.match(labels[0], new RegExp(`^video · success · sim-video · ${WHEN} · ${taskId}$`), 'the video, newest');
+  assert.match(labels[1], new RegExp(`^image · success · sim-image · generation · ${WHEN} · ${logId}$`), 'then the image');
+  assert.equal(editor.document.getText(), 'Intro\n');
+  want = taskId;
+  const inserted = await vscode.commands.executeCommand('aitoearn.jobs', 'video');
+  assert.equal(fake.state.calls.quickPick[1].items.length, 1, 'only the video listed');
+  assert.equal(inserted, `[a paper boat](videos/${taskId}.mp4)`);
+  assert.equal(editor.document.getText(), `Intro\n${inserted}`);
+  assert.ok(isMp4(path.join(dir, 'videos', `${taskId}.mp4`)), 'the linked file is an MP4');
+  assert.deepEqual(fake.state.calls.error, []);
+});
+
+test('"Recent Jobs" on a failed job shows its error and inserts nothing', OPTS, async (t) => {
+  const dir = tempDir(t);
+  activate(t, { config: { command: [bin, ...FAST], model: 'sim-image-fail' }, inputs: ['a doomed cat'] });
+  fake.openEditor(path.join(dir, 'f.md'), '');
+  assert.equal(await vscode.commands.executeCommand('aitoearn.generateImage'), undefined);
+  assert.equal(fake.state.calls.error.length, 1, 'the generation failed');
+  const editor = fake.openEditor(path.join(dir, 'g.md'), 'Text');
+  assert.equal(await vscode.commands.executeCommand('aitoearn.jobs'), undefined);
+  const label = fake.state.calls.quickPick[0].items[0].label;
+  const logId = new RegExp(`^image · failed · sim-image-fail · generation · ${WHEN} · ([0-9a-f]{24})$`).exec(label)[1];
+  assert.equal(fake.state.calls.error.length, 2);
+  assert.equal(fake.state.calls.error[1].text, `AiToEarn: job ${logId} failed: Simulated failure (model sim-image-fail).`);
+  assert.equal(editor.document.getText(), 'Text');
+  assert.deepEqual(fake.state.calls.applied, []);
+  assert.equal(fs.existsSync(path.join(dir, 'images')), false, 'nothing saved');
+});
+
+test('"Recent Jobs" with no jobs yet, or an unknown kind: one message, no list, nothing inserted', OPTS, async (t) => {
+  const dir = tempDir(t);
+  activate(t, { config: { command: [bin, ...FAST] } });
+  const editor = fake.openEditor(path.join(dir, 'n.md'), 'Text');
+  assert.equal(await vscode.commands.executeCommand('aitoearn.jobs'), undefined);
+  assert.deepEqual(fake.state.calls.info.map((m) => m.text), ['AiToEarn: you have no jobs yet.']);
+  assert.equal(await vscode.commands.executeCommand('aitoearn.jobs', 'pictures'), undefined);
+  assert.equal(fake.state.calls.error.length, 1);
+  assert.match(fake.state.calls.error[0].text, /no job kind "pictures"/);
+  assert.deepEqual(fake.state.calls.quickPick, []);
+  assert.equal(editor.document.getText(), 'Text');
 });
 
 test('a missing binary: one clear message, no prompt, nothing inserted', OPTS, async (t) => {

@@ -62,3 +62,17 @@ test('image links under the cursor, in their Markdown and Org forms, resolved fo
   assert.equal(links.lineEnd('ab\ncd', 1), 2);
   assert.equal(links.lineEnd('ab\ncd', 4), 5);
 });
+
+test('the jobs of task.list pages, newest first across the kinds, one line each', () => {
+  const image = (id, createdAt, extra = {}) => ({ id, type: 'image', model: 'm', action: 'generation', status: 'success', createdAt, ...extra });
+  const jobs = links.listedJobs([
+    { kind: 'image', page: { list: [image('b', '2026-01-02T00:00:02.000Z'), image('a', '2026-01-02T00:00:01.000Z'), image('c', '2026-01-02T00:00:01.000Z'), { model: 'no id' }] } },
+    { kind: 'video', page: { list: [{ id: 'v', taskId: 'v', type: 'video', model: 'sim-video', action: 'video', status: 'generating', createdAt: '2026-01-02T00:00:01.500Z' }] } },
+  ]);
+  assert.deepEqual(jobs.map((j) => [j.kind, j.id]), [['image', 'b'], ['video', 'v'], ['image', 'a'], ['image', 'c']], 'equal times keep the service order');
+  assert.equal(jobs[0].label, 'image · success · m · generation · 2026-01-02 00:00:02 UTC · b');
+  assert.equal(jobs[1].label, 'video · generating · sim-video · 2026-01-02 00:00:01 UTC · v', 'an action that says no more is left out');
+  assert.equal(links.describeJob('image', 'x', {}), 'image · ? · ? · x');
+  assert.equal(links.jobTime('yesterday'), 'yesterday');
+  assert.deepEqual(links.listedJobs([{ kind: 'image', page: null }]), []);
+});

@@ -3,6 +3,7 @@
 --- require('aitoearn').setup({ model = 'sim-image', image_dir = 'images' })
 --- :AiToEarnGenerate a red fox   -> ![a red fox](images/<logId>-1.png) at the cursor
 --- :AiToEarnEdit darker sky       -> on an image link: ![darker sky](images/<logId>-1.png) on the next line
+--- :AiToEarnJobs                   -> pick a recent job: its link at the cursor
 
 local M = {}
 
@@ -45,6 +46,13 @@ end
 ---@param resume? boolean
 function M.status(log_id, resume)
   require('aitoearn.generate').status(log_id, resume)
+end
+
+--- Pick one of your recent jobs (task.list; `kind` "image" or "video", default both) and link
+--- what it made at the cursor, following it first when it is still running.
+---@param kind? string
+function M.jobs(kind)
+  require('aitoearn.jobs').jobs(kind)
 end
 
 --- For the statusline: `%{v:lua.require'aitoearn'.statusline()}`.
