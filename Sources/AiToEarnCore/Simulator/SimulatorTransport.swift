@@ -188,8 +188,16 @@ public final class SimulatorTransport: HTTPTransport {
         if !FileManager.default.fileExists(atPath: video.path) {
             let bytes = SimulatedVideo.movie(prompt: prompt, ratio: request["ratio"]?.stringValue,
                                              duration: request["duration"].flatMap(VideoRequest.number))
-            try? Data(bytes).write(to: video, options: .atomic)
-            try? Data(PromptPicture.png(prompt: prompt, index: 0)).write(to: cover, options: .atomic)
+            do {
+                try Data(bytes).write(to: video, options: .atomic)
+                try Data(PromptPicture.png(prompt: prompt, index: 0)).write(to: cover, options: .atomic)
+            } catch {
+                // A link to a file that is not there would fail the caller's save with a riddle.
+                try? FileManager.default.removeItem(at: video)
+                task["status"] = "FAILURE"
+                task["error"] = ["message": .string("The simulator could not write the video to \(root): \(error)")]
+                return (.ok, .object(task))
+            }
             let dropped = videoFiles.withLock { kept -> [String] in
                 kept.append(taskId)
                 guard kept.count > Self.keptVideos else { return [] }
@@ -281,15 +289,13 @@ public final class SimulatorTransport: HTTPTransport {
 
     private func image(prompt: String, seed: String, logId: String, index: Int, base64: Bool) -> JSONValue {
         let png = PromptPicture.png(prompt: prompt + seed, index: index)
-        if base64 {
-            return .object(["b64_json": .string(Data(png).base64EncodedString()), "revised_prompt": .string(prompt)])
-        }
-        guard let root = folder.path() else {
-            // No folder to write to: the image comes inline instead of as a dead link.
-            return .object(["b64_json": .string(Data(png).base64EncodedString()), "revised_prompt": .string(prompt)])
-        }
+        let inline: JSONValue = .object(["b64_json": .string(Data(png).base64EncodedString()), "revised_prompt": .string(prompt)])
+        // No folder to write to, or a file that could not be written: the image comes inline
+        // instead of as a dead link.
+        guard !base64, let root = folder.path() else { return inline }
         let file = URL(fileURLWithPath: root).appendingPathComponent(Self.fileName(logId, index))
-        if !FileManager.default.fileExists(atPath: file.path), (try? Data(png).write(to: file, options: .atomic)) != nil {
+        if !FileManager.default.fileExists(atPath: file.path) {
+            guard (try? Data(png).write(to: file, options: .atomic)) != nil else { return inline }
             PrivateFolder.makePrivate(file: file.path)
         }
         return .object(["url": .string(file.absoluteString), "revised_prompt": .string(prompt)])
