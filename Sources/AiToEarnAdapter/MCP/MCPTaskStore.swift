@@ -94,9 +94,14 @@ final class MCPTaskStore: Sendable {
             do { outcome = try await work(id) } catch { outcome = nil }
             guard let outcome else { return }  // cancelled: tasks/cancel already recorded it
             let failed = outcome["isError"] == true
-            let holder = for2026 ? "the task's result" : "tasks/result"
             let made = video ? "the video" : "the images"
-            let message = failed ? "The tool call ended with an error; \(holder) holds it." : "The \(job) finished; \(holder) holds \(made)."
+            // Where the client finds it: 2025-11-25 collects it with tasks/result; 2026-07-28 has no
+            // tasks/result, and its tasks/get carries the result inline.
+            let (get, collect) = (MCP2026GetTask.name, MCP2025TaskResult.name)
+            let message = for2026
+                ? (failed ? "The tool call ended with an error; \(get) returns it as the task's result."
+                          : "The \(job) finished; \(get) returns \(made) as the task's result.")
+                : (failed ? "The tool call ended with an error; \(collect) holds it." : "The \(job) finished; \(collect) holds \(made).")
             self.finish(id, status: failed ? "failed" : "completed", message: message, result: outcome, notify: notify)
         }
         table.withLock { $0.entries[id]?.work = handle }
