@@ -20,9 +20,12 @@ final class MCPTaskStore: Sendable {
     static let defaultMaxTasks = 1_000
 
     let maxTasks: Int
+    /// Measures each task's ttl (the session's clock, so tests decide when a task expires).
+    private let clock: CoreClock
 
-    init(maxTasks: Int = MCPTaskStore.defaultMaxTasks) {
+    init(maxTasks: Int = MCPTaskStore.defaultMaxTasks, clock: CoreClock) {
         self.maxTasks = maxTasks
+        self.clock = clock
     }
 
     private struct Entry {
@@ -81,7 +84,7 @@ final class MCPTaskStore: Sendable {
             }
             // Every task is still running: dropping one would lose a job the client is following.
             guard t.entries.count < limit else { return false }
-            t.entries[id] = Entry(task: task, createdMs: Self.nowMs, ttlMs: ttl, for2026: for2026, video: video)
+            t.entries[id] = Entry(task: task, createdMs: clock.nowMs, ttlMs: ttl, for2026: for2026, video: video)
             t.order.append(id)
             return true
         }
@@ -216,7 +219,7 @@ final class MCPTaskStore: Sendable {
     }
 
     private func purgeExpired() {
-        let now = Self.nowMs
+        let now = clock.nowMs
         table.withLock { t in
             t.remove(t.entries.filter { $0.value.terminal && now - $0.value.createdMs > Int64($0.value.ttlMs) }.map(\.key))
         }
@@ -225,7 +228,5 @@ final class MCPTaskStore: Sendable {
     private static func unknown(_ id: String) -> RPCError {
         RPCError.invalidParams("There is no task \(id) (it may have expired).")
     }
-
-    private static var nowMs: Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
 }
