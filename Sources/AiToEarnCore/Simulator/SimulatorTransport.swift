@@ -137,9 +137,11 @@ public final class SimulatorTransport: HTTPTransport {
     /// Adds a job to the table; its id.
     private func newJob(_ request: JSONObject, fails: Bool, edit: Result<String, SimulatedEdit.WorkerFailure>? = nil, video: Bool = false) -> String {
         let n = counter.withLock { c -> UInt64 in c += 1; return c }
-        let id = SimulatedLogID(high: UInt32(truncatingIfNeeded: time(nil)), low: n &* 0x9E37_79B9 ^ UInt64(getpid()))
+        // One wall-clock reading for the job: its id's seconds (as the service's ObjectIds have) and its timestamps.
+        let createdAt = Date()
+        let id = SimulatedLogID(high: UInt32(truncatingIfNeeded: Int64(createdAt.timeIntervalSince1970)), low: n &* 0x9E37_79B9 ^ UInt64(getpid()))
         let now = clock.nowMs
-        let job = Job(createdMs: now, createdAt: Date(), images: video ? 0 : Int(request["n"]?.integerValue ?? 1), fails: fails, edit: edit,
+        let job = Job(createdMs: now, createdAt: createdAt, images: video ? 0 : Int(request["n"]?.integerValue ?? 1), fails: fails, edit: edit,
                       video: video)
         let text = JSONValue.object(request).serialized()
         let forgotten = jobs.withLock { $0.insert(job, id: id, text: text, endsMs: now + delayMs, nowMs: now) }
