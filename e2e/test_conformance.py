@@ -39,7 +39,8 @@ def test_a_finished_modern_task_names_no_removed_method(adapter_factory, tmp_pat
     a = start(adapter_factory, tmp_path)
     created = expect_result(a.call("tools/call", modern(generate(), capabilities=with_tasks())))
     task = wait_task(a, created["taskId"], with_tasks())
-    assert "tasks/result" not in task["statusMessage"], task
+    assert "tasks/result" not in task["statusMessage"] and "tasks/list" not in task["statusMessage"], task
+    assert "tasks/get" in task["statusMessage"], task  # what a 2026-07-28 client calls to read the result
     assert task["result"]["structuredContent"]["status"] == "success"
 
 

@@ -1,11 +1,10 @@
-import Dispatch
 import JSONValue
 
 /// The `--trace-file` writer: one JSON line per protocol message or HTTP exchange, secrets redacted.
 public final class TraceRecorder: Sendable {
     private let sink: LineSink
     private let redactor: Redactor
-    private let start = DispatchTime.now().uptimeNanoseconds
+    private let start = monotonicNanoseconds()
 
     public init(sink: LineSink, redactor: Redactor) {
         self.sink = sink
@@ -15,7 +14,7 @@ public final class TraceRecorder: Sendable {
     /// Records an event; `fields` are merged after `ts` and `dir`.
     public func record(direction: String, _ fields: JSONObject) {
         var o = JSONObject()
-        o["ts"] = .integer(Int64((DispatchTime.now().uptimeNanoseconds - start) / 1_000_000))
+        o["ts"] = .integer(Int64((monotonicNanoseconds() - start) / 1_000_000))
         o["dir"] = .string(direction)
         for m in fields { o[m.key] = Self.maskSecrets(m.value) }
         sink.write(redactor.redact(JSONValue.object(o).serializedString()))

@@ -10,6 +10,8 @@ final class AdapterHarness: Sendable {
     let input = MemorySource()
     let output = MemorySink()
     let network: FakeNetwork
+    /// The session's clock: time passes when something sleeps on it (or a test does).
+    let clock = TestClock()
     let server: RPCServer
     private let exited = ExitRecorder()
     private let nextId = Locked<Int64>(0)
@@ -20,7 +22,7 @@ final class AdapterHarness: Sendable {
         let launch = try LaunchOptions.parse(["--log-level", "error"] + arguments)
         let adapter = try Adapter(launch: launch, environment: environment)
         let exited = self.exited
-        server = adapter.serve(input: input, output: output, clock: TestClock(), network: network,
+        server = adapter.serve(input: input, output: output, clock: clock, network: network,
                                exit: { status in exited.record(status) })
     }
 

@@ -81,4 +81,20 @@ struct MCPLifecycleTests {
         #expect(await h.call("tasks/get", ["taskId": "none"])?["error"]?["code"] == -32602)
         #expect(await h.close() == 0)
     }
+
+    @Test("a finished task expires by the session's clock once its ttl has passed")
+    func tasksExpireOnTheSessionClock() async throws {
+        let h = try AdapterHarness()
+        _ = await h.call("initialize", ["protocolVersion": "2025-11-25"])
+        let created = try #require(await h.call("tools/call", ["name": "generate_image", "task": ["ttl": 60_000],
+                                                               "arguments": ["prompt": "a fox", "model": "gpt-image-1"]])?["result"])
+        let id = try #require(created["task"]?["taskId"])
+        _ = await h.call("tasks/result", ["taskId": id])
+        #expect(await h.call("tasks/get", ["taskId": id])?["result"]?["status"] == "completed")
+        try await h.clock.sleep(ms: 61_000)
+        let gone = try #require(await h.call("tasks/get", ["taskId": id]))
+        #expect(gone["error"]?["code"] == -32602)
+        #expect(gone["error"]?["message"]?.stringValue?.contains("may have expired") == true)
+        #expect(await h.close() == 0)
+    }
 }

@@ -132,4 +132,17 @@ struct SimulatedVideoFileTests {
         let url = try #require(again["videoUrl"]?.stringValue.flatMap(URL.init(string:)))
         #expect(FileManager.default.fileExists(atPath: url.path))
     }
+
+    @Test("a video the simulator cannot write ends FAILURE saying why, never SUCCESS with a link to nothing")
+    func unwritableFolder() async throws {
+        let folder = SimulatorFolder(insideImageDirectory: nil)
+        let root = try #require(folder.path())
+        try FileManager.default.removeItem(atPath: root)
+        let client = makeClient(SimulatorTransport(delayMs: 0, folder: folder, clock: VirtualClock()))
+        let id = try await client.submitVideo(["prompt": "boat", "model": "sim-video", "duration": 5]).data["id"]?.stringValue ?? ""
+        let task = try await client.videoStatus(taskId: id).data
+        #expect(task["status"] == "FAILURE")
+        #expect(task["videoUrl"] == .null)
+        #expect(task["error"]?["message"]?.stringValue?.hasPrefix("The simulator could not write the video") == true)
+    }
 }

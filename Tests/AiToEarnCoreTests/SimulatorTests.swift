@@ -299,6 +299,21 @@ struct SimulatorImageFileTests {
         }
     }
 
+    @Test("an image the simulator cannot write comes inline, never as a link to a file that is not there")
+    func unwritableFolder() async throws {
+        let folder = SimulatorFolder(insideImageDirectory: nil)
+        let root = try #require(folder.path())
+        // The folder goes after it was made: every write into it fails.
+        try FileManager.default.removeItem(atPath: root)
+        let rig = Rig(folder)
+        let reply = try await rig.client.submit(["prompt": "fox", "model": "sim-image", "n": 2, "response_format": "url"])
+        let logId = try #require(reply.data["logId"]?.stringValue)
+        try await rig.clock.sleep(ms: 2_000)
+        let images = try await rig.client.taskStatus(logId: logId).data["images"]?.arrayValue ?? []
+        #expect(images.count == 2)
+        #expect(images.allSatisfy { $0["url"] == nil && $0["b64_json"]?.stringValue?.isEmpty == false })
+    }
+
     @Test("in a user's image directory the images of a forgotten job stay")
     func imageDirectoryKeeps() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sim-keep-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path

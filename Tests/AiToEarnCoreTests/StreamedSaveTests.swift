@@ -76,4 +76,17 @@ struct StreamedSaveTests {
             #expect(Self.names(in: dir).isEmpty, "HTTP \(status)")
         }
     }
+
+    @Test("files are named from the logId's letters and digits only, so they land in the directory whatever the id holds")
+    func namesStayInside() async throws {
+        let saver = ImageSaver(transport: StreamingTransport(bodies: [:]), localImages: nil, requestTimeoutMs: 1000, addresses: .any)
+        let image: JSONValue = ["b64_json": .string(Data(Self.png).base64EncodedString())]
+        for (logId, stem) in [("../../etc/x", "etcx"), ("a/b\\c d", "abcd"), ("../..", "image"), ("", "image")] {
+            let dir = Self.scratch()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let paths = try await saver.save(task: ["images": [image, image]], logId: logId, to: dir + "/")
+            #expect(paths == [0: dir + "/\(stem)-1.png", 1: dir + "/\(stem)-2.png"], "\(logId)")
+            #expect(Self.names(in: dir) == ["\(stem)-1.png", "\(stem)-2.png"], "\(logId)")
+        }
+    }
 }

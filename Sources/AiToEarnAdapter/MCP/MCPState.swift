@@ -1,3 +1,4 @@
+import AiToEarnCore
 import Diagnostics
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -13,7 +14,7 @@ final class MCPState: Sendable {
     static let logLevels = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"]
 
     let imageDirectory: String
-    let tasks = MCPTaskStore()
+    let tasks: MCPTaskStore
     /// Requests to the client, and their replies.
     let clientRequests: MCPClientRequests
     /// The legacy client declared `elicitation` in `initialize`: it can ask its user.
@@ -22,8 +23,9 @@ final class MCPState: Sendable {
     private let logLevel = Locked("info")
     private let notifier: @Sendable () -> Notifier
 
-    init(imageDirectory: String, notifier: @escaping @Sendable () -> Notifier) {
+    init(imageDirectory: String, clock: CoreClock, notifier: @escaping @Sendable () -> Notifier) {
         self.imageDirectory = imageDirectory
+        tasks = MCPTaskStore(clock: clock)
         self.notifier = notifier
         clientRequests = MCPClientRequests(notifier: notifier)
     }

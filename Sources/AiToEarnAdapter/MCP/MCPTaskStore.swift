@@ -20,9 +20,12 @@ final class MCPTaskStore: Sendable {
     static let defaultMaxTasks = 1_000
 
     let maxTasks: Int
+    /// Measures each task's ttl (the session's clock, so tests decide when a task expires).
+    private let clock: CoreClock
 
-    init(maxTasks: Int = MCPTaskStore.defaultMaxTasks) {
+    init(maxTasks: Int = MCPTaskStore.defaultMaxTasks, clock: CoreClock) {
         self.maxTasks = maxTasks
+        self.clock = clock
     }
 
     private struct Entry {
@@ -81,7 +84,7 @@ final class MCPTaskStore: Sendable {
             }
             // Every task is still running: dropping one would lose a job the client is following.
             guard t.entries.count < limit else { return false }
-            t.entries[id] = Entry(task: task, createdMs: Self.nowMs, ttlMs: ttl, for2026: for2026, video: video)
+            t.entries[id] = Entry(task: task, createdMs: clock.nowMs, ttlMs: ttl, for2026: for2026, video: video)
             t.order.append(id)
             return true
         }
@@ -94,9 +97,14 @@ final class MCPTaskStore: Sendable {
             do { outcome = try await work(id) } catch { outcome = nil }
             guard let outcome else { return }  // cancelled: tasks/cancel already recorded it
             let failed = outcome["isError"] == true
-            let holder = for2026 ? "the task's result" : "tasks/result"
             let made = video ? "the video" : "the images"
-            let message = failed ? "The tool call ended with an error; \(holder) holds it." : "The \(job) finished; \(holder) holds \(made)."
+            // Where the client finds it: 2025-11-25 collects it with tasks/result; 2026-07-28 has no
+            // tasks/result, and its tasks/get carries the result inline.
+            let (get, collect) = (MCP2026GetTask.name, MCP2025TaskResult.name)
+            let message = for2026
+                ? (failed ? "The tool call ended with an error; \(get) returns it as the task's result."
+                          : "The \(job) finished; \(get) returns \(made) as the task's result.")
+                : (failed ? "The tool call ended with an error; \(collect) holds it." : "The \(job) finished; \(collect) holds \(made).")
             self.finish(id, status: failed ? "failed" : "completed", message: message, result: outcome, notify: notify)
         }
         table.withLock { $0.entries[id]?.work = handle }
@@ -211,7 +219,7 @@ final class MCPTaskStore: Sendable {
     }
 
     private func purgeExpired() {
-        let now = Self.nowMs
+        let now = clock.nowMs
         table.withLock { t in
             t.remove(t.entries.filter { $0.value.terminal && now - $0.value.createdMs > Int64($0.value.ttlMs) }.map(\.key))
         }
@@ -220,7 +228,5 @@ final class MCPTaskStore: Sendable {
     private static func unknown(_ id: String) -> RPCError {
         RPCError.invalidParams("There is no task \(id) (it may have expired).")
     }
-
-    private static var nowMs: Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 
 }

@@ -52,7 +52,7 @@ final class Session: Sendable {
         self.redactor = redactor
         state = Locked(State(settings: settings))
         face = Locked(.undecided(launchedAsMCP: launch.mcp))
-        mcp = MCPState(imageDirectory: launch.imageDirectory(environment: environment), notifier: notifier)
+        mcp = MCPState(imageDirectory: launch.imageDirectory(environment: environment), clock: clock, notifier: notifier)
         let ledger = CreditLedger(limit: settings.maxCredits)
         self.ledger = ledger
         // All is well but the limit is nearly spent: that is what a status line should show.

@@ -137,9 +137,11 @@ public final class SimulatorTransport: HTTPTransport {
     /// Adds a job to the table; its id.
     private func newJob(_ request: JSONObject, fails: Bool, edit: Result<String, SimulatedEdit.WorkerFailure>? = nil, video: Bool = false) -> String {
         let n = counter.withLock { c -> UInt64 in c += 1; return c }
-        let id = SimulatedLogID(high: UInt32(truncatingIfNeeded: time(nil)), low: n &* 0x9E37_79B9 ^ UInt64(getpid()))
+        // One wall-clock reading for the job: its id's seconds (as the service's ObjectIds have) and its timestamps.
+        let createdAt = Date()
+        let id = SimulatedLogID(high: UInt32(truncatingIfNeeded: Int64(createdAt.timeIntervalSince1970)), low: n &* 0x9E37_79B9 ^ UInt64(getpid()))
         let now = clock.nowMs
-        let job = Job(createdMs: now, createdAt: Date(), images: video ? 0 : Int(request["n"]?.integerValue ?? 1), fails: fails, edit: edit,
+        let job = Job(createdMs: now, createdAt: createdAt, images: video ? 0 : Int(request["n"]?.integerValue ?? 1), fails: fails, edit: edit,
                       video: video)
         let text = JSONValue.object(request).serialized()
         let forgotten = jobs.withLock { $0.insert(job, id: id, text: text, endsMs: now + delayMs, nowMs: now) }
@@ -188,8 +190,16 @@ public final class SimulatorTransport: HTTPTransport {
         if !FileManager.default.fileExists(atPath: video.path) {
             let bytes = SimulatedVideo.movie(prompt: prompt, ratio: request["ratio"]?.stringValue,
                                              duration: request["duration"].flatMap(VideoRequest.number))
-            try? Data(bytes).write(to: video, options: .atomic)
-            try? Data(PromptPicture.png(prompt: prompt, index: 0)).write(to: cover, options: .atomic)
+            do {
+                try Data(bytes).write(to: video, options: .atomic)
+                try Data(PromptPicture.png(prompt: prompt, index: 0)).write(to: cover, options: .atomic)
+            } catch {
+                // A link to a file that is not there would fail the caller's save with a riddle.
+                try? FileManager.default.removeItem(at: video)
+                task["status"] = "FAILURE"
+                task["error"] = ["message": .string("The simulator could not write the video to \(root): \(error)")]
+                return (.ok, .object(task))
+            }
             let dropped = videoFiles.withLock { kept -> [String] in
                 kept.append(taskId)
                 guard kept.count > Self.keptVideos else { return [] }
@@ -281,15 +291,13 @@ public final class SimulatorTransport: HTTPTransport {
 
     private func image(prompt: String, seed: String, logId: String, index: Int, base64: Bool) -> JSONValue {
         let png = PromptPicture.png(prompt: prompt + seed, index: index)
-        if base64 {
-            return .object(["b64_json": .string(Data(png).base64EncodedString()), "revised_prompt": .string(prompt)])
-        }
-        guard let root = folder.path() else {
-            // No folder to write to: the image comes inline instead of as a dead link.
-            return .object(["b64_json": .string(Data(png).base64EncodedString()), "revised_prompt": .string(prompt)])
-        }
+        let inline: JSONValue = .object(["b64_json": .string(Data(png).base64EncodedString()), "revised_prompt": .string(prompt)])
+        // No folder to write to, or a file that could not be written: the image comes inline
+        // instead of as a dead link.
+        guard !base64, let root = folder.path() else { return inline }
         let file = URL(fileURLWithPath: root).appendingPathComponent(Self.fileName(logId, index))
-        if !FileManager.default.fileExists(atPath: file.path), (try? Data(png).write(to: file, options: .atomic)) != nil {
+        if !FileManager.default.fileExists(atPath: file.path) {
+            guard (try? Data(png).write(to: file, options: .atomic)) != nil else { return inline }
             PrivateFolder.makePrivate(file: file.path)
         }
         return .object(["url": .string(file.absoluteString), "revised_prompt": .string(prompt)])

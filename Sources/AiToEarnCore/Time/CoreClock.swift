@@ -1,4 +1,4 @@
-import Dispatch
+import Diagnostics
 
 /// Time as the core sees it: a monotonic millisecond reading and a cancellable sleep.
 /// Injected everywhere time matters, so tests decide when time passes.
@@ -8,11 +8,11 @@ public protocol CoreClock: Sendable {
     func sleep(ms: Int64) async throws
 }
 
-/// The real clock.
+/// The real clock: the monotonic clock `Deadline` and the engine's timed waits read.
 public struct SystemClock: CoreClock {
     public init() {}
 
-    public var nowMs: Int64 { Int64(DispatchTime.now().uptimeNanoseconds / 1_000_000) }
+    public var nowMs: Int64 { Int64(monotonicNanoseconds() / 1_000_000) }
 
     public func sleep(ms: Int64) async throws {
         try await Task.sleep(nanoseconds: UInt64(max(0, ms)) * 1_000_000)

@@ -78,9 +78,4 @@ public struct FieldReader: Sendable {
             fail(key, "is not a known field" + Suggestion.hint(for: key, among: known))
         }
     }
-
-    /// Throws the collected issues, if any.
-    public func check() throws(CoreError) {
-        if !issues.isEmpty { throw CoreError(.invalidParams(issues)) }
-    }
 }

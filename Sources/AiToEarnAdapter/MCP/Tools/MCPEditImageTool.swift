@@ -6,8 +6,6 @@ import JSONValue
 enum MCPEditImageTool {
     static let name = "edit_image"
 
-    private static func string(_ d: String) -> JSONValue { .object(["type": "string", "description": .string(d)]) }
-
     private static let input = "An absolute path or file:// URI of a local PNG, JPEG or WebP file (read by the server and sent "
         + "inline, at most 11 MB), or an http(s) URL the service fetches itself (best for large pictures)."
 
@@ -22,18 +20,18 @@ enum MCPEditImageTool {
                 + "Never call again to retry a job that was submitted (it would be billed twice): follow its logId, or pass the same "
                 + "idempotency_key. A call that carries a progressToken is answered in place (with progress), also for clients that take tasks." + MCPCredits.description),
             "inputSchema": MCPToolCatalog.inputSchema([
-                ("prompt", .object(["type": "string", "description": "What to change: 1 to 4000 UTF-16 code units."])),
-                ("model", string("An edit model name from list_image_models with kind \"edit\".")),
+                ("prompt", MCPToolCatalog.string("What to change: 1 to 4000 UTF-16 code units.")),
+                ("model", MCPToolCatalog.string("An edit model name from list_image_models with kind \"edit\".")),
                 // One type: a list (a single picture is a list of one; a plain string is taken too).
                 ("image", .object(["type": "array", "minItems": 1, "items": .object(["type": "string"]),
                                    "description": .string("The pictures to edit: one or more (at most the model's maxInputImages). Each is "
                                        + input)])),
-                ("mask", MCPToolCatalog.optional(string("Where the picture may change (null: anywhere). " + input))),
+                ("mask", MCPToolCatalog.optional(MCPToolCatalog.string("Where the picture may change (null: anywhere). " + input))),
                 ("n", MCPToolCatalog.optional(.object(["type": "integer", "enum": [1], "description": "How many pictures: the service makes exactly one (null: 1)."]))),
-                ("size", MCPToolCatalog.optional(string("A size the model lists, such as 1024x1024 (null: the model's own)."))),
+                ("size", MCPToolCatalog.optional(MCPToolCatalog.string("A size the model lists, such as 1024x1024 (null: the model's own)."))),
                 ("response_format", MCPToolCatalog.optional(.object(["type": "string", "enum": .array(ImageRequest.responseFormats.map { .string($0) }),
                                                                       "description": "How the service delivers the picture (null: its default)."]))),
-                ("user", MCPToolCatalog.optional(string("An end-user identifier (null: none)."))),
+                ("user", MCPToolCatalog.optional(MCPToolCatalog.string("An end-user identifier (null: none)."))),
                 ("source", MCPToolCatalog.optional(.object(["type": "string", "enum": .array(ImageRequest.sources.map { .string($0) }),
                                                              "description": "Where the request comes from (null: not said)."]))),
                 ("wait_seconds", MCPToolCatalog.waitSeconds),

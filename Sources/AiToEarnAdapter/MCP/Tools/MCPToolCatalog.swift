@@ -22,7 +22,8 @@ enum MCPToolCatalog {
         cover come back as links to saved files.
         """
 
-    private static func string(_ d: String) -> JSONValue { .object(["type": "string", "description": .string(d)]) }
+    /// A string property and what it means: the one shape of a described string in the tool schemas.
+    static func string(_ d: String) -> JSONValue { .object(["type": "string", "description": .string(d)]) }
 
     /// An optional argument, shaped for strict tool schemas (OpenAI strict mode, and the
     /// converters of openai-agents, LangChain and pydantic-ai): nullable, its default said in
@@ -59,7 +60,7 @@ enum MCPToolCatalog {
             + "with a key used before in this server process submits nothing (it is never billed twice): it returns the first "
             + "call's job, waiting for it as the first call would. The same key with other arguments is an error. Null: no key."),
     ]))
-    static let prompt: JSONValue = .object(["type": "string", "description": "What to draw: 1 to 4000 UTF-16 code units."])
+    static let prompt = string("What to draw: 1 to 4000 UTF-16 code units.")
 
     /// What a job result looks like in `structuredContent`.
     static let jobOutput: JSONValue = .object([

@@ -12,8 +12,7 @@ enum MCPVideoTool {
     static let name = "generate_video"
     static let models = "list_video_models"
 
-    private static func string(_ d: String) -> JSONValue { .object(["type": "string", "description": .string(d)]) }
-    private static func optional(_ d: String) -> JSONValue { MCPToolCatalog.optional(string(d)) }
+    private static func optional(_ d: String) -> JSONValue { MCPToolCatalog.optional(MCPToolCatalog.string(d)) }
 
     private static let picture = "an absolute path or file:// URI of a local PNG, JPEG or WebP file (read by the server and sent "
         + "inline), or an http(s) URL the service fetches itself"
@@ -22,9 +21,9 @@ enum MCPVideoTool {
     private static let media: JSONValue = .object([
         "type": "object",
         "properties": .object([
-            "url": string("A file:// URL of the saved copy, or the service's URL when it was not saved."),
-            "path": string("The local file it was saved to."),
-            "mimeType": string("Its media type."),
+            "url": MCPToolCatalog.string("A file:// URL of the saved copy, or the service's URL when it was not saved."),
+            "path": MCPToolCatalog.string("The local file it was saved to."),
+            "mimeType": MCPToolCatalog.string("Its media type."),
         ]),
         "required": ["mimeType"],
     ])
@@ -33,12 +32,12 @@ enum MCPVideoTool {
     static let output: JSONValue = .object([
         "type": "object",
         "properties": .object([
-            "taskId": string("The video job's id; pass it to get_task_status as taskId."),
-            "status": string("The service's status: SUBMITTED, InProgress, then SUCCESS or FAILURE."),
+            "taskId": MCPToolCatalog.string("The video job's id; pass it to get_task_status as taskId."),
+            "status": MCPToolCatalog.string("The service's status: SUBMITTED, InProgress, then SUCCESS or FAILURE."),
             "video": media,
             "cover": media,
-            "errorMessage": string("Why the job failed (status FAILURE)."),
-            "message": string("What to do next."),
+            "errorMessage": MCPToolCatalog.string("Why the job failed (status FAILURE)."),
+            "message": MCPToolCatalog.string("What to do next."),
             "credits": MCPCredits.schema,
         ]),
         "required": ["taskId", "status"],
@@ -54,8 +53,8 @@ enum MCPVideoTool {
                 + "with taskId to follow it, never generate_video again. Pick a model, and its modes, resolutions, ratios and durations, "
                 + "from list_video_models." + MCPCredits.description),
             "inputSchema": MCPToolCatalog.inputSchema([
-                ("prompt", .object(["type": "string", "description": "What the video shows: 1 to 4000 UTF-16 code units."])),
-                ("model", string("A video model name from list_video_models.")),
+                ("prompt", MCPToolCatalog.string("What the video shows: 1 to 4000 UTF-16 code units.")),
+                ("model", MCPToolCatalog.string("A video model name from list_video_models.")),
                 ("mode", optional("One of the model's modes, e.g. text2video or image2video (null: the model's own).")),
                 ("resolution", optional("One of the model's resolutions, e.g. 720p (null: the model's default).")),
                 ("ratio", optional("One of the model's aspectRatios, e.g. 16:9 (null: the model's default).")),

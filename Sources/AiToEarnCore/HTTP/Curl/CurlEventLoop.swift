@@ -1,6 +1,5 @@
 import CurlShim
 import Diagnostics
-import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -104,7 +103,8 @@ final class CurlEventLoop: @unchecked Sendable {
         }
     }
 
-    static var nowMs: Int64 { Int64(DispatchTime.now().uptimeNanoseconds / 1_000_000) }
+    /// libcurl's timers run on real time: the real clock, never a test's.
+    static var nowMs: Int64 { SystemClock().nowMs }
 
     /// Transfers in libcurl's hands at once; the rest wait their turn before being added, so no
     /// timer of theirs runs and no connection is opened for them yet. A thousand jobs at once
