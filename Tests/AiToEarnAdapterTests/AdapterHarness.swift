@@ -24,6 +24,14 @@ final class AdapterHarness: Sendable {
                                exit: { status in exited.record(status) })
     }
 
+    /// Ends the threads the engine started once the test lets go of it.
+    deinit {
+        output.stall(false)
+        // Without waiting for the threads to end: this may run on the cooperative pool.
+        server.close(waiting: 0)
+        input.close()
+    }
+
     /// Sends one message as an NDJSON line.
     func send(_ message: JSONValue) {
         input.feed(message.serialized() + Array("\n".utf8))

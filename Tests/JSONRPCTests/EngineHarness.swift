@@ -420,13 +420,8 @@ extension MethodTable {
 /// A logger that writes nowhere.
 let quietLogger = Logger(level: .error, sink: LineSink(fd: open("/dev/null", O_WRONLY | O_CLOEXEC)), redactor: Redactor())
 
-/// Every engine a test made, kept for the life of the test process: `OutputWriter` starts its
-/// thread with `[unowned self]`, so a server released before that thread first runs crashes the
-/// process ("Attempted to read an unowned reference but object … was already destroyed"). See
-/// `EngineRobustnessTests` for the reproduction.
-let keepAlive = Locked<[Engine]>([])
-
 /// One `RPCServer` in memory. Create it, set hooks/methods, `start()`, feed, wait, `finish()`.
+/// When the test lets go of it, it closes the server and its input, so the threads it started end.
 final class Engine: Sendable {
     let input = MemorySource()
     let output = MemorySink()
@@ -465,7 +460,13 @@ final class Engine: Sendable {
         table.on("test/tick") { _ in ticks.withLock { $0 += 1 } }
         probeSource.setObserver { ticks.current }
         server.useMethods(table)
-        keepAlive.withLock { $0.append(self) }
+    }
+
+    deinit {
+        output.stall(false)
+        // Without waiting for the threads to end: this may run on the cooperative pool.
+        server.close(waiting: 0)
+        input.close()
     }
 
     func setHooks(_ configure: (inout RPCServer.Hooks) -> Void) {
