@@ -7,6 +7,7 @@ import Darwin
 import JSONValue
 import Testing
 @testable import JSONRPC
+import JSONRPCTestSupport
 
 /// A `MemorySink` that raises `released` when it is freed. The writer, and the writer thread while
 /// it runs, are all that hold it: once the test has let go of the server, `released` rises only
