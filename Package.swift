@@ -32,12 +32,23 @@ let package = Package(
         // file promises (arc4random, glibc 2.36): linked in, never called from Swift.
         .target(name: "GlibcFloor"),
         .executableTarget(name: "aitoearn-rpc", dependencies: ["AiToEarnAdapter", "GlibcFloor"]),
+        // What the engine's tests and the adapter's share, shipped in neither: an engine in memory
+        // (streams to feed and read), waits that keep blocking off the cooperative pool, the wire read back.
+        .target(name: "JSONRPCTestSupport", dependencies: ["JSONRPC", "JSONValue", "Diagnostics"],
+                path: "Tests/JSONRPCTestSupport"),
+        // The core's fakes, shared by the core's tests and the adapter's: a clock that moves only
+        // when slept on, and the service in memory.
+        .target(name: "AiToEarnCoreTestSupport", dependencies: ["AiToEarnCore", "JSONValue", "Diagnostics"],
+                path: "Tests/AiToEarnCoreTestSupport"),
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics"]),
-        .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC", "JSONValue"]),
-        .testTarget(name: "AiToEarnCoreTests", dependencies: ["AiToEarnCore"]),
+        .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC", "JSONValue", "Diagnostics", "JSONRPCTestSupport"]),
+        .testTarget(name: "AiToEarnCoreTests", dependencies: [
+            "AiToEarnCore", "JSONValue", "Diagnostics", "AiToEarnCoreTestSupport",
+        ]),
         // The adapter served in memory (both faces), on a fake network and a test clock.
         .testTarget(name: "AiToEarnAdapterTests", dependencies: [
             "AiToEarnAdapter", "AiToEarnCore", "JSONRPC", "JSONValue", "Diagnostics",
+            "JSONRPCTestSupport", "AiToEarnCoreTestSupport",
         ]),
     ],
     swiftLanguageModes: [.v6]

@@ -59,26 +59,3 @@ public struct PrivateFileError: Error, Sendable, CustomStringConvertible {
     public let description: String
     init(_ description: String) { self.description = description }
 }
-
-/// Writes every byte, retrying short writes and EINTR; false when the descriptor is gone.
-@discardableResult
-public func writeAll(fd: Int32, _ bytes: [UInt8]) -> Bool {
-    bytes.withUnsafeBytes { writeAll(fd: fd, $0) }
-}
-
-/// The same, for bytes in place.
-@discardableResult
-public func writeAll(fd: Int32, _ raw: UnsafeRawBufferPointer) -> Bool {
-    var offset = 0
-    while offset < raw.count {
-        #if canImport(Glibc)
-        let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-        #else
-        let n = Darwin.write(fd, raw.baseAddress! + offset, raw.count - offset)
-        #endif
-        if n < 0 && errno == EINTR { continue }
-        if n <= 0 { return false }
-        offset += n
-    }
-    return true
-}

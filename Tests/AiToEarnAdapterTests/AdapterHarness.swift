@@ -1,7 +1,9 @@
 @testable import AiToEarnAdapter
 import AiToEarnCore
+import AiToEarnCoreTestSupport
 import Diagnostics
 import JSONRPC
+import JSONRPCTestSupport
 import JSONValue
 
 /// One adapter served in memory, as the executable serves it on stdio: NDJSON in, NDJSON out,
@@ -11,7 +13,7 @@ final class AdapterHarness: Sendable {
     let output = MemorySink()
     let network: FakeNetwork
     /// The session's clock: time passes when something sleeps on it (or a test does).
-    let clock = TestClock()
+    let clock = VirtualClock()
     let server: RPCServer
     private let exited = ExitRecorder()
     private let nextId = Locked<Int64>(0)
@@ -21,9 +23,17 @@ final class AdapterHarness: Sendable {
         self.network = network
         let launch = try LaunchOptions.parse(["--log-level", "error"] + arguments)
         let adapter = try Adapter(launch: launch, environment: environment)
-        let exited = self.exited
+        let (exited, output) = (self.exited, self.output)
         server = adapter.serve(input: input, output: output, clock: clock, network: network,
-                               exit: { status in exited.record(status) })
+                               exit: { status in exited.record(status, written: output.written) })
+    }
+
+    /// Ends the threads the engine started once the test lets go of it.
+    deinit {
+        output.stall(false)
+        // Without waiting for the threads to end: this may run on the cooperative pool.
+        server.close(waiting: 0)
+        input.close()
     }
 
     /// Sends one message as an NDJSON line.
@@ -73,41 +83,9 @@ final class AdapterHarness: Sendable {
     }
 
     /// Waits for the engine to end the session (after `exit`, say); returns the exit status.
-    func exited() async -> Int32? {
-        let exited = self.exited
-        return await offload { exited.wait(timeout: 5) }
-    }
+    func exited() async -> Int32? { await exited.wait() }
 
     private static func parse(_ bytes: [UInt8]) -> [JSONValue] {
         bytes.split(separator: UInt8(ascii: "\n")).compactMap { try? JSONParser.parse($0) }
-    }
-}
-
-/// The status the engine ended with, and a wait for it.
-final class ExitRecorder: @unchecked Sendable {
-    private let condition = Condition()
-    private var status: Int32?
-
-    func record(_ s: Int32) {
-        condition.lock()
-        if status == nil { status = s }
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    /// Blocks: call through `offload`.
-    func wait(timeout: Double) -> Int32? {
-        let deadline = Deadline.after(seconds: timeout)
-        condition.lock()
-        defer { condition.unlock() }
-        while status == nil && condition.wait(until: deadline) {}
-        return status
-    }
-}
-
-/// Runs a blocking wait on a thread of its own and resumes with its result.
-func offload<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-    await withCheckedContinuation { continuation in
-        startThread(name: "test.offload") { continuation.resume(returning: body()) }
     }
 }

@@ -4,6 +4,7 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import AiToEarnCoreTestSupport
 import JSONRPC
 import JSONValue
 import Testing
@@ -40,7 +41,7 @@ struct DefectTests {
         #expect(MCPRevision.allCases.map(\.rawValue) == MCPRevision.allCases.map(\.rawValue).sorted())
         #expect(MCPRevision.allCases.filter(\.hasTasks) == [.v2025_11_25, .v2026_07_28])
         #expect(MCPRevision.handshake.last == .v2025_11_25 && !MCPRevision.handshake.contains(.v2026_07_28))
-        let state = MCPState(imageDirectory: "/tmp", clock: TestClock(), notifier: { Notifier { _, _ in } })
+        let state = MCPState(imageDirectory: "/tmp", clock: VirtualClock(), notifier: { Notifier { _, _ in } })
         for (asked, spoken, tasks) in [("2024-11-05", "2024-11-05", false), ("2025-06-18", "2025-06-18", false),
                                        ("2025-11-25", "2025-11-25", true), ("2026-07-28", "2025-11-25", true),
                                        ("2099-01-01", "2025-11-25", true), ("2025-11-25x", "2025-11-25", true)] {
@@ -51,7 +52,7 @@ struct DefectTests {
 
     @Test("a finished 2026-07-28 task points to tasks/get, never to a method that revision removed")
     func task2026NamesNoRemovedMethod() async throws {
-        let store = MCPTaskStore(clock: TestClock())
+        let store = MCPTaskStore(clock: VirtualClock())
         let removedIn2026 = [MCP2025TaskResult.name, MCP2025ListTasks.name]
         for (video, isError) in [(false, false), (false, true), (true, false), (true, true)] {
             for for2026 in [true, false] {
@@ -73,7 +74,7 @@ struct DefectTests {
 
     @Test("MCPTaskStore: tasks made at the same moment are all listed and all found, within the cap")
     func taskStoreIsOneTable() async throws {
-        let store = MCPTaskStore(maxTasks: 8, clock: TestClock())
+        let store = MCPTaskStore(maxTasks: 8, clock: VirtualClock())
         let ids = await withTaskGroup(of: String?.self) { group in
             for _ in 0..<40 {
                 group.addTask {

@@ -1,5 +1,6 @@
 @testable import AiToEarnAdapter
 import AiToEarnCore
+import AiToEarnCoreTestSupport
 import JSONRPC
 import JSONValue
 import Testing

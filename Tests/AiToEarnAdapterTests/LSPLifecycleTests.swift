@@ -1,4 +1,5 @@
 @testable import AiToEarnAdapter
+import AiToEarnCoreTestSupport
 import JSONRPC
 import JSONValue
 import Testing

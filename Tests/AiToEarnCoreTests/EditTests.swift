@@ -10,6 +10,7 @@ import Darwin
 #endif
 import Testing
 import JSONValue
+import AiToEarnCoreTestSupport
 @testable import AiToEarnCore
 
 /// A scratch folder for input files, removed by the caller.
@@ -185,7 +186,7 @@ struct EditJobTests {
 
     @Test("too many inputs for the model is invalid params before any submission; the list is fetched once")
     func countCheck() async throws {
-        let t = ScriptedTransport([.envelope(code: 0, data: models)],
+        let t = FakeNetwork(script: [.envelope(code: 0, data: models)],
                                   fallback: .envelope(code: 0, data: ["logId": .string(log), "status": "generating"]))
         let j = jobs(t)
         for _ in 0..<2 {
@@ -204,7 +205,7 @@ struct EditJobTests {
 
     @Test("a list that cannot be fetched skips the check after one attempt; a 12300 makes the next edit read it again")
     func skippedAndRefreshed() async throws {
-        let t = ScriptedTransport([
+        let t = FakeNetwork(script: [
             .http(status: 503, body: "<html/>", headers: [:]),
             .envelope(code: 0, data: ["logId": .string(log), "status": "generating"]),
             .envelope(code: 0, data: models),
@@ -231,7 +232,7 @@ struct EditJobTests {
 
     @Test("without a key nothing is sent, the model list included")
     func noKey() async {
-        let t = ScriptedTransport([])
+        let t = FakeNetwork(script: [])
         do {
             _ = try await jobs(t, key: nil).edit(request("one", images: 1), JobRun(poll: options, saveTo: nil, startMs: 0, events: { _ in }))
             Issue.record("expected noAPIKey")
@@ -246,7 +247,7 @@ struct EditJobTests {
         let inline = "data:image/png;base64," + String(repeating: "A", count: 1000)
         let status: JSONValue = ["logId": .string(log), "status": "success", "request": ["prompt": "p", "image": [.string(inline), "https://x/a.png"]],
                                  "images": [["url": "https://x/out.png"]]]
-        let t = ScriptedTransport([.envelope(code: 0, data: models), .envelope(code: 0, data: ["logId": .string(log), "status": "generating"])],
+        let t = FakeNetwork(script: [.envelope(code: 0, data: models), .envelope(code: 0, data: ["logId": .string(log), "status": "generating"])],
                                   fallback: .envelope(code: 0, data: status))
         let j = jobs(t)
         var req = request("many", images: 2)
@@ -273,7 +274,7 @@ struct EditJobTests {
 
     @Test("HTTP 413 is request-too-large and never resent; a reply over the limit is not asked for again")
     func tooLarge() async {
-        let t = ScriptedTransport([.http(status: 413, body: "<html>413 Request Entity Too Large</html>", headers: [:])])
+        let t = FakeNetwork(script: [.http(status: 413, body: "<html>413 Request Entity Too Large</html>", headers: [:])])
         do {
             _ = try await makeClient(t).submit(["prompt": "p"], kind: .edit)
             Issue.record("expected an error")
@@ -284,7 +285,7 @@ struct EditJobTests {
         }
         #expect(t.count == 1)
         #expect(t.requests[0].url.path == UpstreamAPI.submitEdit)
-        let big = ScriptedTransport([.fail(.replyTooLarge(limit: 8 * 1024 * 1024))])
+        let big = FakeNetwork(script: [.fail(.replyTooLarge(limit: 8 * 1024 * 1024))])
         do {
             _ = try await makeClient(big).taskStatus(logId: log)
             Issue.record("expected an error")

@@ -6,6 +6,7 @@ import Foundation
 #endif
 import Testing
 import JSONValue
+import AiToEarnCoreTestSupport
 @testable import AiToEarnCore
 
 @Suite("Polling")

@@ -5,6 +5,7 @@ import Foundation
 #endif
 import Testing
 import JSONValue
+import AiToEarnCoreTestSupport
 @testable import AiToEarnCore
 
 @Suite("Retry policy")
@@ -37,7 +38,7 @@ struct RetryPolicyTests {
 struct UpstreamClientTests {
     @Test("a status request is retried on 5xx, HTML and dropped connections, 4 attempts at most")
     func statusRetries() async throws {
-        let t = ScriptedTransport([
+        let t = FakeNetwork(script: [
             .http(status: 502, body: "<html>bad gateway</html>", headers: [:]),
             .http(status: 200, body: "<html>oops</html>", headers: [:]),
             .fail(.noResponse("connection lost")),
@@ -52,7 +53,7 @@ struct UpstreamClientTests {
     @Test("a status whose data is not an object with a string status is a broken reply, retried, never a result",
           arguments: [JSONValue.null, ["status": 42], "success", ["images": []]])
     func brokenStatus(data: JSONValue) async {
-        let t = ScriptedTransport([], fallback: .envelope(code: 0, data: data))
+        let t = FakeNetwork(script: [], fallback: .envelope(code: 0, data: data))
         do {
             let v = try await makeClient(t).taskStatus(logId: String(repeating: "a", count: 24))
             Issue.record("a broken status became a result: \(v.data)")
@@ -67,7 +68,7 @@ struct UpstreamClientTests {
 
     @Test("after 4 failed attempts the error says how many and the last HTTP status")
     func exhausted() async {
-        let t = ScriptedTransport([], fallback: .http(status: 503, body: "<html/>", headers: [:]))
+        let t = FakeNetwork(script: [], fallback: .http(status: 503, body: "<html/>", headers: [:]))
         do {
             _ = try await makeClient(t).models()
             Issue.record("expected an error")
@@ -81,19 +82,19 @@ struct UpstreamClientTests {
     }
 
     @Test("the submission is sent once when the server answers 500", arguments: [
-        ScriptedTransport.Step.http(status: 500, body: "<html/>", headers: [:]),
+        FakeNetwork.Reply.http(status: 500, body: "<html/>", headers: [:]),
         .fail(.noResponse("connection reset after the request was sent")),
         .http(status: 200, body: "not json", headers: [:]),
     ])
-    func submissionNotResent(step: ScriptedTransport.Step) async {
-        let t = ScriptedTransport([step], fallback: .envelope(code: 0, data: ["logId": "x", "status": "generating"]))
+    func submissionNotResent(step: FakeNetwork.Reply) async {
+        let t = FakeNetwork(script: [step], fallback: .envelope(code: 0, data: ["logId": "x", "status": "generating"]))
         await #expect(throws: CoreError.self) { try await makeClient(t).submit(["prompt": "p", "model": "m"]) }
         #expect(t.count == 1)
     }
 
     @Test("a submission whose reply is over the size cap may be billed: the message says so and it is not resent")
     func oversizedSubmissionReply() async {
-        let t = ScriptedTransport([.fail(.replyTooLarge(limit: 8 * 1024 * 1024))],
+        let t = FakeNetwork(script: [.fail(.replyTooLarge(limit: 8 * 1024 * 1024))],
                                   fallback: .envelope(code: 0, data: ["logId": "x", "status": "generating"]))
         do {
             _ = try await makeClient(t).submit(["prompt": "p", "model": "m"])
@@ -108,7 +109,7 @@ struct UpstreamClientTests {
 
     @Test("the submission is resent after a 429 (honouring Retry-After) and after a connection that never opened")
     func submissionResentWhenSafe() async throws {
-        let t = ScriptedTransport([
+        let t = FakeNetwork(script: [
             .http(status: 429, body: "", headers: ["Retry-After": "2"]),
             .fail(.notConnected("connection refused")),
         ], fallback: .envelope(code: 0, data: ["logId": "x", "status": "generating"]))
@@ -121,7 +122,7 @@ struct UpstreamClientTests {
 
     @Test("still rate-limited after retries is -32014's kind with the wait")
     func rateLimited() async {
-        let t = ScriptedTransport([], fallback: .http(status: 429, body: "", headers: ["Retry-After": "1"]))
+        let t = FakeNetwork(script: [], fallback: .http(status: 429, body: "", headers: ["Retry-After": "1"]))
         do {
             _ = try await makeClient(t).models()
         } catch {
@@ -133,17 +134,17 @@ struct UpstreamClientTests {
 
     @Test("business errors are not retried; 401 is unauthorized; no key means no request")
     func businessErrors() async {
-        let t = ScriptedTransport([.envelope(code: 12001, data: .object([:]))])
+        let t = FakeNetwork(script: [.envelope(code: 12001, data: .object([:]))])
         do { _ = try await makeClient(t).submit(["prompt": "p"]) } catch {
             guard case .upstream(let code, _) = error.kind else { Issue.record("\(error)"); return }
             #expect(code == 12001)
         }
         #expect(t.count == 1)
-        let t2 = ScriptedTransport([.envelope(code: 401, data: .object([:]))])
+        let t2 = FakeNetwork(script: [.envelope(code: 401, data: .object([:]))])
         do { _ = try await makeClient(t2).taskStatus(logId: "x") } catch {
             guard case .unauthorized = error.kind else { Issue.record("\(error)"); return }
         }
-        let t3 = ScriptedTransport([])
+        let t3 = FakeNetwork(script: [])
         do { _ = try await makeClient(t3, key: nil).taskStatus(logId: "x") } catch {
             guard case .noAPIKey = error.kind else { Issue.record("\(error)"); return }
         }
@@ -152,7 +153,7 @@ struct UpstreamClientTests {
 
     @Test("requests carry the key, JSON headers, the user agent and a fresh request id")
     func headers() async throws {
-        let t = ScriptedTransport([])
+        let t = FakeNetwork(script: [])
         let c = makeClient(t)
         _ = try await c.models()
         _ = try await c.models()

@@ -11,6 +11,7 @@ import Darwin
 import Diagnostics
 import Testing
 import JSONValue
+import AiToEarnCoreTestSupport
 @testable import AiToEarnCore
 
 /// The boxes at the top level of an MP4, or inside a box's body: (type, body).

@@ -10,6 +10,7 @@ import Darwin
 #endif
 import Testing
 import JSONValue
+import AiToEarnCoreTestSupport
 @testable import AiToEarnCore
 
 @Suite("Simulator and saving")
@@ -150,7 +151,7 @@ struct SimulatorTests {
 
     @Test("saving refuses file:// URLs from the service and non-image bytes")
     func refusals() async {
-        let t = ScriptedTransport([], fallback: .http(status: 200, body: "<html>not an image</html>", headers: [:]))
+        let t = FakeNetwork(script: [], fallback: .http(status: 200, body: "<html>not an image</html>", headers: [:]))
         let saver = ImageSaver(transport: t, localImages: nil, requestTimeoutMs: 1000, addresses: .any)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("save-test-\(getpid())").path
         for image: JSONValue in [["url": "file:///etc/passwd"], ["url": "https://cdn.example/x.png"], ["url": "ftp://x/y"], ["b64_json": "!!!"]] {

@@ -11,6 +11,7 @@ import Darwin
 import Diagnostics
 import Testing
 import JSONValue
+import AiToEarnCoreTestSupport
 @testable import AiToEarnCore
 
 private func read(_ params: JSONValue) -> (VideoRequest?, [String: String]) {
@@ -126,7 +127,7 @@ struct VideoTests {
 
     @Test("a failed job is its taskId's error, and every message names the taskId to follow")
     func failedJob() async {
-        let transport = ScriptedTransport([
+        let transport = FakeNetwork(script: [
             .envelope(code: 0, data: models),
             .envelope(code: 0, data: ["id": "0123456789abcdef01234567", "status": "SUBMITTED"]),
             .envelope(code: 0, data: ["id": "0123456789abcdef01234567", "status": "InProgress"]),
@@ -157,7 +158,7 @@ struct VideoTests {
 
     @Test("a bad option is refused before anything is submitted")
     func refusedLocally() async {
-        let transport = ScriptedTransport([.envelope(code: 0, data: models)])
+        let transport = FakeNetwork(script: [.envelope(code: 0, data: models)])
         let jobs = VideoJobs(client: makeClient(transport), saver: VideoSaver(images: ImageSaver(transport: transport, localImages: nil,
                                                                                                 requestTimeoutMs: 1000, addresses: .any)))
         let request = VideoRequest(body: ["prompt": "p", "model": "kling", "mode": "multi-ref"], model: "kling")

@@ -4,328 +4,17 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import JSONValue
 import Testing
 @testable import JSONRPC
+import JSONRPCTestSupport
 
 // The in-memory harness the engine tests share: an `RPCServer` over a `MemorySource` and a
 // `MemorySink`, an `exit` that records instead of ending the process, test methods, and waits
 // on conditions (never sleeps). The cooperative pool may have as few threads as there are CPUs,
 // so every blocking wait runs on a thread of its own (`offload`), and test methods never block.
-
-// MARK: - Waiting without blocking the cooperative pool
-
-/// Runs a blocking wait on a thread of its own and resumes with its result.
-func offload<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-    await withCheckedContinuation { continuation in
-        startThread(name: "test.offload") { continuation.resume(returning: body()) }
-    }
-}
-
-extension Condition {
-    /// Blocks until `holds` (checked with the lock taken) is true or `timeout` has passed;
-    /// returns whether it holds. Call only from an engine thread (a hook) or through `offload`.
-    func wait(timeout: TimeInterval, until holds: () -> Bool) -> Bool {
-        let deadline = Deadline.after(seconds: timeout)
-        lock()
-        defer { unlock() }
-        while !holds() {
-            if !wait(until: deadline) { return holds() }
-        }
-        return true
-    }
-}
-
-/// A flag one side raises and the other waits for with a timeout (for code on engine threads).
-final class Flag: @unchecked Sendable {
-    private let condition = Condition()
-    private var raised = false
-
-    func raise() {
-        condition.lock()
-        raised = true
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    var isRaised: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return raised
-    }
-
-    /// Blocks: call only from an engine thread (a hook) or through `offload`.
-    func wait(timeout: TimeInterval = 5) -> Bool {
-        condition.wait(timeout: timeout) { raised }
-    }
-}
-
-/// A gate test methods await without holding a thread; a cancelled waiter gives up.
-final class AsyncGate: @unchecked Sendable {
-    private let lock = Lock()
-    private var isOpen = false
-    private var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
-
-    func open() {
-        let ready = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
-            isOpen = true
-            defer { waiters = [:] }
-            return Array(waiters.values)
-        }
-        for c in ready { c.resume() }
-    }
-
-    /// Returns once the gate is open, or at once when the task is cancelled.
-    func wait() async {
-        let key = UUID()
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-                let resumeNow = lock.withLock { () -> Bool in
-                    if isOpen || Task.isCancelled { return true }
-                    waiters[key] = c
-                    return false
-                }
-                if resumeNow { c.resume() }
-            }
-        } onCancel: {
-            let c = lock.withLock { waiters.removeValue(forKey: key) }
-            c?.resume()
-        }
-    }
-}
-
-/// The ids of the requests whose method body has begun: once it has, the request is registered
-/// and `cancelRequest` reaches it.
-final class Started: @unchecked Sendable {
-    private let condition = Condition()
-    private var ids: [JSONValue] = []
-
-    func record(_ id: JSONValue) {
-        condition.lock()
-        ids.append(id)
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    func wait(for wanted: [JSONValue], timeout: TimeInterval = 5) async -> Bool {
-        await offload { [self] in condition.wait(timeout: timeout) { wanted.allSatisfy(ids.contains) } }
-    }
-}
-
-/// Records what `exit` was called with, and what had been written by then.
-final class ExitRecorder: @unchecked Sendable {
-    private let condition = Condition()
-    private var statuses: [Int32] = []
-    private var snapshots: [[UInt8]] = []
-    private var times: [Date] = []
-
-    func record(_ status: Int32, written: [UInt8]) {
-        condition.lock()
-        statuses.append(status)
-        snapshots.append(written)
-        times.append(Date())
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    var all: [Int32] {
-        condition.lock()
-        defer { condition.unlock() }
-        return statuses
-    }
-
-    /// The output as it stood when `exit` was first called.
-    var writtenAtExit: [UInt8]? {
-        condition.lock()
-        defer { condition.unlock() }
-        return snapshots.first
-    }
-
-    var firstTime: Date? {
-        condition.lock()
-        defer { condition.unlock() }
-        return times.first
-    }
-
-    /// Waits for the first call; returns its status, nil on timeout.
-    func wait(timeout: TimeInterval = 5) async -> Int32? {
-        await offload { [self] in
-            _ = condition.wait(timeout: timeout) { !statuses.isEmpty }
-            return all.first
-        }
-    }
-}
-
-// MARK: - Streams that let a test see what the engine's threads are doing
-
-/// A `MemorySource` that counts reads and watches the reader's checks for a hang-up, which it
-/// makes while it waits for room in the output budget (and, depending on the engine's design,
-/// before each message): with `observe` counting the messages handled, three checks in a row
-/// with no message handled between them mean the reader is waiting, not reading.
-final class ProbeSource: ByteSource, @unchecked Sendable {
-    let inner: MemorySource
-    private let condition = Condition()
-    private var reads = 0
-    private var readings: [Int] = []
-    private var observe: (@Sendable () -> Int)?
-
-    init(_ inner: MemorySource) { self.inner = inner }
-
-    func setObserver(_ o: @escaping @Sendable () -> Int) {
-        condition.lock()
-        observe = o
-        condition.unlock()
-    }
-
-    func read(into buffer: UnsafeMutableRawBufferPointer) -> Int {
-        let n = inner.read(into: buffer)
-        condition.lock()
-        if n > 0 { reads += 1 }
-        condition.broadcast()
-        condition.unlock()
-        return n
-    }
-
-    func hasHungUp() -> Bool {
-        condition.lock()
-        if let observe { readings.append(observe()) }
-        if readings.count > 3 { readings.removeFirst(readings.count - 3) }
-        condition.broadcast()
-        condition.unlock()
-        return inner.hasHungUp()
-    }
-
-    var readCount: Int {
-        condition.lock()
-        defer { condition.unlock() }
-        return reads
-    }
-
-    /// Waits until `reads` reads have returned bytes.
-    func waitForReads(_ count: Int, timeout: TimeInterval = 5) async -> Bool {
-        await offload { [self] in condition.wait(timeout: timeout) { reads >= count } }
-    }
-
-    /// Waits until the reader has checked for a hang-up three times in a row without handling a
-    /// message: it is waiting for output room.
-    func waitUntilPaused(timeout: TimeInterval = 5) async -> Bool {
-        await offload { [self] in
-            condition.wait(timeout: timeout) { readings.count == 3 && readings.allSatisfy { $0 == readings[0] } }
-        }
-    }
-}
-
-/// A `MemorySink` that counts the writes the writer thread has begun (a stalled one blocks inside).
-final class ProbeSink: ByteSink, @unchecked Sendable {
-    let inner: MemorySink
-    private let condition = Condition()
-    private var started = 0
-
-    init(_ inner: MemorySink) { self.inner = inner }
-
-    func write(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        condition.lock()
-        started += 1
-        condition.broadcast()
-        condition.unlock()
-        return inner.write(bytes)
-    }
-
-    func waitForWrites(_ count: Int, timeout: TimeInterval = 5) async -> Bool {
-        await offload { [self] in condition.wait(timeout: timeout) { started >= count } }
-    }
-}
-
-// MARK: - Reading the output
-
-enum Wire {
-    /// The complete frames in `bytes` (NDJSON lines or Content-Length frames, told apart by the
-    /// first byte), or nil when a frame is broken.
-    static func frames(_ bytes: [UInt8]) -> [[UInt8]]? {
-        guard let first = bytes.first else { return [] }
-        return first == UInt8(ascii: "C") ? lspFrames(bytes) : ndjsonFrames(bytes)
-    }
-
-    static func ndjsonFrames(_ bytes: [UInt8]) -> [[UInt8]] {
-        var out: [[UInt8]] = []
-        var start = 0
-        for (i, b) in bytes.enumerated() where b == 0x0A {
-            out.append(Array(bytes[start..<i]))
-            start = i + 1
-        }
-        return out
-    }
-
-    static func lspFrames(_ bytes: [UInt8]) -> [[UInt8]]? {
-        var out: [[UInt8]] = []
-        var i = 0
-        let separator: [UInt8] = [0x0D, 0x0A, 0x0D, 0x0A]
-        while i < bytes.count {
-            var end = i
-            while end + 4 <= bytes.count, Array(bytes[end..<(end + 4)]) != separator { end += 1 }
-            guard end + 4 <= bytes.count else { return out }  // an incomplete header: not written yet
-            let header = String(decoding: bytes[i..<end], as: UTF8.self)
-            let prefix = "Content-Length: "
-            guard header.hasPrefix(prefix), let length = Int(header.dropFirst(prefix.count)) else { return nil }
-            let body = end + 4
-            guard body + length <= bytes.count else { return out }
-            out.append(Array(bytes[body..<(body + length)]))
-            i = body + length
-        }
-        return out
-    }
-
-    /// Every complete message written so far; a frame that is not JSON shows up as
-    /// `{"unparseable": "<text>"}` so that a check on it fails visibly.
-    static func messages(_ bytes: [UInt8]) -> [JSONValue] {
-        guard let frames = frames(bytes) else { return [["unparseable": .string(String(decoding: bytes, as: UTF8.self))]] }
-        return frames.map { f in
-            (try? JSONParser.parse(f)) ?? ["unparseable": .string(String(decoding: f, as: UTF8.self))]
-        }
-    }
-}
-
-extension JSONValue {
-    var id: JSONValue? { self["id"] }
-    var method: String? { self["method"]?.stringValue }
-    var errorCode: Int64? { self["error"]?["code"]?.integerValue }
-    var errorMessage: String? { self["error"]?["message"]?.stringValue }
-    var result: JSONValue? { self["result"] }
-    var isResponse: Bool { self["result"] != nil || self["error"] != nil }
-
-    func isResponse(to id: JSONValue) -> Bool { isResponse && self["id"] == id }
-}
-
-extension Array where Element == JSONValue {
-    func response(to id: JSONValue) -> JSONValue? { first { $0.isResponse(to: id) } }
-    func index(ofResponseTo id: JSONValue) -> Int? { firstIndex { $0.isResponse(to: id) } }
-    func notifications(_ method: String) -> [JSONValue] { filter { $0.method == method && $0.id == nil } }
-    var responses: [JSONValue] { filter(\.isResponse) }
-}
-
-// MARK: - Building input
-
-/// A request as one NDJSON line (without the line break).
-func rpc(_ id: JSONValue, _ method: String, _ params: JSONValue? = nil) -> String {
-    var o: JSONObject = ["jsonrpc": "2.0", "id": id, "method": .string(method)]
-    if let params { o["params"] = params }
-    return JSONValue.object(o).serializedString()
-}
-
-/// A notification as one NDJSON line (without the line break).
-func note(_ method: String, _ params: JSONValue? = nil) -> String {
-    var o: JSONObject = ["jsonrpc": "2.0", "method": .string(method)]
-    if let params { o["params"] = params }
-    return JSONValue.object(o).serializedString()
-}
-
-/// One message in LSP framing.
-func lspFrame(_ body: String) -> String { "Content-Length: \(body.utf8.count)\r\n\r\n\(body)" }
+// The streams, probes, waits and wire read-back are JSONRPCTestSupport's (the adapter's tests
+// use them too); the test methods and the `Engine` below are the engine tests' own.
 
 // MARK: - Test methods
 
@@ -417,16 +106,8 @@ extension MethodTable {
 
 // MARK: - The engine under test
 
-/// A logger that writes nowhere.
-let quietLogger = Logger(level: .error, sink: LineSink(fd: open("/dev/null", O_WRONLY | O_CLOEXEC)), redactor: Redactor())
-
-/// Every engine a test made, kept for the life of the test process: `OutputWriter` starts its
-/// thread with `[unowned self]`, so a server released before that thread first runs crashes the
-/// process ("Attempted to read an unowned reference but object … was already destroyed"). See
-/// `EngineRobustnessTests` for the reproduction.
-let keepAlive = Locked<[Engine]>([])
-
 /// One `RPCServer` in memory. Create it, set hooks/methods, `start()`, feed, wait, `finish()`.
+/// When the test lets go of it, it closes the server and its input, so the threads it started end.
 final class Engine: Sendable {
     let input = MemorySource()
     let output = MemorySink()
@@ -465,7 +146,13 @@ final class Engine: Sendable {
         table.on("test/tick") { _ in ticks.withLock { $0 += 1 } }
         probeSource.setObserver { ticks.current }
         server.useMethods(table)
-        keepAlive.withLock { $0.append(self) }
+    }
+
+    deinit {
+        output.stall(false)
+        // Without waiting for the threads to end: this may run on the cooperative pool.
+        server.close(waiting: 0)
+        input.close()
     }
 
     func setHooks(_ configure: (inout RPCServer.Hooks) -> Void) {

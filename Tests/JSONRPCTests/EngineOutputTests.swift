@@ -7,6 +7,7 @@ import Foundation
 import JSONValue
 import Testing
 @testable import JSONRPC
+import JSONRPCTestSupport
 
 @Suite("Engine output")
 struct EngineOutputTests {

@@ -1,5 +1,6 @@
 import Testing
 @testable import JSONRPC
+import JSONRPCTestSupport
 
 /// Feeds `input` split at `cut` (and byte by byte) and returns the events.
 private func events<F: Framer>(_ make: () -> F, _ input: [UInt8], splitAt cut: Int? = nil) -> [FrameEvent] {

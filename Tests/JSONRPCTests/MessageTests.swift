@@ -1,6 +1,7 @@
 import Testing
 import JSONValue
 @testable import JSONRPC
+import JSONRPCTestSupport
 
 @Suite("Message classification")
 struct MessageTests {

@@ -68,6 +68,7 @@ struct OutputWriterTests {
     func inlineWhenReady() {
         let sink = RecordingSink(ready: true)
         let writer = OutputWriter(sink: sink, budget: 1 << 20)
+        defer { writer.stop() }
         writer.enqueue(Array("one\n".utf8))
         writer.enqueue(Array("two\n".utf8))
         #expect(sink.texts == ["one\n", "two\n"])
@@ -78,6 +79,7 @@ struct OutputWriterTests {
     func writerThreadOtherwise() {
         let sink = RecordingSink(ready: false)
         let writer = OutputWriter(sink: sink, budget: 1 << 20)
+        defer { writer.stop() }
         writer.enqueue(Array("one\n".utf8))
         writer.flush(until: .after(seconds: 5))
         #expect(sink.texts == ["one\n"])
@@ -88,6 +90,7 @@ struct OutputWriterTests {
     func orderKeptBehindAnInlineWrite() {
         let sink = RecordingSink(ready: true, holdFirstWrite: true)
         let writer = OutputWriter(sink: sink, budget: 1 << 20)
+        defer { writer.stop() }
         startThread(name: "test.enqueuer") { writer.enqueue(Array("first\n".utf8)) }
         sink.waitUntilHeld()
         // The first write is in progress: this one must queue, and the writer thread must wait.

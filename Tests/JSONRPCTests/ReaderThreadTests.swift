@@ -2,6 +2,7 @@ import Diagnostics
 import JSONValue
 import Testing
 @testable import JSONRPC
+import JSONRPCTestSupport
 
 @Suite("Reader-thread confinement")
 struct ReaderThreadTests {

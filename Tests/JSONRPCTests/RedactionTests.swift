@@ -7,6 +7,7 @@ import JSONValue
 import Testing
 @testable import Diagnostics
 @testable import JSONRPC
+import JSONRPCTestSupport
 
 /// A key with every character JSON escaping touches.
 private let key = #"sk-"q"\x-1234567890"#

@@ -20,6 +20,9 @@ final class ParentWatcher: Sendable {
         timer.resume()
     }
 
+    /// No more checks (the engine was closed).
+    func stop() { timer.cancel() }
+
     /// `kill(pid, 0)` alone is not enough: an exited child that nobody reaped still answers it.
     static func isAlive(_ pid: Int32) -> Bool {
         if kill(pid, 0) != 0 && errno == ESRCH { return false }

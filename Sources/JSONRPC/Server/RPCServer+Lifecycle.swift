@@ -52,7 +52,12 @@ extension RPCServer {
             logger.info("the parent process \(pid) is gone; exiting")
             terminate(status: 0)
         }
-        parentWatcher.withLock { $0 = watcher }
+        // A watcher started while the server closes is stopped at once (`close` marks the
+        // server exiting before it stops the watcher it finds).
+        parentWatcher.withLock { w in
+            if state.current.exiting { return watcher.stop() }
+            w = watcher
+        }
     }
 
     /// End of input, a signal, or the parent gone: stop work, let cancelled requests answer briefly,
@@ -75,6 +80,23 @@ extension RPCServer {
             inFlight.waitUntilEmpty(deadline: Deadline.after(seconds: 0.4))
         }
         end(status: shutdown ? 0 : 1)
+    }
+
+    /// Ends what this server started without ending the process (tests, an engine embedded in a
+    /// longer-lived one): requests are cancelled, the parent watcher and the writer thread stop,
+    /// nothing more is written, and neither this nor a later end of input calls `exit`. The
+    /// reader thread ends with its input (close the source). Returns whether the writer thread
+    /// has ended within `timeout` (false: a write is blocked on a client that does not read; the
+    /// thread ends as soon as that write returns). Closing again waits again.
+    @discardableResult
+    public func close(waiting timeout: Double = 5) -> Bool {
+        state.withLock { $0.exiting = true }
+        _ = inFlight.cancelAll()
+        parentWatcher.withLock { w in
+            w?.stop()
+            w = nil
+        }
+        return writer.stop(waiting: timeout)
     }
 
     /// Flushes (giving up on a client that does not read), runs the exit hook, ends.

@@ -26,6 +26,10 @@ final class OutputWriter: Sendable {
         var nextWaiter: UInt64 = 0
         /// Input being handled now may make many frames at once (see `coalescing`).
         var coalescing = 0
+        /// `stop` was called: the thread ends at its next turn and nothing more is written.
+        var stopping = false
+        /// The thread has ended.
+        var ended = false
     }
 
     private let sink: any ByteSink
@@ -37,7 +41,7 @@ final class OutputWriter: Sendable {
     init(sink: any ByteSink, budget: Int) {
         self.sink = sink
         self.budget = budget
-        // The thread keeps the writer alive: it serves the process to its end.
+        // The thread keeps the writer alive: it serves the process to its end, or until `stop`.
         startThread(name: "aitoearn-rpc.writer") { self.run() }
     }
 
@@ -171,13 +175,41 @@ final class OutputWriter: Sendable {
         }
     }
 
+    /// Ends the writer thread (an engine that is closed, not the process): what is queued and not
+    /// yet written is dropped, and so is everything queued afterwards; answers waiting for room
+    /// go on. Returns once the thread has ended, or false after `timeout` when a write is blocked
+    /// on a client that does not read (the thread then ends as soon as that write returns).
+    @discardableResult
+    func stop(waiting timeout: Double = 5) -> Bool {
+        condition.lock()
+        state.stopping = true
+        state.broken = true
+        let grant = grantIfRoom()
+        condition.broadcast()
+        condition.unlock()
+        grant?.resume(returning: true)
+        let deadline = Deadline.after(seconds: timeout)
+        condition.lock()
+        defer { condition.unlock() }
+        while !state.ended {
+            if !condition.wait(until: deadline) { return state.ended }
+        }
+        return true
+    }
+
     private func run() {
         var buffer: [UInt8] = []
         while true {
             condition.lock()
             state.writerIdle = true
             // An enqueuer may be writing its own frame: what queued meanwhile goes after it.
-            while state.queue.isEmpty || state.writing { condition.wait() }
+            while (state.queue.isEmpty || state.writing) && !state.stopping { condition.wait() }
+            if state.stopping {
+                state.ended = true
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
             state.writerIdle = false
             var frames = state.queue
             state.queue.removeAll(keepingCapacity: true)

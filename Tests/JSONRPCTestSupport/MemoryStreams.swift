@@ -1,32 +1,33 @@
 import Diagnostics
+import JSONRPC
 
 /// Bytes in for an engine that runs in memory (tests): feed them, then close.
-public final class MemorySource: ByteSource {
+package final class MemorySource: ByteSource {
     /// Guarded by `condition`: pending bytes and whether the writing side closed.
     private struct State { var bytes: [UInt8] = []; var closed = false }
     private let condition = Condition()
     private nonisolated(unsafe) var state = State()
 
-    public init() {}
+    package init() {}
 
-    public func feed(_ bytes: [UInt8]) {
+    package func feed(_ bytes: [UInt8]) {
         condition.lock()
         state.bytes += bytes
         condition.broadcast()
         condition.unlock()
     }
 
-    public func feed(_ text: String) { feed(Array(text.utf8)) }
+    package func feed(_ text: String) { feed(Array(text.utf8)) }
 
     /// End of input.
-    public func close() {
+    package func close() {
         condition.lock()
         state.closed = true
         condition.broadcast()
         condition.unlock()
     }
 
-    public func read(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+    package func read(into buffer: UnsafeMutableRawBufferPointer) -> Int {
         condition.lock()
         defer { condition.unlock() }
         while state.bytes.isEmpty && !state.closed { condition.wait() }
@@ -37,7 +38,7 @@ public final class MemorySource: ByteSource {
         return n
     }
 
-    public func hasHungUp() -> Bool {
+    package func hasHungUp() -> Bool {
         condition.lock()
         defer { condition.unlock() }
         return state.closed
@@ -46,16 +47,16 @@ public final class MemorySource: ByteSource {
 
 /// Bytes out of an engine that runs in memory: everything written, and a switch that makes the
 /// reading side stop reading (writes then block, as on a full pipe).
-public final class MemorySink: ByteSink {
+package final class MemorySink: ByteSink {
     /// Guarded by `condition`.
     private struct State { var bytes: [UInt8] = []; var stalled = false; var gone = false }
     private let condition = Condition()
     private nonisolated(unsafe) var state = State()
 
-    public init() {}
+    package init() {}
 
     /// While stalled, writes block: a client that never reads.
-    public func stall(_ on: Bool) {
+    package func stall(_ on: Bool) {
         condition.lock()
         state.stalled = on
         condition.broadcast()
@@ -63,20 +64,20 @@ public final class MemorySink: ByteSink {
     }
 
     /// The reading side went away: writes fail from now on.
-    public func hangUp() {
+    package func hangUp() {
         condition.lock()
         state.gone = true
         condition.broadcast()
         condition.unlock()
     }
 
-    public var written: [UInt8] {
+    package var written: [UInt8] {
         condition.lock()
         defer { condition.unlock() }
         return state.bytes
     }
 
-    public func write(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    package func write(_ bytes: UnsafeRawBufferPointer) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         while state.stalled && !state.gone { condition.wait() }
@@ -87,7 +88,7 @@ public final class MemorySink: ByteSink {
     }
 
     /// Waits until `predicate` holds for what was written, or `timeout` passes; returns whether it held.
-    public func wait(timeout: Double = 5, until predicate: ([UInt8]) -> Bool) -> Bool {
+    package func wait(timeout: Double = 5, until predicate: ([UInt8]) -> Bool) -> Bool {
         let deadline = Deadline.after(seconds: timeout)
         condition.lock()
         defer { condition.unlock() }
