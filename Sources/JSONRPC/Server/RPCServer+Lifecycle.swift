@@ -18,8 +18,7 @@ extension RPCServer {
                 "The server is already initialized: \"initialize\" may be sent once.")))
         }
         if state.current.shutdownRequested {
-            return send(OutgoingMessage.error(id: id, RPCError(.invalidRequest,
-                "The server is shutting down: only \"exit\" is accepted after \"shutdown\".")))
+            return send(OutgoingMessage.error(id: id, RPCError.shuttingDown))
         }
         state.withLock { $0.held = [] }
         let response: JSONValue
@@ -106,4 +105,9 @@ extension RPCServer {
         hooks.current.willExit()
         exitProcess(status)
     }
+}
+
+extension RPCError {
+    /// The answer to every request after `shutdown` but `exit`.
+    static let shuttingDown = RPCError(.invalidRequest, "The server is shutting down: only \"exit\" is accepted after \"shutdown\".")
 }

@@ -345,8 +345,7 @@ public final class RPCServer: Sendable {
                 return s.shutdownRequested
             }
             if refused {
-                return .answered(OutgoingMessage.error(id: id, RPCError(.invalidRequest,
-                    "The server is shutting down: only \"exit\" is accepted after \"shutdown\".")))
+                return .answered(OutgoingMessage.error(id: id, RPCError.shuttingDown))
             }
             if method == "shutdown" { return .shutdown(id: id) }
             let current = table.current
