@@ -9,8 +9,8 @@ import JSONRPC
 
 /// The program: parse options, wire the engine to the core on stdio, serve until the session
 /// ends. The executable's one entry point; everything else in this module is internal.
-public enum AdapterMain {
-    public static func run() -> Never {
+package enum AdapterMain {
+    package static func run() -> Never {
         CoreDumps.disable()
         // First, so that a SIGTERM arriving during start-up still ends the process cleanly.
         let stopper = Stopper()

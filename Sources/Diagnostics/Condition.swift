@@ -6,11 +6,11 @@ import Darwin
 
 /// A lock with one condition variable, for a thread that must sleep until shared state changes
 /// (the writer waiting for frames, the reader waiting for room, `shutdown` waiting for requests).
-public final class Condition: @unchecked Sendable {
+package final class Condition: @unchecked Sendable {
     private let mutex = Lock()
     private let cond: UnsafeMutablePointer<pthread_cond_t>
 
-    public init() {
+    package init() {
         cond = .allocate(capacity: 1)
         cond.initialize(to: pthread_cond_t())
         #if canImport(Glibc)
@@ -31,19 +31,19 @@ public final class Condition: @unchecked Sendable {
         cond.deallocate()
     }
 
-    public func lock() { mutex.lock() }
+    package func lock() { mutex.lock() }
 
-    public func unlock() { mutex.unlock() }
+    package func unlock() { mutex.unlock() }
 
     @inline(__always)
-    public func withLock<R>(_ body: () throws -> R) rethrows -> R { try mutex.withLock(body) }
+    package func withLock<R>(_ body: () throws -> R) rethrows -> R { try mutex.withLock(body) }
 
     /// Under the lock: sleeps until signalled (or woken spuriously: callers loop on their predicate).
-    public func wait() { pthread_cond_wait(cond, mutex.mutex) }
+    package func wait() { pthread_cond_wait(cond, mutex.mutex) }
 
     /// Under the lock: sleeps until signalled or `deadline`; false when the deadline has passed.
     @discardableResult
-    public func wait(until deadline: Deadline) -> Bool {
+    package func wait(until deadline: Deadline) -> Bool {
         #if canImport(Glibc)
         guard deadline.uptimeNanoseconds != .max else { wait(); return true }
         var ts = timespec(tv_sec: Int(deadline.uptimeNanoseconds / 1_000_000_000),
@@ -59,7 +59,7 @@ public final class Condition: @unchecked Sendable {
         return status != ETIMEDOUT
     }
 
-    public func signal() { pthread_cond_signal(cond) }
+    package func signal() { pthread_cond_signal(cond) }
 
-    public func broadcast() { pthread_cond_broadcast(cond) }
+    package func broadcast() { pthread_cond_broadcast(cond) }
 }

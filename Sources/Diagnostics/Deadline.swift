@@ -6,16 +6,16 @@ import Darwin
 
 /// A moment on the monotonic clock, for timed waits: setting the wall clock neither cuts them
 /// short nor stretches them.
-public struct Deadline: Sendable, Comparable {
+package struct Deadline: Sendable, Comparable {
     /// Nanoseconds of `CLOCK_MONOTONIC` (from an arbitrary start, the same for the whole process).
-    public let uptimeNanoseconds: UInt64
+    package let uptimeNanoseconds: UInt64
 
-    public init(uptimeNanoseconds: UInt64) { self.uptimeNanoseconds = uptimeNanoseconds }
+    package init(uptimeNanoseconds: UInt64) { self.uptimeNanoseconds = uptimeNanoseconds }
 
-    public static var now: Deadline { Deadline(uptimeNanoseconds: monotonicNanoseconds()) }
+    package static var now: Deadline { Deadline(uptimeNanoseconds: monotonicNanoseconds()) }
 
     /// `seconds` from now (a negative or NaN wait is now; a huge one, the end of time).
-    public static func after(seconds: Double) -> Deadline {
+    package static func after(seconds: Double) -> Deadline {
         let now = monotonicNanoseconds()
         guard seconds > 0 else { return Deadline(uptimeNanoseconds: now) }
         let ns = seconds * 1e9
@@ -24,16 +24,16 @@ public struct Deadline: Sendable, Comparable {
     }
 
     /// What is left of the wait, zero once it has passed.
-    public var remainingNanoseconds: UInt64 {
+    package var remainingNanoseconds: UInt64 {
         let now = monotonicNanoseconds()
         return uptimeNanoseconds > now ? uptimeNanoseconds - now : 0
     }
 
-    public static func < (a: Deadline, b: Deadline) -> Bool { a.uptimeNanoseconds < b.uptimeNanoseconds }
+    package static func < (a: Deadline, b: Deadline) -> Bool { a.uptimeNanoseconds < b.uptimeNanoseconds }
 }
 
 /// `CLOCK_MONOTONIC` in nanoseconds.
-public func monotonicNanoseconds() -> UInt64 {
+package func monotonicNanoseconds() -> UInt64 {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)

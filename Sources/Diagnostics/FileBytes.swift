@@ -5,9 +5,9 @@ import Darwin
 #endif
 
 /// Whole small files read with POSIX calls (`/proc` entries, a key file, an input picture).
-public enum FileBytes {
+package enum FileBytes {
     /// The file's bytes, nil when it cannot be opened or read; at most `limit` bytes are read.
-    public static func read(path: String, limit: Int = .max) -> [UInt8]? {
+    package static func read(path: String, limit: Int = .max) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
@@ -24,7 +24,7 @@ public enum FileBytes {
     }
 
     /// The file as UTF-8 text (invalid sequences repaired), nil when it cannot be read.
-    public static func readText(path: String) -> String? {
+    package static func readText(path: String) -> String? {
         read(path: path).map { String(decoding: $0, as: UTF8.self) }
     }
 
@@ -42,10 +42,10 @@ public enum FileBytes {
 }
 
 /// A file operation that failed, with the system's reason (`strerror`).
-public struct FileError: Error, Sendable, CustomStringConvertible {
-    public let description: String
+package struct FileError: Error, Sendable, CustomStringConvertible {
+    package let description: String
 
-    public init(description: String) { self.description = description }
+    package init(description: String) { self.description = description }
 
     /// The reason for the current `errno`.
     static func fromErrno() -> FileError { FileError(description: String(cString: strerror(errno))) }
@@ -53,7 +53,7 @@ public struct FileError: Error, Sendable, CustomStringConvertible {
 
 extension FileBytes {
     /// Makes `path` and every missing parent (like `mkdir -p`); new folders get `mode`.
-    public static func makeDirectories(path: String, mode: mode_t = 0o755) throws(FileError) {
+    package static func makeDirectories(path: String, mode: mode_t = 0o755) throws(FileError) {
         var built = path.hasPrefix("/") ? "" : "."
         for part in path.split(separator: "/", omittingEmptySubsequences: true) {
             built += "/" + part
@@ -67,7 +67,7 @@ extension FileBytes {
 
     /// Writes `bytes` to a temporary file beside `path` and renames it over `path`, so a reader
     /// never sees half a file.
-    public static func writeAtomically(path: String, _ bytes: UnsafeRawBufferPointer) throws(FileError) {
+    package static func writeAtomically(path: String, _ bytes: UnsafeRawBufferPointer) throws(FileError) {
         let temporary = path + ".tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileError.fromErrno() }
@@ -87,7 +87,7 @@ extension FileBytes {
 
 extension FileBytes {
     /// `TMPDIR`, else `/tmp`, without a trailing slash (where Foundation's `NSTemporaryDirectory` looks).
-    public static var temporaryDirectory: String {
+    package static var temporaryDirectory: String {
         guard let t = getenv("TMPDIR").map({ String(cString: $0) }), !t.isEmpty else { return "/tmp" }
         return t.count > 1 && t.hasSuffix("/") ? String(t.dropLast()) : t
     }
@@ -95,12 +95,12 @@ extension FileBytes {
 
 extension FileBytes {
     /// Renames `from` to `to`; the system's reason when it failed.
-    public static func move(_ from: String, to: String) -> String? {
+    package static func move(_ from: String, to: String) -> String? {
         rename(from, to) == 0 ? nil : String(cString: strerror(errno))
     }
 
     /// Hands the file at `path` to `sink` in chunks, at most `limit` bytes; why it failed, or nil.
-    public static func copy(path: String, limit: Int, _ sink: (UnsafeRawBufferPointer) -> Bool) -> String? {
+    package static func copy(path: String, limit: Int, _ sink: (UnsafeRawBufferPointer) -> Bool) -> String? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return "cannot read \(path)" }
         defer { close(fd) }

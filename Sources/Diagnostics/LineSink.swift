@@ -5,15 +5,15 @@ import Darwin
 #endif
 
 /// A file descriptor that takes whole lines from many threads without interleaving them.
-public final class LineSink: Sendable {
+package final class LineSink: Sendable {
     /// The descriptor, taken under its lock for each line. (A `Locked<Void>` beside it made
     /// ThreadSanitizer see the zero-size value's access overlap the lock object's header.)
     private let fd: Locked<Int32>
 
-    public init(fd: Int32) { self.fd = Locked(fd) }
+    package init(fd: Int32) { self.fd = Locked(fd) }
 
     /// Opens (creating or appending) a file for lines; nil when it cannot be opened.
-    public static func file(path: String) -> LineSink? {
+    package static func file(path: String) -> LineSink? {
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         return fd < 0 ? nil : LineSink(fd: fd)
     }
@@ -22,7 +22,7 @@ public final class LineSink: Sendable {
     /// created 0600; a symlink is not followed (it could aim the trace into another file); an
     /// existing file must be a regular one and is made 0600 if others could read it. The error
     /// says why the file was refused.
-    public static func privateFile(path: String) -> Result<LineSink, PrivateFileError> {
+    package static func privateFile(path: String) -> Result<LineSink, PrivateFileError> {
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0o600)
         if fd < 0 {
             let why: String
@@ -47,7 +47,7 @@ public final class LineSink: Sendable {
         return .success(LineSink(fd: fd))
     }
 
-    public func write(_ line: String) {
+    package func write(_ line: String) {
         var bytes = Array(line.utf8)
         bytes.append(0x0A)
         fd.withLock { writeAll(fd: $0, bytes) }
@@ -55,7 +55,7 @@ public final class LineSink: Sendable {
 }
 
 /// Why `LineSink.privateFile` refused a path.
-public struct PrivateFileError: Error, Sendable, CustomStringConvertible {
-    public let description: String
+package struct PrivateFileError: Error, Sendable, CustomStringConvertible {
+    package let description: String
     init(_ description: String) { self.description = description }
 }

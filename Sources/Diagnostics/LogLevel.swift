@@ -1,8 +1,8 @@
 /// Log verbosity, from least to most verbose, as named on the command line.
-public enum LogLevel: Int, Sendable, Comparable, CaseIterable {
+package enum LogLevel: Int, Sendable, Comparable, CaseIterable {
     case error, warn, info, debug, trace
 
-    public init?(name: String) {
+    package init?(name: String) {
         switch name.lowercased() {
         case "error": self = .error
         case "warn", "warning": self = .warn
@@ -13,7 +13,7 @@ public enum LogLevel: Int, Sendable, Comparable, CaseIterable {
         }
     }
 
-    public var name: String { ["error", "warn", "info", "debug", "trace"][rawValue] }
+    package var name: String { ["error", "warn", "info", "debug", "trace"][rawValue] }
 
-    public static func < (a: LogLevel, b: LogLevel) -> Bool { a.rawValue < b.rawValue }
+    package static func < (a: LogLevel, b: LogLevel) -> Bool { a.rawValue < b.rawValue }
 }

@@ -7,9 +7,9 @@ import Foundation
 #endif
 
 /// The process's environment variables, read once at start.
-public enum ProcessEnvironment {
+package enum ProcessEnvironment {
     /// Every `NAME=value` of the environment; of a name given twice, the first (what `getenv` sees).
-    public static func current() -> [String: String] {
+    package static func current() -> [String: String] {
         #if canImport(Glibc)
         // Read from `environ` directly: FoundationEssentials' ProcessInfo.environment did the
         // same with a fifth of the start-up's instructions around it.

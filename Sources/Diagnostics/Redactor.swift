@@ -14,14 +14,14 @@ import JSONValue
 ///
 /// A secret is known in every form it can take on the way out: as it is, escaped inside a JSON
 /// string, and in base64 (at each of the three byte alignments inside a longer payload).
-public final class Redactor: Sendable {
-    public static let mask = "***"
+package final class Redactor: Sendable {
+    package static let mask = "***"
     private let forms: Locked<[[UInt8]]> = Locked([])
 
-    public init() {}
+    package init() {}
 
     /// Registers a secret; short strings are ignored so ordinary words are never blanked.
-    public func add(_ secret: String) {
+    package func add(_ secret: String) {
         guard secret.utf8.count >= 4 else { return }
         let new = Self.forms(of: secret)
         forms.withLock { known in
@@ -56,7 +56,7 @@ public final class Redactor: Sendable {
     }
 
     /// `bytes` with every known form of every secret replaced by `***`.
-    public func redact(_ bytes: [UInt8]) -> [UInt8] {
+    package func redact(_ bytes: [UInt8]) -> [UInt8] {
         let patterns = forms.current
         guard !patterns.isEmpty else { return bytes }
         var out = bytes
@@ -76,7 +76,7 @@ public final class Redactor: Sendable {
     }
 
     /// `text` with every secret replaced, and any user:password in a URL masked.
-    public func redact(_ text: String) -> String {
+    package func redact(_ text: String) -> String {
         let masked = Self.maskUserInfo(text)
         guard !forms.current.isEmpty else { return masked }
         return String(decoding: redact(Array(masked.utf8)), as: UTF8.self)
@@ -149,7 +149,7 @@ public final class Redactor: Sendable {
 
     /// Masks the values of members whose names say they hold a secret, in text that may not be
     /// valid JSON (input that failed to parse): `"apiKey": "…"` → `"apiKey": "***"`.
-    public static func maskSecretMembers(_ text: String) -> String {
+    package static func maskSecretMembers(_ text: String) -> String {
         var out = ""
         var rest = Substring(text)
         while let quote = rest.firstIndex(of: "\"") {
@@ -187,7 +187,7 @@ public final class Redactor: Sendable {
     }
 
     /// Member names that hold secrets (`apiKey`, `api_key`, `X-Api-Key`, `password`, …).
-    public static func isSecretName(_ name: String) -> Bool {
+    package static func isSecretName(_ name: String) -> Bool {
         let n = name.lowercased().filter { $0.isLetter }
         return n.hasSuffix("apikey") || n.contains("secret") || n.contains("password") || n == "authorization"
     }

@@ -3,7 +3,7 @@
 extension StringProtocol {
     /// Without leading and trailing spaces, tabs and line breaks (Foundation's `.whitespacesAndNewlines`:
     /// the separators of Unicode category Z, U+0009 to U+000D, U+0085).
-    public func trimmingWhitespace() -> String {
+    package func trimmingWhitespace() -> String {
         trimmingScalars { s in
             switch s.value {
             case 0x09...0x0D, 0x20, 0x85: return true
@@ -19,12 +19,12 @@ extension StringProtocol {
 
     /// Without leading and trailing spaces and tabs, line breaks kept (Foundation's `.whitespaces`:
     /// category Zs and U+0009).
-    public func trimmingSpaces() -> String {
+    package func trimmingSpaces() -> String {
         trimmingScalars { $0 == " " || $0 == "\t" || ($0.value >= 0x80 && $0.properties.generalCategory == .spaceSeparator) }
     }
 
     /// Without leading and trailing scalars for which `drop` holds.
-    public func trimmingScalars(where drop: (Unicode.Scalar) -> Bool) -> String {
+    package func trimmingScalars(where drop: (Unicode.Scalar) -> Bool) -> String {
         // ASCII edges by their bytes, from each end (every HTTP header line: walking unicode
         // scalars there was a third of a status round trip's instructions); a non-ASCII edge by
         // its scalars. A String's own view walks back; converting a String costs nothing.

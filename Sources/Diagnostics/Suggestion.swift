@@ -1,8 +1,8 @@
 /// "Did you mean …?" for a misspelt name: the closest candidate by edit distance, when it is
 /// close enough to be a typo rather than another word.
-public enum Suggestion {
+package enum Suggestion {
     /// The candidate nearest to `word`, or nil when none is within a third of its length (at least 2 edits).
-    public static func closest(to word: String, among candidates: some Sequence<String>) -> String? {
+    package static func closest(to word: String, among candidates: some Sequence<String>) -> String? {
         // A hint is for typos: a long word, or one whose length is far from a candidate's, gets
         // none, cheaply (unknown methods may arrive by the hundred thousand).
         let length = word.utf8.count
@@ -18,7 +18,7 @@ public enum Suggestion {
     }
 
     /// " (did you mean \"x\"?)", or "" when nothing is close.
-    public static func hint(for word: String, among candidates: some Sequence<String>) -> String {
+    package static func hint(for word: String, among candidates: some Sequence<String>) -> String {
         closest(to: word, among: candidates).map { " (did you mean \"\($0)\"?)" } ?? ""
     }
 

@@ -5,36 +5,36 @@ import Darwin
 #endif
 
 /// The calling thread as a value that compares equal only to itself.
-public struct ThreadIdentity: Equatable, @unchecked Sendable {
+package struct ThreadIdentity: Equatable, @unchecked Sendable {
     private let thread: pthread_t
 
-    public static var current: ThreadIdentity { ThreadIdentity(thread: pthread_self()) }
+    package static var current: ThreadIdentity { ThreadIdentity(thread: pthread_self()) }
 
-    public static func == (a: ThreadIdentity, b: ThreadIdentity) -> Bool { pthread_equal(a.thread, b.thread) != 0 }
+    package static func == (a: ThreadIdentity, b: ThreadIdentity) -> Bool { pthread_equal(a.thread, b.thread) != 0 }
 }
 
 /// The one thread allowed to touch some state, as the comments beside that state say ("the
 /// reader thread's own"): the owning thread claims it when it starts, and debug builds trap when
 /// any other thread touches the state (sourcekit-lsp's `dispatchPrecondition(condition: .onQueue)`,
 /// for a thread). Release builds record and check nothing.
-public final class ThreadOwner: Sendable {
+package final class ThreadOwner: Sendable {
     /// How the messages name the thread ("the reader thread").
-    public let name: String
+    package let name: String
     #if DEBUG
     private let owner = Locked<ThreadIdentity?>(nil)
     #endif
 
-    public init(_ name: String) { self.name = name }
+    package init(_ name: String) { self.name = name }
 
     /// Makes the calling thread the owner: the first thing the owning thread does.
-    public func claim() {
+    package func claim() {
         #if DEBUG
         owner.withLock { $0 = .current }
         #endif
     }
 
     /// Whether the calling thread is the owner (in debug builds; release builds know no owner and say true).
-    public var isCurrent: Bool {
+    package var isCurrent: Bool {
         #if DEBUG
         return owner.current == .current
         #else
@@ -44,7 +44,7 @@ public final class ThreadOwner: Sendable {
 
     /// Debug builds: stops the process unless the calling thread is the owner.
     @inline(__always)
-    public func assertIsCurrent(_ what: @autoclosure () -> String = "this", file: StaticString = #fileID, line: UInt = #line) {
+    package func assertIsCurrent(_ what: @autoclosure () -> String = "this", file: StaticString = #fileID, line: UInt = #line) {
         #if DEBUG
         guard !isCurrent else { return }
         let claimed = owner.current != nil

@@ -8,7 +8,7 @@ import Darwin
 /// reader, the writer, the signal pipe, the libcurl loop) and so must stay off the cooperative pool.
 ///
 /// `name` shows in debuggers and `top -H` (Linux keeps 15 bytes of it).
-public func startThread(name: String, stackSize: Int? = nil, _ body: @escaping @Sendable () -> Void) {
+package func startThread(name: String, stackSize: Int? = nil, _ body: @escaping @Sendable () -> Void) {
     final class Start {
         let name: String
         let body: @Sendable () -> Void

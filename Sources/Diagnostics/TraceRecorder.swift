@@ -1,18 +1,18 @@
 import JSONValue
 
 /// The `--trace-file` writer: one JSON line per protocol message or HTTP exchange, secrets redacted.
-public final class TraceRecorder: Sendable {
+package final class TraceRecorder: Sendable {
     private let sink: LineSink
     private let redactor: Redactor
     private let start = monotonicNanoseconds()
 
-    public init(sink: LineSink, redactor: Redactor) {
+    package init(sink: LineSink, redactor: Redactor) {
         self.sink = sink
         self.redactor = redactor
     }
 
     /// Records an event; `fields` are merged after `ts` and `dir`.
-    public func record(direction: String, _ fields: JSONObject) {
+    package func record(direction: String, _ fields: JSONObject) {
         var o = JSONObject()
         o["ts"] = .integer(Int64((monotonicNanoseconds() - start) / 1_000_000))
         o["dir"] = .string(direction)
@@ -21,13 +21,13 @@ public final class TraceRecorder: Sendable {
     }
 
     /// Input that is not JSON: secret-named members masked by pattern, then cut to 4 KiB.
-    public func recordUnparsed(_ bytes: [UInt8]) {
+    package func recordUnparsed(_ bytes: [UInt8]) {
         let text = Redactor.maskSecretMembers(redactor.redact(String(decoding: bytes, as: UTF8.self)))
         record(direction: "recv", ["raw": .string(clip(text, toBytes: 4096))])
     }
 
     /// `text` redacted first, then cut: a cut must never leave part of a secret behind.
-    public func clip(_ text: String, toBytes limit: Int) -> String {
+    package func clip(_ text: String, toBytes limit: Int) -> String {
         let clean = redactor.redact(text)
         guard clean.utf8.count > limit else { return clean }
         return String(decoding: clean.utf8.prefix(limit), as: UTF8.self)

@@ -13,13 +13,13 @@ import Darwin
 
 /// Writes every byte, retrying short writes and EINTR; false when the descriptor is gone.
 @discardableResult
-public func writeAll(fd: Int32, _ bytes: [UInt8]) -> Bool {
+package func writeAll(fd: Int32, _ bytes: [UInt8]) -> Bool {
     bytes.withUnsafeBytes { writeAll(fd: fd, $0) }
 }
 
 /// The same, for bytes in place.
 @discardableResult
-public func writeAll(fd: Int32, _ raw: UnsafeRawBufferPointer) -> Bool {
+package func writeAll(fd: Int32, _ raw: UnsafeRawBufferPointer) -> Bool {
     var offset = 0
     while offset < raw.count {
         #if canImport(Glibc)

@@ -1,15 +1,15 @@
 /// A JSON object that keeps its members in the order they were written, so pass-through stays verbatim.
-public struct JSONObject: Sendable, Hashable, Sequence {
-    public struct Member: Sendable, Hashable {
-        public var key: String
-        public var value: JSONValue
+package struct JSONObject: Sendable, Hashable, Sequence {
+    package struct Member: Sendable, Hashable {
+        package var key: String
+        package var value: JSONValue
     }
 
-    public private(set) var members: [Member]
+    package private(set) var members: [Member]
 
-    public init() { members = [] }
+    package init() { members = [] }
 
-    public init(_ pairs: [(String, JSONValue)]) {
+    package init(_ pairs: [(String, JSONValue)]) {
         members = []
         members.reserveCapacity(pairs.count)
         if pairs.count <= 16 {
@@ -46,21 +46,21 @@ public struct JSONObject: Sendable, Hashable, Sequence {
 
     /// Members whose keys the caller knows to be distinct (a message being built), kept as
     /// given without the duplicate check each insertion would make.
-    public init(distinctKeys pairs: KeyValuePairs<String, JSONValue>) {
+    package init(distinctKeys pairs: KeyValuePairs<String, JSONValue>) {
         members = pairs.map { Member(key: $0.key, value: $0.value) }
     }
 
     /// Appends a member whose key the object does not have yet (the caller knows).
-    public mutating func append(distinctKey key: String, _ value: JSONValue) {
+    package mutating func append(distinctKey key: String, _ value: JSONValue) {
         members.append(Member(key: key, value: value))
     }
 
-    public var count: Int { members.count }
-    public var isEmpty: Bool { members.isEmpty }
-    public var keys: [String] { members.map(\.key) }
+    package var count: Int { members.count }
+    package var isEmpty: Bool { members.isEmpty }
+    package var keys: [String] { members.map(\.key) }
 
     /// Last write wins for duplicate keys, as most JSON parsers do.
-    public subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         get {
             for m in members where m.key == key { return m.value }
             return nil
@@ -74,21 +74,21 @@ public struct JSONObject: Sendable, Hashable, Sequence {
         }
     }
 
-    public func makeIterator() -> IndexingIterator<[Member]> { members.makeIterator() }
+    package func makeIterator() -> IndexingIterator<[Member]> { members.makeIterator() }
 
     /// Order-insensitive equality: two objects with the same members are the same JSON.
-    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+    package static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         guard lhs.count == rhs.count else { return false }
         for m in lhs.members where rhs[m.key] != m.value { return false }
         return true
     }
 
-    public func hash(into hasher: inout Hasher) {
+    package func hash(into hasher: inout Hasher) {
         hasher.combine(count)
         for key in keys.sorted() { hasher.combine(key) }
     }
 }
 
 extension JSONObject: ExpressibleByDictionaryLiteral {
-    public init(dictionaryLiteral elements: (String, JSONValue)...) { self.init(elements) }
+    package init(dictionaryLiteral elements: (String, JSONValue)...) { self.init(elements) }
 }

@@ -1,15 +1,15 @@
 /// Why a byte sequence is not a JSON text.
-public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var message: String
-    public var offset: Int
-    public var description: String { "\(message) at byte \(offset)" }
+package struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
+    package var message: String
+    package var offset: Int
+    package var description: String { "\(message) at byte \(offset)" }
 }
 
 /// A strict RFC 8259 parser over raw bytes, with a nesting limit so hostile input cannot exhaust the stack.
-public struct JSONParser {
-    public static let defaultMaxDepth = 512
+package struct JSONParser {
+    package static let defaultMaxDepth = 512
 
-    public static func parse(_ bytes: some Collection<UInt8>, maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSONValue {
+    package static func parse(_ bytes: some Collection<UInt8>, maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSONValue {
         let array = bytes as? [UInt8] ?? Array(bytes)
         do {
             return try array.withUnsafeBufferPointer { buf in
@@ -27,7 +27,7 @@ public struct JSONParser {
         }
     }
 
-    public static func parse(_ text: String, maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSONValue {
+    package static func parse(_ text: String, maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSONValue {
         try parse(Array(text.utf8), maxDepth: maxDepth)
     }
 

@@ -1,17 +1,17 @@
 extension JSONValue {
     /// Compact UTF-8 serialization; `sortedKeys` gives a canonical form for comparisons and golden files.
-    public func serialized(sortedKeys: Bool = false) -> [UInt8] {
+    package func serialized(sortedKeys: Bool = false) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(128)
         write(to: &out, sortedKeys: sortedKeys)
         return out
     }
 
-    public func serializedString(sortedKeys: Bool = false) -> String {
+    package func serializedString(sortedKeys: Bool = false) -> String {
         String(decoding: serialized(sortedKeys: sortedKeys), as: UTF8.self)
     }
 
-    public func write(to out: inout [UInt8], sortedKeys: Bool = false) {
+    package func write(to out: inout [UInt8], sortedKeys: Bool = false) {
         switch self {
         case .null: out.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C])
         case .bool(let b): out.append(contentsOf: b ? Array("true".utf8) : Array("false".utf8))
@@ -93,5 +93,5 @@ extension JSONValue {
 }
 
 extension JSONValue: CustomStringConvertible {
-    public var description: String { serializedString() }
+    package var description: String { serializedString() }
 }

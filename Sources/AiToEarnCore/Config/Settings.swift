@@ -14,34 +14,34 @@ import Darwin
 ///
 /// Strongest first: `initializationOptions`, command-line options, environment, defaults.
 /// An explicit base URL (option or `AITOEARN_BASE_URL`) beats a region.
-public struct Settings: Sendable, Equatable {
-    public var baseURL: URL
-    public var apiKey: String?
-    public var pollIntervalMs: Int
-    public var timeoutMs: Int
-    public var requestTimeoutMs: Int
-    public var connectTimeoutMs: Int
-    public var retryBaseDelayMs: Int
-    public var simulate: Bool
-    public var simulateDelayMs: Int
+package struct Settings: Sendable, Equatable {
+    package var baseURL: URL
+    package var apiKey: String?
+    package var pollIntervalMs: Int
+    package var timeoutMs: Int
+    package var requestTimeoutMs: Int
+    package var connectTimeoutMs: Int
+    package var retryBaseDelayMs: Int
+    package var simulate: Bool
+    package var simulateDelayMs: Int
     /// The language the service's own messages come back in (`Accept-Language`): `initialize`'s
     /// `locale`, else `en-US`.
-    public var locale = Settings.defaultLocale
+    package var locale = Settings.defaultLocale
     /// The most credits the process may commit (`--max-credits`, `AITOEARN_MAX_CREDITS`,
     /// `initializationOptions.maxCredits`); nil for no limit.
-    public var maxCredits: Double?
+    package var maxCredits: Double?
 
-    public static let defaultPollIntervalMs = 1000
-    public static let defaultTimeoutMs = 600_000
-    public static let defaultRequestTimeoutMs = 30_000
-    public static let defaultConnectTimeoutMs = 10_000
-    public static let defaultRetryBaseDelayMs = 500
-    public static let defaultSimulateDelayMs = 1500
-    public static let defaultLocale = "en-US"
+    package static let defaultPollIntervalMs = 1000
+    package static let defaultTimeoutMs = 600_000
+    package static let defaultRequestTimeoutMs = 30_000
+    package static let defaultConnectTimeoutMs = 10_000
+    package static let defaultRetryBaseDelayMs = 500
+    package static let defaultSimulateDelayMs = 1500
+    package static let defaultLocale = "en-US"
     /// The longest any single HTTP request or connection attempt may be given.
-    public static let maxHTTPTimeoutMs = 600_000
+    package static let maxHTTPTimeoutMs = 600_000
 
-    public init(baseURL: URL, apiKey: String? = nil, pollIntervalMs: Int = Settings.defaultPollIntervalMs,
+    package init(baseURL: URL, apiKey: String? = nil, pollIntervalMs: Int = Settings.defaultPollIntervalMs,
                 timeoutMs: Int = Settings.defaultTimeoutMs, requestTimeoutMs: Int = Settings.defaultRequestTimeoutMs,
                 connectTimeoutMs: Int = Settings.defaultConnectTimeoutMs,
                 retryBaseDelayMs: Int = Settings.defaultRetryBaseDelayMs, simulate: Bool = false,
@@ -58,19 +58,19 @@ public struct Settings: Sendable, Equatable {
     }
 
     /// The per-session overrides an `initialize` may carry.
-    public struct Overrides: Sendable, Equatable {
-        public var apiKey: String?
-        public var baseURL: String?
-        public var region: Region?
-        public var pollIntervalMs: Int?
-        public var timeoutMs: Int?
-        public var locale: String?
-        public var maxCredits: Double?
-        public init() {}
+    package struct Overrides: Sendable, Equatable {
+        package var apiKey: String?
+        package var baseURL: String?
+        package var region: Region?
+        package var pollIntervalMs: Int?
+        package var timeoutMs: Int?
+        package var locale: String?
+        package var maxCredits: Double?
+        package init() {}
     }
 
     /// Applies session overrides; a base URL given here beats a region given here.
-    public func applying(_ o: Overrides) throws(SettingsError) -> Settings {
+    package func applying(_ o: Overrides) throws(SettingsError) -> Settings {
         var s = self
         if let k = o.apiKey, !k.isEmpty { s.apiKey = try Settings.checkAPIKey(k, from: "initializationOptions.apiKey") }
         if let r = o.region { s.baseURL = URL(string: r.baseURL)! }
@@ -83,14 +83,14 @@ public struct Settings: Sendable, Equatable {
     }
 
     /// A spending limit: a finite number of credits, 0 or more, from its text.
-    public static func creditLimit(_ text: String) -> Double? {
+    package static func creditLimit(_ text: String) -> Double? {
         let t = text.trimmingWhitespace()
         guard !t.isEmpty, t.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }), let d = Double(t), d.isFinite else { return nil }
         return d
     }
 
     /// A base URL must be https, except on a loopback host (local stand-ins and proxies).
-    public static func checkBaseURL(_ text: String) throws(SettingsError) -> URL {
+    package static func checkBaseURL(_ text: String) throws(SettingsError) -> URL {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty else {
             throw SettingsError("the base URL \"\(text)\" is not an absolute URL")
         }
@@ -103,7 +103,7 @@ public struct Settings: Sendable, Equatable {
     /// the resolver reads as a number (`127.0.0.1`, `127.1`, `0x7f.1`), `::1`, or
     /// `::ffff:127.x.y.z`. A name that merely starts like one (`127.0.0.1.evil.example`) is a
     /// name, resolved by DNS to anywhere.
-    public static func isLoopback(_ host: String) -> Bool {
+    package static func isLoopback(_ host: String) -> Bool {
         var h = host.lowercased()
         if h == "localhost" { return true }
         if h.hasPrefix("[") && h.hasSuffix("]") { h = String(h.dropFirst().dropLast()) }
@@ -121,7 +121,7 @@ public struct Settings: Sendable, Equatable {
 
     /// A locale as a language tag for a header (`zh_CN` → `zh-CN`), or nil when it is not one
     /// (only letters, digits and hyphens, at most 35 characters, may reach a header).
-    public static func languageTag(_ locale: String) -> String? {
+    package static func languageTag(_ locale: String) -> String? {
         let tag = String(locale.map { $0 == "_" ? "-" : $0 })
         guard !tag.isEmpty, tag.count <= 35, tag.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-") })
         else { return nil }
@@ -130,7 +130,7 @@ public struct Settings: Sendable, Equatable {
 
     /// An API key goes into a header: anything but visible ASCII could end the header early and
     /// smuggle another request (CR, LF) or be mangled on the way, so it is refused at once.
-    public static func checkAPIKey(_ key: String, from source: String) throws(SettingsError) -> String {
+    package static func checkAPIKey(_ key: String, from source: String) throws(SettingsError) -> String {
         guard key.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
             throw SettingsError("the API key from \(source) contains a space, a control character (such as a line break) "
                 + "or a non-ASCII character; an AiToEarn key is visible ASCII only: check how it was copied", field: "apiKey")
@@ -140,11 +140,11 @@ public struct Settings: Sendable, Equatable {
 }
 
 /// A configuration that cannot be used, said in one line.
-public struct SettingsError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var description: String
+package struct SettingsError: Error, Sendable, Equatable, CustomStringConvertible {
+    package var description: String
     /// The `initializationOptions` field at fault.
-    public var field: String
-    public init(_ d: String, field: String = "baseUrl") {
+    package var field: String
+    package init(_ d: String, field: String = "baseUrl") {
         description = d
         self.field = field
     }

@@ -3,13 +3,13 @@ import JSONValue
 extension CreditLedger {
     /// Whether a submission must be priced: a dry run, a limit, or a caller that reports prices.
     /// Otherwise the price is read only from a model list already at hand (no request is made for it).
-    public func mustPrice(_ run: CreditRun) -> Bool { run.dryRun || run.wantsQuote || limit != nil }
+    package func mustPrice(_ run: CreditRun) -> Bool { run.dryRun || run.wantsQuote || limit != nil }
 
     /// Reserves `price`, runs `submit`, and gives the credits back when the submission surely
     /// did not reach the service (it refused it, or the connection never opened). A submission
     /// that may have been taken stays committed; once the service names the job (`idField` of
     /// its answer) the reservation is bound to that id, for whoever learns how the job ended.
-    public func charging(_ price: Price, idField: String, submit: () async throws(CoreError) -> UpstreamReply)
+    package func charging(_ price: Price, idField: String, submit: () async throws(CoreError) -> UpstreamReply)
         async throws(CoreError) -> UpstreamReply {
         let reservation: Reservation
         switch reserve(price) {
@@ -31,7 +31,7 @@ extension CreditLedger {
 
     /// A job's status was read: a terminal one settles or releases what was reserved for it.
     /// `points` is what the service says it charged (image jobs; absent on some deployments).
-    public func observe(status task: JSONValue, id: String, video: Bool) {
+    package func observe(status task: JSONValue, id: String, video: Bool) {
         let s = task["status"]?.stringValue ?? ""
         let outcome = video ? VideoJobs.Outcome(status: s) : s == "success" ? .succeeded : s == "failed" ? .failed : .running
         guard outcome != .running else { return }
@@ -42,7 +42,7 @@ extension CreditLedger {
 extension CoreError {
     /// The service cannot have taken a submission that ended so: it refused it with a business
     /// code, or nothing reached it. Only then are the reserved credits given back.
-    public var surelyNotSubmitted: Bool {
+    package var surelyNotSubmitted: Bool {
         switch kind {
         case .invalidParams, .noAPIKey, .unauthorized, .upstream, .rateLimited, .noHTTPClient, .redirected, .requestTooLarge,
              .overLimit, .needsConfirmation:

@@ -5,7 +5,7 @@ import Diagnostics
 /// requests can both pass a limit that only one of them fits. A job that ends failed gives its
 /// credits back (the service refunds failed jobs); so does a submission that surely did not
 /// reach the service.
-public final class CreditLedger: Sendable {
+package final class CreditLedger: Sendable {
     private struct State {
         var limit: Double?
         var committed: Double = 0
@@ -19,32 +19,32 @@ public final class CreditLedger: Sendable {
 
     private let state: Locked<State>
 
-    public init(limit: Double?) { state = Locked(State(limit: limit)) }
+    package init(limit: Double?) { state = Locked(State(limit: limit)) }
 
     /// The most credits the process may commit; nil for no limit.
-    public var limit: Double? { state.current.limit }
+    package var limit: Double? { state.current.limit }
 
     /// A session's `initializationOptions.maxCredits` replaces the launch's limit; what is
     /// committed stays committed (the process's jobs are the same jobs).
-    public func setLimit(_ limit: Double?) { state.withLock { $0.limit = limit } }
+    package func setLimit(_ limit: Double?) { state.withLock { $0.limit = limit } }
 
     /// A held reservation: give it back with `release`, or keep it (the job was billed).
-    public struct Reservation: Sendable, Equatable {
+    package struct Reservation: Sendable, Equatable {
         let serial: UInt64
-        public let credits: Double
+        package let credits: Double
     }
 
     /// Why a submission may not go out: what it would cost (nil: unknown), what is committed,
     /// and the limit.
-    public struct Refusal: Error, Sendable, Equatable {
-        public let credits: Double?
-        public let committed: Double
-        public let limit: Double
+    package struct Refusal: Error, Sendable, Equatable {
+        package let credits: Double?
+        package let committed: Double
+        package let limit: Double
     }
 
     /// Reserves `price`. Without a limit every price fits (an unknown one counts as 0); under a
     /// limit an unknown price, or one that would take the committed credits past it, is refused.
-    public func reserve(_ price: Price) -> Result<Reservation, Refusal> {
+    package func reserve(_ price: Price) -> Result<Reservation, Refusal> {
         state.withLock { s in
             let limit = s.limit
             let credits: Double
@@ -66,7 +66,7 @@ public final class CreditLedger: Sendable {
     }
 
     /// Gives a reservation back: its job failed (refunded) or never reached the service. Once only.
-    public func release(_ r: Reservation) {
+    package func release(_ r: Reservation) {
         state.withLock { s in
             guard let credits = s.open.removeValue(forKey: r.serial) else { return }
             s.committed -= credits
@@ -76,7 +76,7 @@ public final class CreditLedger: Sendable {
 
     /// The job ended billed: its reservation stays committed, at what the service says it cost
     /// when it says so (`points`).
-    public func settle(_ r: Reservation, points: Double?) {
+    package func settle(_ r: Reservation, points: Double?) {
         state.withLock { s in
             guard let credits = s.open.removeValue(forKey: r.serial) else { return }
             if let points { s.committed += points - credits }
@@ -84,7 +84,7 @@ public final class CreditLedger: Sendable {
     }
 
     /// Binds an open reservation to the id of the job it paid for.
-    public func attach(_ r: Reservation, toJob id: String) {
+    package func attach(_ r: Reservation, toJob id: String) {
         state.withLock { s in
             if s.open[r.serial] != nil { s.byJob[id.lowercased()] = r }
         }
@@ -92,19 +92,19 @@ public final class CreditLedger: Sendable {
 
     /// The job `id` ended: failed (refunded, so its credits come back) or billed at `points`
     /// when the service says. A job this process did not reserve for, or settled already, is left alone.
-    public func jobEnded(_ id: String, failed: Bool, points: Double?) {
+    package func jobEnded(_ id: String, failed: Bool, points: Double?) {
         guard let r = state.withLock({ $0.byJob.removeValue(forKey: id.lowercased()) }) else { return }
         if failed { release(r) } else { settle(r, points: points) }
     }
 
     /// `{ committed, limit, remaining, jobs }` as numbers; `limit` and `remaining` nil without a limit.
-    public var usage: (committed: Double, limit: Double?, remaining: Double?, jobs: Int) {
+    package var usage: (committed: Double, limit: Double?, remaining: Double?, jobs: Int) {
         let s = state.current
         return (s.committed, s.limit, s.limit.map { max(0, $0 - s.committed) }, s.jobs)
     }
 
     /// Less than a tenth of the limit is left.
-    public var isRunningLow: Bool {
+    package var isRunningLow: Bool {
         let u = usage
         guard let limit = u.limit, let remaining = u.remaining else { return false }
         return remaining < limit / 10

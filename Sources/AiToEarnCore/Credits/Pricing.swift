@@ -4,23 +4,23 @@ import JSONValue
 /// What a submission would cost, read from the service's model list: a number of credits, or
 /// unknown with the reason. A price the adapter cannot read is never taken for 0: under a
 /// spending limit, unknown means "do not submit".
-public enum Price: Sendable, Equatable {
+package enum Price: Sendable, Equatable {
     case credits(Double)
     case unknown(reason: String)
 
     /// The credits as JSON (an integer when whole), or null when unknown.
-    public var json: JSONValue {
+    package var json: JSONValue {
         guard case .credits(let c) = self else { return .null }
         return c.rounded() == c && abs(c) < 9.0e15 ? .integer(Int64(c)) : .double(c)
     }
 }
 
 /// The service's own pricing rules (UPSTREAM: "Price"), as one pure function per kind of job.
-public enum Pricing {
+package enum Pricing {
     /// An image generation or edit costs the model's `pricing` once per request, whatever `n`
     /// is. `pricing` is a string of a number in the service's list ("12"); a bare number is read
     /// too. Returns the price and the model's `pricing` as listed (for callers to show).
-    public static func image(model: String, in list: JSONValue) -> (price: Price, pricing: JSONValue) {
+    package static func image(model: String, in list: JSONValue) -> (price: Price, pricing: JSONValue) {
         guard let entry = modelEntry(model, in: list) else {
             return (.unknown(reason: "the model \"\(model)\" is not in the service's model list"), .null)
         }
@@ -35,7 +35,7 @@ public enum Pricing {
     /// fields (`resolution`, `aspectRatio`, `mode`, `duration`) all match the request, the
     /// model's `defaults` filling what the request leaves out (the request's `ratio` is the
     /// row's `aspectRatio`). Returns the price and the matching row (null when none).
-    public static func video(_ body: JSONObject, in list: JSONValue) -> (price: Price, pricing: JSONValue) {
+    package static func video(_ body: JSONObject, in list: JSONValue) -> (price: Price, pricing: JSONValue) {
         let model = body["model"]?.stringValue ?? ""
         guard let entry = modelEntry(model, in: list) else {
             return (.unknown(reason: "the model \"\(model)\" is not in the service's video model list"), .null)

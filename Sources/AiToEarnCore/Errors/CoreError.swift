@@ -1,8 +1,8 @@
 import JSONValue
 
 /// Everything that can go wrong in the core, as a value a program can act on.
-public struct CoreError: Error, Sendable {
-    public indirect enum Kind: Sendable {
+package struct CoreError: Error, Sendable {
+    package indirect enum Kind: Sendable {
         case invalidParams([ValidationIssue])
         case noAPIKey
         case unauthorized(upstreamCode: Int, upstreamMessage: String)
@@ -32,21 +32,21 @@ public struct CoreError: Error, Sendable {
         case needsConfirmation(credits: Double, threshold: Double, offered: Double?, declined: Bool)
     }
 
-    public var kind: Kind
+    package var kind: Kind
     /// The job this error concerns, when one was already submitted.
-    public var logId: String?
+    package var logId: String?
     /// The `X-Request-Id` of the last attempt that got an answer, when there was an HTTP exchange.
-    public var upstreamRequestId: String?
+    package var upstreamRequestId: String?
     /// The kind of job the failed operation concerned, so that advice names the right model list.
-    public var jobKind: ImageJobKind = .generation
+    package var jobKind: ImageJobKind = .generation
     /// A video job: `logId` and the kinds' ids hold its taskId, and every message and `data` name it so.
-    public var video = false
+    package var video = false
 
     /// How the job's id is named to the caller: `taskId` for a video job, else `logId`.
-    public var idField: String { video ? "taskId" : "logId" }
+    package var idField: String { video ? "taskId" : "logId" }
 
     /// The submitted job this error concerns, from `logId` or from the kind itself.
-    public var jobLogId: String? {
+    package var jobLogId: String? {
         if let logId { return logId }
         switch kind {
         case .jobFailed(let id, _), .timedOut(let id, _), .saveFailed(let id, _, _): return id
@@ -57,27 +57,27 @@ public struct CoreError: Error, Sendable {
 
     /// The service said the id is no job of the caller's ("no such task", "malformed id"):
     /// there is no billed job to follow, whatever `logId` says.
-    public var idNamesNoJob: Bool {
+    package var idNamesNoJob: Bool {
         guard case .upstream(let code, _) = kind else { return false }
         return code == UpstreamCode.taskNotFound.rawValue || code == UpstreamCode.validationFailed.rawValue
             || code == UpstreamCode.invalidTaskId.rawValue
     }
 
-    public init(_ kind: Kind, upstreamRequestId: String? = nil, logId: String? = nil) {
+    package init(_ kind: Kind, upstreamRequestId: String? = nil, logId: String? = nil) {
         self.kind = kind
         self.logId = logId
         self.upstreamRequestId = upstreamRequestId
     }
 
     /// The adapter's own sentence: what happened and what to do.
-    public var message: String { message(naming: .methods) }
+    package var message: String { message(naming: .methods) }
 
     /// The sentence with operations named as the caller knows them.
     ///
     /// Once a job was submitted (`logId` is set) it is billed and runs on upstream whatever went
     /// wrong afterwards, so every such message ends by saying so and how to follow it: advice to
     /// "try again" would have the caller pay for the same job twice.
-    public func message(naming n: OperationNames) -> String {
+    package func message(naming n: OperationNames) -> String {
         if let logId, let what = whileFollowing(naming: n) {
             return what + " " + Self.billedJob(logId, naming: n, video: video)
         }
@@ -85,7 +85,7 @@ public struct CoreError: Error, Sendable {
     }
 
     /// The job is billed and goes on; never submit it again; follow it with the status operation.
-    public static func billedJob(_ logId: String, naming n: OperationNames, video: Bool = false) -> String {
+    package static func billedJob(_ logId: String, naming n: OperationNames, video: Bool = false) -> String {
         "Job \(logId) was submitted and is billed; it goes on upstream, so do not submit it again: "
             + "call \(n.status) with \(video ? "taskId" : "logId") \(logId) to follow it."
     }

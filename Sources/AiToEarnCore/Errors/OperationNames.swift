@@ -1,16 +1,16 @@
 /// How the face that reports an error names its operations and settings, so each message speaks
 /// the caller's language (JSON-RPC methods, or MCP tools).
-public struct OperationNames: Sendable {
-    public var generate: String
-    public var status: String
-    public var models: String
+package struct OperationNames: Sendable {
+    package var generate: String
+    package var status: String
+    package var models: String
     /// Where a per-session key goes, after the environment and the key file.
-    public var sessionKey: String?
-    public var edit: String
-    public var videoGenerate: String
-    public var videoModels: String
+    package var sessionKey: String?
+    package var edit: String
+    package var videoGenerate: String
+    package var videoModels: String
 
-    public init(generate: String, status: String, models: String, sessionKey: String?, edit: String = "image.edit",
+    package init(generate: String, status: String, models: String, sessionKey: String?, edit: String = "image.edit",
                 videoGenerate: String = "video.generate", videoModels: String = "video.models") {
         self.videoGenerate = videoGenerate
         self.videoModels = videoModels
@@ -22,10 +22,10 @@ public struct OperationNames: Sendable {
     }
 
     /// How to list the models of a kind of job.
-    public func models(for kind: ImageJobKind) -> String {
+    package func models(for kind: ImageJobKind) -> String {
         kind == .edit ? "\(models) with kind \"edit\"" : models
     }
 
-    public static let methods = OperationNames(generate: "image.generate", status: "task.status", models: "image.models",
+    package static let methods = OperationNames(generate: "image.generate", status: "task.status", models: "image.models",
                                                sessionKey: "initializationOptions.apiKey")
 }

@@ -1,8 +1,8 @@
 /// One field that breaks a rule, named by its path in the params.
-public struct ValidationIssue: Sendable, Equatable {
-    public var path: String
-    public var message: String
-    public init(_ path: String, _ message: String) {
+package struct ValidationIssue: Sendable, Equatable {
+    package var path: String
+    package var message: String
+    package init(_ path: String, _ message: String) {
         self.path = path
         self.message = message
     }

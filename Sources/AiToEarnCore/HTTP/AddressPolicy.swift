@@ -1,6 +1,6 @@
 /// Which network addresses a request may reach. Image URLs come from the service, so they must
 /// not be a way to probe the user's own machine or network.
-public enum AddressPolicy: Sendable, Equatable {
+package enum AddressPolicy: Sendable, Equatable {
     case any
     /// Everything but link-local (cloud metadata services live there).
     case notLinkLocal

@@ -13,17 +13,17 @@ import Darwin
 
 /// The real HTTP client: libcurl's multi interface, loaded on the first request, a proxy chosen
 /// per URL from the environment, and cancellation that stops the transfer on the wire.
-public final class CurlTransport: HTTPTransport {
+package final class CurlTransport: HTTPTransport {
     private let environment: [String: String]
     private let connectTimeoutMs: Int
 
     /// `environment` supplies the proxy variables and `AITOEARN_LIBCURL` (a libcurl to load instead of the system's).
-    public init(environment: [String: String], connectTimeoutMs: Int) {
+    package init(environment: [String: String], connectTimeoutMs: Int) {
         self.environment = environment
         self.connectTimeoutMs = connectTimeoutMs
     }
 
-    public func send(_ request: HTTPRequest) async throws(TransportFailure) -> HTTPResponse {
+    package func send(_ request: HTTPRequest) async throws(TransportFailure) -> HTTPResponse {
         let path = environment["AITOEARN_LIBCURL"].flatMap { $0.isEmpty ? nil : $0 }
         let loop = try CurlEventLoop.shared(libraryPath: path).get()
         guard request.addresses != .any, proxy(for: request) != nil else { return try await once(request, loop: loop) }

@@ -8,11 +8,11 @@
 /// Day and month names match in any case (recipients should be robust); the day name is not
 /// checked against the date. Every field must be in range (hour 0-23, minute 0-59, second 0-60
 /// for a leap second, a day the month has), else the text is no date.
-public enum HTTPDate {
+package enum HTTPDate {
     /// Seconds since 1970-01-01T00:00:00Z, or nil when `text` is not an HTTP-date.
     /// `now` (seconds since 1970) places an RFC 850 two-digit year: one that would be more than
     /// 50 years ahead is the most recent past year with those digits (RFC 9110 says so).
-    public static func parse(_ text: some StringProtocol, now: Int64) -> Int64? {
+    package static func parse(_ text: some StringProtocol, now: Int64) -> Int64? {
         var s = Scanner(Array(text.utf8))
         guard let name = s.letters() else { return nil }
         if s.take(",") {

@@ -5,36 +5,36 @@ import Foundation
 #endif
 
 /// One HTTP request as the core builds it, independent of any HTTP library.
-public struct HTTPRequest: Sendable {
-    public var method: String
-    public var url: URL
-    public var headers: [(String, String)]
-    public var body: Data?
-    public var timeoutMs: Int
+package struct HTTPRequest: Sendable {
+    package var method: String
+    package var url: URL
+    package var headers: [(String, String)]
+    package var body: Data?
+    package var timeoutMs: Int
     /// A reply body larger than this is cut off and reported as a failure.
-    public var maxResponseBytes: Int
+    package var maxResponseBytes: Int
     /// Redirects followed (http(s) only); 0 hands a 3xx back as the response.
-    public var maxRedirects: Int
+    package var maxRedirects: Int
     /// A connection of its own, never reused: for requests that must not be resent behind our back.
-    public var freshConnection: Bool
+    package var freshConnection: Bool
     /// Told each time the request goes out on a connection. libcurl resends an idempotent request
     /// by itself when a kept-alive connection turns out dead; this keeps attempt counts true.
-    public var onSend: (@Sendable () -> Void)?
+    package var onSend: (@Sendable () -> Void)?
     /// Which addresses the request may connect to (checked after DNS, on every redirect).
-    public var addresses: AddressPolicy = .any
+    package var addresses: AddressPolicy = .any
     /// Whether a proxy from the environment may carry it. A request with the API key over plain
     /// http (a loopback base URL) goes direct: a proxy would read the key in clear.
-    public var proxyAllowed = true
+    package var proxyAllowed = true
     /// Where the body goes instead of memory, as it arrives (an image or a video download streamed
     /// to disk: it need not sit in memory whole); returning false aborts the transfer.
     /// `maxResponseBytes` still bounds it, and a redirect's own body never reaches it. A transport
     /// that cannot stream may leave it alone and return the body as usual.
-    public var bodySink: (@Sendable (UnsafeRawBufferPointer) -> Bool)?
+    package var bodySink: (@Sendable (UnsafeRawBufferPointer) -> Bool)?
 
     /// API replies are small; image downloads set their own limit.
-    public static let defaultMaxResponseBytes = 8 * 1024 * 1024
+    package static let defaultMaxResponseBytes = 8 * 1024 * 1024
 
-    public init(method: String, url: URL, headers: [(String, String)] = [], body: Data? = nil, timeoutMs: Int,
+    package init(method: String, url: URL, headers: [(String, String)] = [], body: Data? = nil, timeoutMs: Int,
                 maxResponseBytes: Int = HTTPRequest.defaultMaxResponseBytes, maxRedirects: Int = 0) {
         self.method = method
         self.url = url
@@ -46,19 +46,19 @@ public struct HTTPRequest: Sendable {
         freshConnection = method != "GET"
     }
 
-    public func header(_ name: String) -> String? {
+    package func header(_ name: String) -> String? {
         let wanted = name.lowercased()
         return headers.first { $0.0.lowercased() == wanted }?.1
     }
 }
 
 /// One HTTP response: status, headers (names lower-cased) and body.
-public struct HTTPResponse: Sendable {
-    public var status: Int
-    public var headers: [String: String]
-    public var body: Data
+package struct HTTPResponse: Sendable {
+    package var status: Int
+    package var headers: [String: String]
+    package var body: Data
 
-    public init(status: Int, headers: [String: String] = [:], body: Data) {
+    package init(status: Int, headers: [String: String] = [:], body: Data) {
         self.status = status
         self.headers = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { a, _ in a })
         self.body = body
@@ -66,7 +66,7 @@ public struct HTTPResponse: Sendable {
 }
 
 /// Why no response arrived; what matters is whether the request may have reached the server.
-public enum TransportFailure: Error, Sendable, Equatable {
+package enum TransportFailure: Error, Sendable, Equatable {
     /// The connection never opened: the server cannot have seen the request (safe to resend).
     case notConnected(String)
     /// The request may have been read: connection lost, timed out, garbled reply.
@@ -79,7 +79,7 @@ public enum TransportFailure: Error, Sendable, Equatable {
     /// would bring the same reply.
     case replyTooLarge(limit: Int)
 
-    public var reason: String {
+    package var reason: String {
         switch self {
         case .notConnected(let r), .noResponse(let r), .unavailable(let r): return r
         case .cancelled: return "cancelled"
@@ -89,6 +89,6 @@ public enum TransportFailure: Error, Sendable, Equatable {
 }
 
 /// The seam between the core and the network; the real client and the simulator both sit behind it.
-public protocol HTTPTransport: Sendable {
+package protocol HTTPTransport: Sendable {
     func send(_ request: HTTPRequest) async throws(TransportFailure) -> HTTPResponse
 }

@@ -2,10 +2,10 @@ import Diagnostics
 
 /// Host names and literal addresses that point into the user's own machine or network.
 /// (The socket-level check in CurlShim covers names that resolve there.)
-public enum NetworkRanges {
+package enum NetworkRanges {
     /// True for `localhost`, and for literal loopback, private, carrier-grade NAT, unspecified and
     /// link-local addresses.
-    public static func isLocal(host: String) -> Bool {
+    package static func isLocal(host: String) -> Bool {
         let h = unmapped(host.lowercased().trimmingScalars { $0 == "[" || $0 == "]" })
         if h == "localhost" || h.hasSuffix(".localhost") { return true }
         let octets = h.split(separator: ".", omittingEmptySubsequences: false).compactMap { UInt8($0) }
@@ -20,7 +20,7 @@ public enum NetworkRanges {
     }
 
     /// True for literal link-local addresses (169.254.0.0/16, fe80::/10), IPv4-mapped ones too.
-    public static func isLinkLocal(host: String) -> Bool {
+    package static func isLinkLocal(host: String) -> Bool {
         let h = unmapped(host.lowercased().trimmingScalars { $0 == "[" || $0 == "]" })
         if h.hasPrefix("169.254.") { return true }
         return h.hasPrefix("fe8") || h.hasPrefix("fe9") || h.hasPrefix("fea") || h.hasPrefix("feb")

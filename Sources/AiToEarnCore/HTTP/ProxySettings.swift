@@ -16,15 +16,15 @@ import Darwin
 /// address policy knows whether a request goes through a proxy. `NO_PROXY` is read as libcurl
 /// reads it: `*`, names matching themselves and their subdomains (a leading dot is optional),
 /// IP addresses and CIDR ranges for literal hosts, ports ignored.
-public struct ProxySettings: Sendable, Equatable {
+package struct ProxySettings: Sendable, Equatable {
     /// The proxy as libcurl takes it: `scheme://[user:password@]host:port` (`http` or `https`;
     /// an IPv6 host in brackets).
-    public var url: String
+    package var url: String
 
-    public init(url: String) { self.url = url }
+    package init(url: String) { self.url = url }
 
     /// The proxy to use for `url`, or nil for a direct connection.
-    public static func forURL(_ url: URL, environment: [String: String]) -> ProxySettings? {
+    package static func forURL(_ url: URL, environment: [String: String]) -> ProxySettings? {
         func env(_ name: String) -> String? {
             let v = environment[name.lowercased()] ?? environment[name.uppercased()]
             return v?.isEmpty == false ? v : nil

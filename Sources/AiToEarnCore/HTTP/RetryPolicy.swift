@@ -6,17 +6,17 @@ import Foundation
 #endif
 
 /// When to try again: capped exponential backoff with jitter, `Retry-After` honoured, 4 attempts at most.
-public struct RetryPolicy: Sendable, Equatable {
-    public var maxAttempts: Int
-    public var baseDelayMs: Int
-    public var maxDelayMs: Int
+package struct RetryPolicy: Sendable, Equatable {
+    package var maxAttempts: Int
+    package var baseDelayMs: Int
+    package var maxDelayMs: Int
     /// A `Retry-After` longer than this is shortened: a caller is waiting.
-    public var maxRetryAfterMs: Int
+    package var maxRetryAfterMs: Int
 
     /// The longest `Retry-After` honoured, in either form.
-    public static let retryAfterCapMs = 60_000
+    package static let retryAfterCapMs = 60_000
 
-    public init(maxAttempts: Int = 4, baseDelayMs: Int = 500, maxDelayMs: Int = 8000,
+    package init(maxAttempts: Int = 4, baseDelayMs: Int = 500, maxDelayMs: Int = 8000,
                 maxRetryAfterMs: Int = RetryPolicy.retryAfterCapMs) {
         self.maxAttempts = maxAttempts
         self.baseDelayMs = baseDelayMs
@@ -26,7 +26,7 @@ public struct RetryPolicy: Sendable, Equatable {
 
     /// The wait after failed attempt `attempt` (1-based). `jitter` in 0..<1 spreads clients apart:
     /// the wait is between half and all of the capped exponential step.
-    public func delayMs(afterAttempt attempt: Int, retryAfterMs: Int?, jitter: Double) -> Int {
+    package func delayMs(afterAttempt attempt: Int, retryAfterMs: Int?, jitter: Double) -> Int {
         if let r = retryAfterMs { return min(max(0, r), maxRetryAfterMs) }
         let shift = min(max(0, attempt - 1), 20)
         let step = min(maxDelayMs, baseDelayMs << shift)
@@ -34,7 +34,7 @@ public struct RetryPolicy: Sendable, Equatable {
     }
 
     /// `Retry-After` as delta-seconds or an HTTP date, in milliseconds from `now`, at most `retryAfterCapMs`.
-    public static func parseRetryAfter(_ value: String?, now: Date = Date()) -> Int? {
+    package static func parseRetryAfter(_ value: String?, now: Date = Date()) -> Int? {
         guard let v = value?.trimmingSpaces(), !v.isEmpty else { return nil }
         if let seconds = Double(v), seconds >= 0, seconds.isFinite { return Int(min(seconds * 1000, Double(retryAfterCapMs))) }
         let nowSeconds = now.timeIntervalSince1970

@@ -1,7 +1,7 @@
 import Diagnostics
 
 /// Tracks the current `Health` and reports each change once, starting when the session does.
-public final class HealthMonitor: Sendable {
+package final class HealthMonitor: Sendable {
     private struct State {
         var current: Health?
         var started = false
@@ -11,11 +11,11 @@ public final class HealthMonitor: Sendable {
     /// Turns a reported state into the one to show (an "ok" while the spending limit is nearly spent is a warning).
     private let refine: @Sendable (Health) -> Health
 
-    public init(refine: @escaping @Sendable (Health) -> Health = { $0 }, onChange: @escaping @Sendable (Health) -> Void) {
+    package init(refine: @escaping @Sendable (Health) -> Health = { $0 }, onChange: @escaping @Sendable (Health) -> Void) {
         (self.refine, self.onChange) = (refine, onChange)
     }
 
-    public func report(_ reported: Health) {
+    package func report(_ reported: Health) {
         let h = refine(reported)
         let emit = state.withLock { s -> Bool in
             defer { s.current = h }
@@ -25,7 +25,7 @@ public final class HealthMonitor: Sendable {
     }
 
     /// Announces the state so far (or `initial` when nothing happened yet); later changes follow.
-    public func start(initial: Health) {
+    package func start(initial: Health) {
         let h = state.withLock { s -> Health in
             s.started = true
             let h = s.current ?? refine(initial)

@@ -5,20 +5,20 @@
 ///
 /// A video job backs off to max(30 s, interval) instead: the service refreshes a video's status
 /// from its provider only every 30 s, so asking more often gains nothing.
-public struct PollSchedule: Sendable, Equatable {
-    public var intervalMs: Int
-    public var forVideo: Bool
+package struct PollSchedule: Sendable, Equatable {
+    package var intervalMs: Int
+    package var forVideo: Bool
 
-    public init(intervalMs: Int, forVideo: Bool = false) {
+    package init(intervalMs: Int, forVideo: Bool = false) {
         self.intervalMs = max(1, intervalMs)
         self.forVideo = forVideo
     }
 
     /// The longest wait between a video job's polls, when the interval asked for is shorter.
-    public static let videoCapMs: Int64 = 30_000
+    package static let videoCapMs: Int64 = 30_000
 
     /// The wait before poll number `poll` (1-based), `elapsedMs` after the request arrived.
-    public func delayMs(beforePoll poll: Int, elapsedMs: Int64) -> Int64 {
+    package func delayMs(beforePoll poll: Int, elapsedMs: Int64) -> Int64 {
         let p = Int64(intervalMs)
         if poll <= 1 { return p }
         let cap = forVideo ? max(Self.videoCapMs, p) : elapsedMs < 60_000 ? max(2000, p) : max(5000, p)

@@ -17,11 +17,11 @@ import JSONValue
 /// What the service sends is not trusted with the user's disk or network: at most 50 MB an image
 /// and 200 MB a job, downloads only from hosts the address policy allows, four at a time, all
 /// within the job's deadline.
-public struct ImageSaver: Sendable {
-    public static let maxImageBytes = 50 * 1024 * 1024
-    public static let maxJobBytes = 200 * 1024 * 1024
+package struct ImageSaver: Sendable {
+    package static let maxImageBytes = 50 * 1024 * 1024
+    package static let maxJobBytes = 200 * 1024 * 1024
     /// Image hosts may redirect (to a CDN, say), http(s) only and never with the API key.
-    public static let maxRedirects = 5
+    package static let maxRedirects = 5
     static let parallelDownloads = 4
 
     let transport: HTTPTransport
@@ -30,7 +30,7 @@ public struct ImageSaver: Sendable {
     let requestTimeoutMs: Int
     let addresses: AddressPolicy
 
-    public init(transport: HTTPTransport, localImages: SimulatorFolder?, requestTimeoutMs: Int, addresses: AddressPolicy) {
+    package init(transport: HTTPTransport, localImages: SimulatorFolder?, requestTimeoutMs: Int, addresses: AddressPolicy) {
         self.transport = transport
         self.localImages = localImages
         self.requestTimeoutMs = requestTimeoutMs
@@ -39,14 +39,14 @@ public struct ImageSaver: Sendable {
 
     /// The address policy for image hosts when the API lives at `baseURL`: public hosts only,
     /// unless the service itself is on a loopback or private network (tests, the simulator).
-    public static func addressPolicy(forBaseURL baseURL: URL) -> AddressPolicy {
+    package static func addressPolicy(forBaseURL baseURL: URL) -> AddressPolicy {
         guard let host = baseURL.host else { return .publicOnly }
         return NetworkRanges.isLocal(host: host) ? .notLinkLocal : .publicOnly
     }
 
     /// Returns the absolute paths written, by image index. `inlineOnly` saves just the images that
     /// arrived as base64 (URL images stay links). Downloads end by `deadlineMs` on `clock`.
-    public func save(task: JSONValue, logId: String, to directory: String, inlineOnly: Bool = false,
+    package func save(task: JSONValue, logId: String, to directory: String, inlineOnly: Bool = false,
                      deadlineMs: Int64? = nil, clock: CoreClock = SystemClock()) async throws(CoreError) -> [Int: String] {
         let failure = { (reason: String) in CoreError(.saveFailed(logId: logId, task: task, reason: reason), logId: logId) }
         let dir = URL(fileURLWithPath: Self.absolutePath(directory), isDirectory: true)

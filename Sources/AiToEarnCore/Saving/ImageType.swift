@@ -1,9 +1,9 @@
 
 /// Image formats recognised by their first bytes.
-public enum ImageType: Sendable {
+package enum ImageType: Sendable {
     case png, jpeg, gif, webp
 
-    public static func detect(_ d: some Collection<UInt8>) -> ImageType? {
+    package static func detect(_ d: some Collection<UInt8>) -> ImageType? {
         let b = [UInt8](d.prefix(12))
         if b.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return .png }
         if b.starts(with: [0xFF, 0xD8, 0xFF]) { return .jpeg }
@@ -14,7 +14,7 @@ public enum ImageType: Sendable {
 
     /// The format a file name (or a URL's path) says, by its extension; the saver names files by
     /// the type it detected.
-    public init?(fileName: String) {
+    package init?(fileName: String) {
         let lower = fileName.lowercased()
         if lower.hasSuffix(".png") { self = .png }
         else if lower.hasSuffix(".jpg") || lower.hasSuffix(".jpeg") { self = .jpeg }
@@ -23,7 +23,7 @@ public enum ImageType: Sendable {
         else { return nil }
     }
 
-    public var mediaType: String {
+    package var mediaType: String {
         switch self {
         case .png: return "image/png"
         case .jpeg: return "image/jpeg"

@@ -6,11 +6,11 @@ import Darwin
 
 /// Folders the adapter keeps for itself (the MCP image folder, the simulator's): readable by
 /// this user alone, and never a symlink someone else planted to have our files written elsewhere.
-public enum PrivateFolder {
+package enum PrivateFolder {
     /// Makes `path` and its missing parents with mode 0700; true when it is a directory afterwards.
     /// An existing folder keeps its mode: it may be one the user chose and shares on purpose.
     @discardableResult
-    public static func create(_ path: String) -> Bool {
+    package static func create(_ path: String) -> Bool {
         var prefix = path.hasPrefix("/") ? "" : "."
         for part in path.split(separator: "/", omittingEmptySubsequences: true) {
             prefix += "/" + part
@@ -22,7 +22,7 @@ public enum PrivateFolder {
 
     /// A folder of this process's own at `path`: made 0700, or an existing real directory (not a
     /// symlink) owned by this user, made 0700. False for anything else, which is then not used.
-    public static func own(_ path: String) -> Bool {
+    package static func own(_ path: String) -> Bool {
         if mkdir(path, 0o700) != 0 && errno != EEXIST { return false }
         let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { return false }
@@ -33,7 +33,7 @@ public enum PrivateFolder {
     }
 
     /// Makes a file just written readable by this user alone.
-    public static func makePrivate(file path: String) {
+    package static func makePrivate(file path: String) {
         _ = chmod(path, 0o600)
     }
 }

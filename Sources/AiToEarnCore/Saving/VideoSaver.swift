@@ -10,14 +10,14 @@ import JSONValue
 ///
 /// The video is streamed to disk (never whole in memory), at most 500 MB, and kept only when its
 /// first bytes are an MP4/QuickTime or WebM/Matroska file; the cover is saved as an image is.
-public struct VideoSaver: Sendable {
-    public static let maxVideoBytes = 500 * 1024 * 1024
+package struct VideoSaver: Sendable {
+    package static let maxVideoBytes = 500 * 1024 * 1024
     let images: ImageSaver
 
-    public init(images: ImageSaver) { self.images = images }
+    package init(images: ImageSaver) { self.images = images }
 
     /// The absolute paths written: the video's, then the cover's (when the job has one).
-    public func save(task: JSONValue, taskId: String, to directory: String, deadlineMs: Int64? = nil,
+    package func save(task: JSONValue, taskId: String, to directory: String, deadlineMs: Int64? = nil,
                      clock: CoreClock = SystemClock()) async throws(CoreError) -> [String] {
         let failure = { (reason: String) in CoreError(.saveFailed(logId: taskId, task: task, reason: reason), logId: taskId) }
         let dir = ImageSaver.absolutePath(directory)

@@ -3,13 +3,13 @@ import JSONValue
 /// An edit job's status echoes its request, inline input images included: megabytes of base64 the
 /// caller sent itself. They are shortened in what the adapter returns (results, error data), so
 /// that a reply stays small; URLs and every other field stay verbatim.
-public enum EchoedInputs {
+package enum EchoedInputs {
     /// Data URIs longer than this are shortened.
     static let keep = 128
 
     /// `task` with each data URI in `request.image` (a string or an array) and `request.mask`
     /// replaced by its header and how much was left out: `data:image/png;base64,… (12345 characters not repeated)`.
-    public static func shorten(_ task: JSONValue) -> JSONValue {
+    package static func shorten(_ task: JSONValue) -> JSONValue {
         guard case .object(var o) = task, case .object(var request)? = o["request"] else { return task }
         var changed = false
         func short(_ v: JSONValue) -> JSONValue {

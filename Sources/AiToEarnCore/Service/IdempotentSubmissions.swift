@@ -6,9 +6,9 @@ import JSONValue
 /// submission answer, while it is still on the wire or long after, and never submits again. A key
 /// reused with other arguments is refused. A first submission that surely did not reach the
 /// service (refused before sending, rate-limited, a local rule) frees its key for a real retry.
-public final class IdempotentSubmissions: Sendable {
+package final class IdempotentSubmissions: Sendable {
     /// Keys kept at most; the oldest settled ones go first.
-    public static let capacity = 10_000
+    package static let capacity = 10_000
 
     private struct Entry {
         var fingerprint: Fingerprint
@@ -24,7 +24,7 @@ public final class IdempotentSubmissions: Sendable {
 
     private let state = Locked(State())
 
-    public init() {}
+    package init() {}
 
     /// The submission answer for `key`: `submit`'s own when the key is new, else the first
     /// call's (waited for if it is still under way).

@@ -1,16 +1,16 @@
 /// The two kinds of image job the service runs on the same task endpoint: each has its own
 /// submission endpoint and its own model list.
-public enum ImageJobKind: String, Sendable, CaseIterable {
+package enum ImageJobKind: String, Sendable, CaseIterable {
     case generation, edit
 
-    public var submitPath: String {
+    package var submitPath: String {
         switch self {
         case .generation: return UpstreamAPI.submitGeneration
         case .edit: return UpstreamAPI.submitEdit
         }
     }
 
-    public var modelsPath: String {
+    package var modelsPath: String {
         switch self {
         case .generation: return UpstreamAPI.generationModels
         case .edit: return UpstreamAPI.editModels

@@ -1,26 +1,26 @@
 import JSONValue
 
 /// The main job: submit an image generation or edit, follow it to its end, or resume one by logId.
-public final class ImageJobs: Sendable {
-    public let client: UpstreamClient
-    public let saver: ImageSaver
+package final class ImageJobs: Sendable {
+    package let client: UpstreamClient
+    package let saver: ImageSaver
     /// The edit models, kept for the session to check input counts against.
-    public let editModels: EditModelCatalog
+    package let editModels: EditModelCatalog
     /// How large each job's status replies may be (larger for edit jobs with inline images).
-    public let replyLimits: StatusReplyLimits
+    package let replyLimits: StatusReplyLimits
 
     /// Submissions out now, counted across the session's rebuilt cores.
-    public let onTheWire: SubmissionsOnTheWire
+    package let onTheWire: SubmissionsOnTheWire
     /// Submissions by idempotency key, shared likewise.
-    public let idempotency: IdempotentSubmissions
+    package let idempotency: IdempotentSubmissions
     /// The n each submitted job asked for, so that `status` cuts its images by the caller's own n.
-    public let asked: AskedImages
+    package let asked: AskedImages
     /// The credits the process has committed, against its limit: one for every face and core.
-    public let ledger: CreditLedger
+    package let ledger: CreditLedger
     /// The generation models, kept for pricing as `editModels` is for edits.
-    public let generationModels: EditModelCatalog
+    package let generationModels: EditModelCatalog
 
-    public init(client: UpstreamClient, saver: ImageSaver, editModels: EditModelCatalog = EditModelCatalog(),
+    package init(client: UpstreamClient, saver: ImageSaver, editModels: EditModelCatalog = EditModelCatalog(),
                 replyLimits: StatusReplyLimits = StatusReplyLimits(), onTheWire: SubmissionsOnTheWire = SubmissionsOnTheWire(),
                 asked: AskedImages = AskedImages(), idempotency: IdempotentSubmissions = IdempotentSubmissions(),
                 ledger: CreditLedger = CreditLedger(limit: nil), generationModels: EditModelCatalog = EditModelCatalog()) {
@@ -39,14 +39,14 @@ public final class ImageJobs: Sendable {
 
     /// Submits a generation, then (when `job.poll.wait`) polls until the job ends.
     /// With an idempotency key, a repeat of an earlier call's key follows that call's job instead of submitting.
-    public func generate(_ request: ImageRequest, _ job: JobRun) async throws(CoreError) -> JSONValue {
+    package func generate(_ request: ImageRequest, _ job: JobRun) async throws(CoreError) -> JSONValue {
         try await run(.generation, body: request.body, inlineBytes: 0, options: job.poll, saveTo: job.saveTo, startMs: job.startMs,
                       idempotencyKey: job.idempotencyKey, events: job.events, credits: job.credits)
     }
 
     /// Submits an edit, then follows it as `generate` does. First, when the edit models can be
     /// listed, the number of input images is checked against the model's `maxInputImages`.
-    public func edit(_ request: EditRequest, _ job: JobRun) async throws(CoreError) -> JSONValue {
+    package func edit(_ request: EditRequest, _ job: JobRun) async throws(CoreError) -> JSONValue {
         let (options, startMs) = (job.poll, job.startMs)
         do {
             // Without a key nothing is sent, the model list included (a dry run submits nothing: it needs none).
@@ -140,7 +140,7 @@ public final class ImageJobs: Sendable {
     }
 
     /// The status of a job; with `job.poll.wait`, its final status, `failed` included.
-    public func status(logId: String, _ job: JobRun) async throws(CoreError) -> JSONValue {
+    package func status(logId: String, _ job: JobRun) async throws(CoreError) -> JSONValue {
         let (options, saveTo, startMs, events) = (job.poll, job.saveTo, job.startMs, job.events)
         var task: JSONValue
         var trail: String?
@@ -193,12 +193,12 @@ public final class ImageJobs: Sendable {
 
     /// A page of the caller's jobs (image or video), newest first, verbatim: how a caller finds
     /// a job whose id it lost.
-    public func list(_ query: JobListQuery) async throws(CoreError) -> JSONValue {
+    package func list(_ query: JobListQuery) async throws(CoreError) -> JSONValue {
         try await client.jobLogs(query.items).data
     }
 
     /// The service's model list of `kind`, verbatim (an edit list is also kept for input-count checks).
-    public func models(kind: ImageJobKind = .generation) async throws(CoreError) -> JSONValue {
+    package func models(kind: ImageJobKind = .generation) async throws(CoreError) -> JSONValue {
         do {
             let list = try await client.models(kind: kind).data
             if kind == .edit { editModels.store(list) }

@@ -4,21 +4,21 @@ import Diagnostics
 /// so an edit job with inline input images answers with replies as large as those images: its
 /// polls may read that much more than the usual 8 MB. Other jobs keep the usual limit.
 /// Remembered per logId for the session, so `task.status` can follow an edit job submitted earlier.
-public final class StatusReplyLimits: Sendable {
+package final class StatusReplyLimits: Sendable {
     /// Edit jobs remembered; the oldest is forgotten first.
     static let capacity = 1024
 
     private let extra = Locked<(bytes: [String: Int], order: [String])>(([:], []))
 
-    public init() {}
+    package init() {}
 
     /// The limit for a job whose request carries `inlineBytes` of data URIs: the usual limit, those
     /// bytes, and a sixteenth more for escaping (`/` may come back as `\/`).
-    public static func limit(inlineBytes: Int) -> Int {
+    package static func limit(inlineBytes: Int) -> Int {
         HTTPRequest.defaultMaxResponseBytes + inlineBytes + inlineBytes / 16
     }
 
-    public func remember(logId: String, inlineBytes: Int) {
+    package func remember(logId: String, inlineBytes: Int) {
         guard inlineBytes > 0 else { return }
         extra.withLock { s in
             if s.bytes.updateValue(inlineBytes, forKey: logId.lowercased()) == nil { s.order.append(logId.lowercased()) }
@@ -26,7 +26,7 @@ public final class StatusReplyLimits: Sendable {
         }
     }
 
-    public func limit(for logId: String) -> Int {
+    package func limit(for logId: String) -> Int {
         Self.limit(inlineBytes: extra.current.bytes[logId.lowercased()] ?? 0)
     }
 }

@@ -2,12 +2,12 @@ import Diagnostics
 
 /// How many submissions are on the wire right now. A process that ends while one is out may have
 /// started a billed job whose id it never received: it says so on its way out.
-public final class SubmissionsOnTheWire: Sendable {
+package final class SubmissionsOnTheWire: Sendable {
     private let count = Locked(0)
 
-    public init() {}
+    package init() {}
 
-    public var current: Int { count.current }
+    package var current: Int { count.current }
 
     /// Runs `body` (one submission) counted.
     func counting<T>(_ body: () async throws(CoreError) -> T) async throws(CoreError) -> T {
@@ -17,7 +17,7 @@ public final class SubmissionsOnTheWire: Sendable {
     }
 
     /// The warning for the log at exit, when submissions are still out.
-    public var exitWarning: String? {
+    package var exitWarning: String? {
         let n = current
         guard n > 0 else { return nil }
         return "exiting while \(n) submission\(n == 1 ? " was" : "s were") on the wire: "

@@ -2,16 +2,16 @@ import JSONValue
 
 /// Video jobs: submit one (checked against the video model list first), follow it to its end on
 /// the video schedule, or resume one by taskId. Every error after submission carries the taskId.
-public final class VideoJobs: Sendable {
-    public let client: UpstreamClient
-    public let saver: VideoSaver
-    public let models: VideoModelCatalog
-    public let onTheWire: SubmissionsOnTheWire
-    public let idempotency: IdempotentSubmissions
+package final class VideoJobs: Sendable {
+    package let client: UpstreamClient
+    package let saver: VideoSaver
+    package let models: VideoModelCatalog
+    package let onTheWire: SubmissionsOnTheWire
+    package let idempotency: IdempotentSubmissions
     /// The process's credits, shared with the image jobs.
-    public let ledger: CreditLedger
+    package let ledger: CreditLedger
 
-    public init(client: UpstreamClient, saver: VideoSaver, models: VideoModelCatalog = VideoModelCatalog(),
+    package init(client: UpstreamClient, saver: VideoSaver, models: VideoModelCatalog = VideoModelCatalog(),
                 onTheWire: SubmissionsOnTheWire = SubmissionsOnTheWire(), idempotency: IdempotentSubmissions = IdempotentSubmissions(),
                 ledger: CreditLedger = CreditLedger(limit: nil)) {
         self.ledger = ledger
@@ -23,23 +23,23 @@ public final class VideoJobs: Sendable {
     }
 
     /// A video job's defaults: jobs take minutes, and the service refreshes them every 30 s.
-    public static let defaultTimeoutMs = 1_800_000
-    public static let defaultPollIntervalMs = 10_000
+    package static let defaultTimeoutMs = 1_800_000
+    package static let defaultPollIntervalMs = 10_000
 
     /// The first poll's delay when the caller names none. The simulator's jobs end after its own
     /// delay (1.5 s by default): a third of it puts the schedule's second poll (after twice the
     /// first wait) right at the job's end. Never more than the service's 10 s.
-    public static func defaultPollIntervalMs(_ settings: Settings) -> Int {
+    package static func defaultPollIntervalMs(_ settings: Settings) -> Int {
         settings.simulate ? max(100, min(defaultPollIntervalMs, settings.simulateDelayMs / 3)) : defaultPollIntervalMs
     }
 
     var clock: CoreClock { client.clock }
 
     /// Whether a VideoTask status is terminal, and how: the service's spelling is mixed.
-    public enum Outcome: Sendable, Equatable {
+    package enum Outcome: Sendable, Equatable {
         case running, succeeded, failed
 
-        public init(status: String) {
+        package init(status: String) {
             switch status.lowercased() {
             case "success": self = .succeeded
             case "failure", "failed": self = .failed
@@ -49,7 +49,7 @@ public final class VideoJobs: Sendable {
     }
 
     /// Submits a video job, then (when `job.poll.wait`) polls until it ends.
-    public func generate(_ request: VideoRequest, _ job: JobRun) async throws(CoreError) -> JSONValue {
+    package func generate(_ request: VideoRequest, _ job: JobRun) async throws(CoreError) -> JSONValue {
         let (options, saveTo, startMs, idempotencyKey, events) = (job.poll, job.saveTo, job.startMs, job.idempotencyKey, job.events)
         do throws(CoreError) {
             // A dry run submits nothing: it needs no key.
@@ -102,7 +102,7 @@ public final class VideoJobs: Sendable {
     }
 
     /// A video job's status; with `job.poll.wait`, its final status, `FAILURE` included.
-    public func status(taskId: String, _ job: JobRun) async throws(CoreError) -> JSONValue {
+    package func status(taskId: String, _ job: JobRun) async throws(CoreError) -> JSONValue {
         let (options, saveTo, startMs, events) = (job.poll, job.saveTo, job.startMs, job.events)
         do throws(CoreError) {
             var task: JSONValue
@@ -134,7 +134,7 @@ public final class VideoJobs: Sendable {
     }
 
     /// The service's video model list, verbatim (kept for the session's checks too).
-    public func modelList() async throws(CoreError) -> JSONValue {
+    package func modelList() async throws(CoreError) -> JSONValue {
         do {
             let list = try await client.videoModels().data
             models.store(list)

@@ -15,25 +15,25 @@ import Darwin
 /// (`--image-dir`, or the MCP face's, whose links must outlive the process).
 /// Never a fixed name in a shared directory, where someone else could plant a symlink.
 /// Made when the first image is written, so a process that writes none leaves nothing behind.
-public final class SimulatorFolder: Sendable {
+package final class SimulatorFolder: Sendable {
     private let imageDirectory: @Sendable () -> String?
     /// The folder, and whether this process made it in the temporary directory.
     private let made = Locked<(path: String, owned: Bool)?>(nil)
 
     /// `imageDirectory` is asked when the first image is written: nil means a private temporary folder.
-    public init(insideImageDirectory imageDirectory: @escaping @Sendable () -> String?) {
+    package init(insideImageDirectory imageDirectory: @escaping @Sendable () -> String?) {
         self.imageDirectory = imageDirectory
     }
 
-    public convenience init(insideImageDirectory imageDirectory: String?) {
+    package convenience init(insideImageDirectory imageDirectory: String?) {
         self.init(insideImageDirectory: { imageDirectory })
     }
 
     /// The folder, if it was made.
-    public var existing: String? { made.current?.path }
+    package var existing: String? { made.current?.path }
 
     /// The folder, made now if need be; nil when it cannot be made.
-    public func path() -> String? {
+    package func path() -> String? {
         made.withLock { slot in
             if let p = slot { return p.path }
             slot = make()
@@ -55,13 +55,13 @@ public final class SimulatorFolder: Sendable {
 
     /// Removes these files (names inside the folder) if this process made the folder: the images
     /// of jobs the simulator forgot. In a user's image directory they stay, like saved images.
-    public func discard(_ names: [String]) {
+    package func discard(_ names: [String]) {
         guard let m = made.current, m.owned else { return }
         for name in names { _ = unlink(m.path + "/" + name) }
     }
 
     /// Removes the folder if this process made it in the temporary directory.
-    public func remove() {
+    package func remove() {
         guard let m = made.current, m.owned else { return }
         try? FileManager.default.removeItem(atPath: m.path)
     }

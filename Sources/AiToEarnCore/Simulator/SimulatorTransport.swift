@@ -28,8 +28,8 @@ import JSONValue
 /// image status says what it cost (`points`: the price, 0 after a failure, as the service refunds),
 /// and `GET /api/ai/logs` lists the jobs newest first.
 /// A reply larger than the request's `maxResponseBytes` is refused as the real client refuses it.
-public final class SimulatorTransport: HTTPTransport {
-    public static let models = ["sim-image", "sim-image-fail", "sim-image-broke"]
+package final class SimulatorTransport: HTTPTransport {
+    package static let models = ["sim-image", "sim-image-fail", "sim-image-broke"]
     /// The generation models' price, as the service lists it (a string).
     static let imagePrice = 10
 
@@ -53,15 +53,15 @@ public final class SimulatorTransport: HTTPTransport {
     private let videoFiles = Locked<[String]>([])
     static let keptVideos = 64
     /// Where `url` images are written; `ImageSaver` may copy files from there and nowhere else.
-    public let folder: SimulatorFolder
+    package let folder: SimulatorFolder
 
-    public init(delayMs: Int, folder: SimulatorFolder, clock: CoreClock = SystemClock()) {
+    package init(delayMs: Int, folder: SimulatorFolder, clock: CoreClock = SystemClock()) {
         self.delayMs = Int64(delayMs)
         self.clock = clock
         self.folder = folder
     }
 
-    public func send(_ request: HTTPRequest) async throws(TransportFailure) -> HTTPResponse {
+    package func send(_ request: HTTPRequest) async throws(TransportFailure) -> HTTPResponse {
         if Task.isCancelled { throw .cancelled }
         let path = request.url.path
         let requestId = request.header("X-Request-Id")

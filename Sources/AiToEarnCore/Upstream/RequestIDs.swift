@@ -6,7 +6,7 @@ import Diagnostics
 /// three system calls and a file descriptor for every request sent. An id only has to tell
 /// requests apart in the service's logs, so a generator seeded once from the system's random
 /// source does (xoshiro256**: fast, and never a repeat within any run of this process).
-public enum RequestIDs {
+package enum RequestIDs {
     private struct Xoshiro256 {
         var s: (UInt64, UInt64, UInt64, UInt64)
 
@@ -36,7 +36,7 @@ public enum RequestIDs {
     private static let hex = Array("0123456789abcdef".utf8)
 
     /// A new id, e.g. `3b241101-e2bb-4255-8caf-4136c566a962`.
-    public static func next() -> String {
+    package static func next() -> String {
         var (high, low) = generator.withLock { ($0.next(), $0.next()) }
         // RFC 9562: version 4 in the 13th hex digit, variant 10 in the 17th.
         high = (high & ~0xF000) | 0x4000

@@ -7,27 +7,27 @@ import Foundation
 import JSONValue
 
 /// The `data` of a successful envelope, and the `X-Request-Id` of the attempt that got it.
-public struct UpstreamReply: Sendable {
-    public var data: JSONValue
-    public var requestId: String?
+package struct UpstreamReply: Sendable {
+    package var data: JSONValue
+    package var requestId: String?
     /// The envelope's own message.
-    public var message: String = ""
+    package var message: String = ""
 }
 
 /// What the client draws on and reports to besides the network; tests replace the clock,
 /// the jitter and the request ids.
-public struct UpstreamContext: Sendable {
-    public var clock: CoreClock = SystemClock()
-    public var health: HealthMonitor?
-    public var logger: Logger?
-    public var trace: TraceRecorder?
-    public var jitter: @Sendable () -> Double = { Double.random(in: 0..<1) }
-    public var newRequestId: @Sendable () -> String = { RequestIDs.next() }
-    public init() {}
+package struct UpstreamContext: Sendable {
+    package var clock: CoreClock = SystemClock()
+    package var health: HealthMonitor?
+    package var logger: Logger?
+    package var trace: TraceRecorder?
+    package var jitter: @Sendable () -> Double = { Double.random(in: 0..<1) }
+    package var newRequestId: @Sendable () -> String = { RequestIDs.next() }
+    package init() {}
 }
 
 /// Talks to the AiToEarn API: builds requests, reads envelopes, retries by the rules, reports health.
-public final class UpstreamClient: Sendable {
+package final class UpstreamClient: Sendable {
     let settings: Settings
     let transport: HTTPTransport
     let retry: RetryPolicy
@@ -37,7 +37,7 @@ public final class UpstreamClient: Sendable {
     var logger: Logger? { context.logger }
     var trace: TraceRecorder? { context.trace }
 
-    public init(settings: Settings, transport: HTTPTransport, context: UpstreamContext = UpstreamContext()) {
+    package init(settings: Settings, transport: HTTPTransport, context: UpstreamContext = UpstreamContext()) {
         self.settings = settings
         self.transport = transport
         self.context = context
@@ -54,14 +54,14 @@ public final class UpstreamClient: Sendable {
 
     /// Submits a job of `kind`. Not idempotent: resent only when the server surely did not take it.
     /// `deadlineMs` (on `clock`) bounds the waits between attempts: a wait that would pass it is not made.
-    public func submit(_ body: JSONObject, kind: ImageJobKind = .generation, deadlineMs: Int64? = nil) async throws(CoreError) -> UpstreamReply {
+    package func submit(_ body: JSONObject, kind: ImageJobKind = .generation, deadlineMs: Int64? = nil) async throws(CoreError) -> UpstreamReply {
         try await call("POST", kind.submitPath, body: .object(body), needsKey: true, idempotent: false,
                        deadlineMs: deadlineMs)
     }
 
     /// A job's status. `maxResponseBytes` is larger than the usual 8 MB only for a job known to echo
     /// large inputs (an edit job with inline images).
-    public func taskStatus(logId: String, maxResponseBytes: Int = HTTPRequest.defaultMaxResponseBytes,
+    package func taskStatus(logId: String, maxResponseBytes: Int = HTTPRequest.defaultMaxResponseBytes,
                            deadlineMs: Int64? = nil) async throws(CoreError) -> UpstreamReply {
         try await call("GET", UpstreamAPI.task(logId), body: nil, needsKey: true, idempotent: true, deadlineMs: deadlineMs,
                        maxResponseBytes: maxResponseBytes, check: Self.statusProblem)
@@ -79,35 +79,35 @@ public final class UpstreamClient: Sendable {
 
     /// The model list of `kind`; needs no key. `maxAttempts` lowers the retry policy's count, for
     /// callers that can do without the list.
-    public func models(kind: ImageJobKind = .generation, maxAttempts: Int? = nil,
+    package func models(kind: ImageJobKind = .generation, maxAttempts: Int? = nil,
                        deadlineMs: Int64? = nil) async throws(CoreError) -> UpstreamReply {
         try await call("GET", kind.modelsPath, body: nil, needsKey: false, idempotent: true, deadlineMs: deadlineMs,
                        maxAttempts: maxAttempts)
     }
 
     /// Submits a video job: billing-safe as `submit`, on a connection of its own.
-    public func submitVideo(_ body: JSONObject, deadlineMs: Int64? = nil) async throws(CoreError) -> UpstreamReply {
+    package func submitVideo(_ body: JSONObject, deadlineMs: Int64? = nil) async throws(CoreError) -> UpstreamReply {
         try await call("POST", UpstreamAPI.submitVideo, body: .object(body), needsKey: true, idempotent: false, deadlineMs: deadlineMs)
     }
 
     /// A video job's status (a VideoTask).
-    public func videoStatus(taskId: String, deadlineMs: Int64? = nil) async throws(CoreError) -> UpstreamReply {
+    package func videoStatus(taskId: String, deadlineMs: Int64? = nil) async throws(CoreError) -> UpstreamReply {
         try await call("GET", UpstreamAPI.videoTask(taskId), body: nil, needsKey: true, idempotent: true, deadlineMs: deadlineMs)
     }
 
     /// The video model list; needs no key.
-    public func videoModels(maxAttempts: Int? = nil, deadlineMs: Int64? = nil) async throws(CoreError) -> UpstreamReply {
+    package func videoModels(maxAttempts: Int? = nil, deadlineMs: Int64? = nil) async throws(CoreError) -> UpstreamReply {
         try await call("GET", UpstreamAPI.videoModels, body: nil, needsKey: false, idempotent: true, deadlineMs: deadlineMs,
                        maxAttempts: maxAttempts)
     }
 
     /// A page of the caller's jobs (`GET /api/ai/logs`), verbatim; needs the key.
-    public func jobLogs(_ query: [(String, String)], deadlineMs: Int64? = nil) async throws(CoreError) -> UpstreamReply {
+    package func jobLogs(_ query: [(String, String)], deadlineMs: Int64? = nil) async throws(CoreError) -> UpstreamReply {
         try await call("GET", UpstreamAPI.jobLogs, body: nil, needsKey: true, idempotent: true, deadlineMs: deadlineMs, query: query)
     }
 
     /// Throws `noAPIKey` (and says so in the health) when no key is configured: nothing is sent then.
-    public func requireKey() throws(CoreError) {
+    package func requireKey() throws(CoreError) {
         if (settings.apiKey ?? "").isEmpty {
             health?.report(.noKey)
             throw CoreError(.noAPIKey)

@@ -1,5 +1,5 @@
 /// The business codes the service answers with (HTTP 200 for errors too).
-public enum UpstreamCode: Int, Sendable {
+package enum UpstreamCode: Int, Sendable {
     case ok = 0
     case badRequest = 400
     case unauthorized = 401

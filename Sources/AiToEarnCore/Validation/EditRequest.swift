@@ -2,32 +2,32 @@ import JSONValue
 
 /// The body of an edit job, checked by the service's rules, with its input pictures in the form
 /// they are sent: URLs as written, data URIs checked, local files read into data URIs.
-public struct EditRequest: Sendable, Equatable {
+package struct EditRequest: Sendable, Equatable {
     /// The fields sent upstream (nulls dropped), `image` and `mask` in their wire forms.
-    public var body: JSONObject
-    public var model: String
+    package var body: JSONObject
+    package var model: String
     /// How many `image` entries there are (the mask is not counted).
-    public var imageCount: Int
+    package var imageCount: Int
     /// Characters of data URIs in `body`: the service echoes them in every status of the job.
-    public var inlineBytes: Int
+    package var inlineBytes: Int
 
-    public init(body: JSONObject, model: String, imageCount: Int, inlineBytes: Int) {
+    package init(body: JSONObject, model: String, imageCount: Int, inlineBytes: Int) {
         self.body = body
         self.model = model
         self.imageCount = imageCount
         self.inlineBytes = inlineBytes
     }
 
-    public static let fields = ["prompt", "model", "image", "mask", "n", "size", "response_format", "user", "source"]
+    package static let fields = ["prompt", "model", "image", "mask", "n", "size", "response_format", "user", "source"]
 
     /// The most data-URI text one request may carry. The service keeps the submitted body whole
     /// with the job, in a MongoDB document of at most 16 MiB, and echoes it in every status: 15 MiB
     /// leaves room for the rest of the job. A 11 MiB file is about 14.7 MiB as a data URI.
-    public static let maxInlineBytes = 15 * 1024 * 1024
+    package static let maxInlineBytes = 15 * 1024 * 1024
 
     /// Reads the upstream fields, reading local files as it goes; nil when any rule is broken
     /// (the issues stay in the reader, each naming its field: `image`, `image[2]`, `mask`, …).
-    public static func read(_ r: inout FieldReader) -> EditRequest? {
+    package static func read(_ r: inout FieldReader) -> EditRequest? {
         let before = r.issues.count
         let prompt = ImageRequest.readPrompt(&r)
         let model = r.string("model", required: true, nonEmpty: true)

@@ -2,13 +2,13 @@ import Diagnostics
 import JSONValue
 
 /// Reads typed fields out of a params object, collecting every rule broken instead of stopping at the first.
-public struct FieldReader: Sendable {
-    public let object: JSONObject
-    public private(set) var issues: [ValidationIssue] = []
+package struct FieldReader: Sendable {
+    package let object: JSONObject
+    package private(set) var issues: [ValidationIssue] = []
     private var known: Set<String> = []
 
     /// Params must be an object, or absent (read as an empty object).
-    public init(params: JSONValue?) {
+    package init(params: JSONValue?) {
         switch params {
         case nil, .null?: object = JSONObject()
         case .object(let o)?: object = o
@@ -18,10 +18,10 @@ public struct FieldReader: Sendable {
         }
     }
 
-    public mutating func fail(_ key: String, _ message: String) { issues.append(ValidationIssue(key, message)) }
+    package mutating func fail(_ key: String, _ message: String) { issues.append(ValidationIssue(key, message)) }
 
     /// The raw value; `null` counts as absent.
-    public mutating func value(_ key: String, required: Bool = false) -> JSONValue? {
+    package mutating func value(_ key: String, required: Bool = false) -> JSONValue? {
         known.insert(key)
         guard let v = object[key], v != .null else {
             if required { fail(key, "is required") }
@@ -30,14 +30,14 @@ public struct FieldReader: Sendable {
         return v
     }
 
-    public mutating func string(_ key: String, required: Bool = false, nonEmpty: Bool = false) -> String? {
+    package mutating func string(_ key: String, required: Bool = false, nonEmpty: Bool = false) -> String? {
         guard let v = value(key, required: required) else { return nil }
         guard case .string(let s) = v else { fail(key, "must be a string, not \(v.typeName)"); return nil }
         if nonEmpty && s.isEmpty { fail(key, "must not be empty"); return nil }
         return s
     }
 
-    public mutating func oneOf(_ key: String, _ allowed: [String]) -> String? {
+    package mutating func oneOf(_ key: String, _ allowed: [String]) -> String? {
         guard let s = string(key) else { return nil }
         guard allowed.contains(s) else {
             fail(key, "must be one of " + allowed.map { "\"\($0)\"" }.joined(separator: ", "))
@@ -46,7 +46,7 @@ public struct FieldReader: Sendable {
         return s
     }
 
-    public mutating func integer(_ key: String, in range: ClosedRange<Int64>, required: Bool = false) -> Int64? {
+    package mutating func integer(_ key: String, in range: ClosedRange<Int64>, required: Bool = false) -> Int64? {
         guard let v = value(key, required: required) else { return nil }
         guard let i = v.integerValue else { fail(key, "must be an integer, not \(v.typeName == "number" ? "a fraction" : v.typeName)"); return nil }
         guard range.contains(i) else { fail(key, "must be between \(range.lowerBound) and \(range.upperBound)"); return nil }
@@ -54,7 +54,7 @@ public struct FieldReader: Sendable {
     }
 
     /// A number of credits: finite, 0 or more (a whole number or a fraction).
-    public mutating func credits(_ key: String) -> Double? {
+    package mutating func credits(_ key: String) -> Double? {
         guard let v = value(key) else { return nil }
         let d: Double?
         switch v {
@@ -66,14 +66,14 @@ public struct FieldReader: Sendable {
         return d
     }
 
-    public mutating func bool(_ key: String) -> Bool? {
+    package mutating func bool(_ key: String) -> Bool? {
         guard let v = value(key) else { return nil }
         guard case .bool(let b) = v else { fail(key, "must be true or false, not \(v.typeName)"); return nil }
         return b
     }
 
     /// Every member not read so far is an error: a typo must not be dropped silently.
-    public mutating func rejectUnknown() {
+    package mutating func rejectUnknown() {
         for key in object.keys where !known.contains(key) {
             fail(key, "is not a known field" + Suggestion.hint(for: key, among: known))
         }

@@ -14,20 +14,20 @@ import Darwin
 /// and the form it is sent in. The service takes http(s) URLs, which it fetches itself, and
 /// `data:` URIs; a local file (an absolute path or a `file://` URI) is read here, checked to be a
 /// PNG, JPEG or WebP image by its first bytes, and sent as a data URI.
-public enum ImageInput: Sendable, Equatable {
+package enum ImageInput: Sendable, Equatable {
     case url(String)
     case dataURI(String)
     case file(path: String)
 
     /// A local file larger than this is refused before it is read: as a data URI (4/3 of its
     /// size) it would already fill most of the inline allowance, `EditRequest.maxInlineBytes`.
-    public static let maxFileBytes = 11 * 1024 * 1024
+    package static let maxFileBytes = 11 * 1024 * 1024
 
     /// The image types the service's edit models take, named by their media types.
     static let acceptedTypes: [ImageType] = [.png, .jpeg, .webp]
 
     /// What the caller wrote, sorted by its form; a message saying what is wrong otherwise.
-    public static func parse(_ text: String) -> Result<ImageInput, Problem> {
+    package static func parse(_ text: String) -> Result<ImageInput, Problem> {
         let lower = text.prefix(8).lowercased()
         if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
             guard text.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F }),
@@ -127,8 +127,8 @@ public enum ImageInput: Sendable, Equatable {
     }
 
     /// Why an input cannot be used, said of the field it came in.
-    public struct Problem: Error, Sendable, Equatable {
-        public var message: String
+    package struct Problem: Error, Sendable, Equatable {
+        package var message: String
         init(_ message: String) { self.message = message }
     }
 }

@@ -1,22 +1,22 @@
 import JSONValue
 
 /// The body of a generation job, checked by the service's own rules before any request is spent.
-public struct ImageRequest: Sendable, Equatable {
+package struct ImageRequest: Sendable, Equatable {
     /// The fields sent upstream, as the caller wrote them (nulls dropped).
-    public var body: JSONObject
+    package var body: JSONObject
     /// The model asked for (the simulator decides by it).
-    public var model: String
+    package var model: String
 
-    public init(body: JSONObject, model: String) {
+    package init(body: JSONObject, model: String) {
         self.body = body
         self.model = model
     }
 
-    public static let fields = ["prompt", "model", "n", "quality", "response_format", "size", "style", "user", "source"]
-    public static let responseFormats = ["url", "b64_json"]
-    public static let sources = ["ai_image", "ai_draft_generation", "plugin"]
+    package static let fields = ["prompt", "model", "n", "quality", "response_format", "size", "style", "user", "source"]
+    package static let responseFormats = ["url", "b64_json"]
+    package static let sources = ["ai_image", "ai_draft_generation", "plugin"]
     /// The service counts length as JavaScript does: UTF-16 code units.
-    public static let maxPromptLength = 4000
+    package static let maxPromptLength = 4000
 
     /// Reads `prompt` by the service's rule: 1 to 4000 UTF-16 code units.
     static func readPrompt(_ r: inout FieldReader) -> String? {
@@ -29,7 +29,7 @@ public struct ImageRequest: Sendable, Equatable {
     }
 
     /// Reads the upstream fields from `reader`; nil when any rule is broken (the issues stay in the reader).
-    public static func read(_ r: inout FieldReader) -> ImageRequest? {
+    package static func read(_ r: inout FieldReader) -> ImageRequest? {
         let before = r.issues.count
         let prompt = readPrompt(&r)
         let model = r.string("model", required: true, nonEmpty: true)

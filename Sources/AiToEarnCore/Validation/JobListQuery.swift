@@ -1,21 +1,21 @@
 /// `task.list`'s params: which of the caller's jobs, and which page of them. Checked locally
 /// before anything is sent, as every method's params are.
-public struct JobListQuery: Sendable, Equatable {
-    public enum Kind: String, Sendable, CaseIterable { case image, video }
+package struct JobListQuery: Sendable, Equatable {
+    package enum Kind: String, Sendable, CaseIterable { case image, video }
     /// The statuses the service's job list filters on, for every kind of job.
-    public static let statuses = ["generating", "success", "failed"]
-    public static let maxPageSize: Int64 = 100
+    package static let statuses = ["generating", "success", "failed"]
+    package static let maxPageSize: Int64 = 100
 
-    public var kind: Kind = .image
-    public var status: String?
-    public var model: String?
-    public var page: Int64 = 1
-    public var pageSize: Int64 = 20
+    package var kind: Kind = .image
+    package var status: String?
+    package var model: String?
+    package var page: Int64 = 1
+    package var pageSize: Int64 = 20
 
-    public init() {}
+    package init() {}
 
     /// Reads the fields under their names (`pageField` names the page size: `pageSize`, or `page_size` for a tool).
-    public static func read(_ r: inout FieldReader, pageSizeField: String = "pageSize") -> JobListQuery {
+    package static func read(_ r: inout FieldReader, pageSizeField: String = "pageSize") -> JobListQuery {
         var q = JobListQuery()
         if let k = r.oneOf("kind", Kind.allCases.map(\.rawValue)).flatMap(Kind.init(rawValue:)) { q.kind = k }
         q.status = r.oneOf("status", statuses)
@@ -26,7 +26,7 @@ public struct JobListQuery: Sendable, Equatable {
     }
 
     /// The query string's members, as the service names them.
-    public var items: [(String, String)] {
+    package var items: [(String, String)] {
         var items = [("type", kind.rawValue)]
         if let status { items.append(("status", status)) }
         if let model { items.append(("model", model)) }

@@ -1,10 +1,10 @@
 /// The job a status request names: an image job by its logId, or a video job by its taskId.
-public enum JobRef: Sendable, Equatable {
+package enum JobRef: Sendable, Equatable {
     case image(logId: String)
     case video(taskId: String)
 
     /// Reads exactly one of `logId` and `taskId` (both ObjectIds: 24 hexadecimal characters).
-    public static func read(_ r: inout FieldReader) -> JobRef? {
+    package static func read(_ r: inout FieldReader) -> JobRef? {
         let logId = r.string("logId")
         let taskId = r.string("taskId")
         switch (logId, taskId) {
@@ -23,5 +23,5 @@ public enum JobRef: Sendable, Equatable {
         }
     }
 
-    public var isVideo: Bool { if case .video = self { return true } else { return false } }
+    package var isVideo: Bool { if case .video = self { return true } else { return false } }
 }

@@ -1,10 +1,10 @@
 /// A logId is a MongoDB ObjectId: 24 hexadecimal characters.
-public enum LogID {
-    public static func isValid(_ s: String) -> Bool {
+package enum LogID {
+    package static func isValid(_ s: String) -> Bool {
         s.utf8.count == 24 && s.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x66) }
     }
 
-    public static func read(_ r: inout FieldReader) -> String? {
+    package static func read(_ r: inout FieldReader) -> String? {
         guard let id = r.string("logId", required: true) else { return nil }
         guard isValid(id) else { r.fail("logId", "must be 24 hexadecimal characters (the logId a generation returned)"); return nil }
         return id

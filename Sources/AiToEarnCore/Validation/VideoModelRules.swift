@@ -3,10 +3,10 @@ import JSONValue
 /// What a video model list entry allows, checked against a request before a billed job is
 /// submitted: the service would refuse each of these with 12300 or 400 only after its provider
 /// was called, one at a time.
-public enum VideoModelRules {
+package enum VideoModelRules {
     /// Every rule of the model list that `request` breaks; empty when it keeps them all (or the
     /// list has nothing to say about a field).
-    public static func issues(_ request: VideoRequest, models: JSONValue) -> [ValidationIssue] {
+    package static func issues(_ request: VideoRequest, models: JSONValue) -> [ValidationIssue] {
         guard let list = models.arrayValue else { return [] }
         guard let entry = list.first(where: { $0["name"]?.stringValue == request.model }) else {
             let names = list.compactMap { $0["name"]?.stringValue }

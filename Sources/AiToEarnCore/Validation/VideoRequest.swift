@@ -3,16 +3,16 @@ import JSONValue
 /// The body of a video job, checked by the service's schema rules, its pictures in their wire
 /// forms (URLs as written, data URIs checked, local files read into data URIs). What the model
 /// list says (modes, resolutions, …) is checked later, by `VideoModelRules`.
-public struct VideoRequest: Sendable, Equatable {
+package struct VideoRequest: Sendable, Equatable {
     /// The fields sent upstream (nulls dropped).
-    public var body: JSONObject
-    public var model: String
+    package var body: JSONObject
+    package var model: String
     /// Pictures given in `image`, `image_tail` and `images` together.
-    public var imageCount: Int
-    public var videoCount: Int
-    public var audioCount: Int
+    package var imageCount: Int
+    package var videoCount: Int
+    package var audioCount: Int
 
-    public init(body: JSONObject, model: String, imageCount: Int = 0, videoCount: Int = 0, audioCount: Int = 0) {
+    package init(body: JSONObject, model: String, imageCount: Int = 0, videoCount: Int = 0, audioCount: Int = 0) {
         self.body = body
         self.model = model
         self.imageCount = imageCount
@@ -20,12 +20,12 @@ public struct VideoRequest: Sendable, Equatable {
         self.audioCount = audioCount
     }
 
-    public static let fields = ["model", "prompt", "image", "image_tail", "images", "videos", "audios", "video_url", "mode",
+    package static let fields = ["model", "prompt", "image", "image_tail", "images", "videos", "audios", "video_url", "mode",
                                 "resolution", "ratio", "size", "duration", "seed", "watermark", "tools", "metadata", "groupId", "source"]
-    public static let sources = ["ai_video", "ai_draft_generation", "plugin"]
+    package static let sources = ["ai_video", "ai_draft_generation", "plugin"]
 
     /// Reads the upstream fields, reading local pictures as it goes; nil when any rule is broken.
-    public static func read(_ r: inout FieldReader) -> VideoRequest? {
+    package static func read(_ r: inout FieldReader) -> VideoRequest? {
         let before = r.issues.count
         let prompt = ImageRequest.readPrompt(&r)
         let model = r.string("model", required: true, nonEmpty: true)
@@ -91,7 +91,7 @@ public struct VideoRequest: Sendable, Equatable {
     }
 
     /// A JSON number as a Double, nil for anything else.
-    public static func number(_ v: JSONValue) -> Double? {
+    package static func number(_ v: JSONValue) -> Double? {
         switch v {
         case .integer(let i): return Double(i)
         case .double(let d): return d

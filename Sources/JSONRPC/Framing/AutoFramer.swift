@@ -1,20 +1,20 @@
 /// Chooses the framing from the first non-whitespace byte (`{` or `[` means NDJSON), then keeps it.
-public struct AutoFramer: Framer {
+package struct AutoFramer: Framer {
     private let maxMessageBytes: Int
-    public private(set) var kind: FramingKind?
+    package private(set) var kind: FramingKind?
     private var lsp: ContentLengthFramer
     private var ndjson: NDJSONFramer
     /// Whether the first significant byte has been seen.
     private var started = false
 
-    public init(forced: FramingKind?, maxMessageBytes: Int) {
+    package init(forced: FramingKind?, maxMessageBytes: Int) {
         self.maxMessageBytes = maxMessageBytes
         kind = forced
         lsp = ContentLengthFramer(maxMessageBytes: maxMessageBytes)
         ndjson = NDJSONFramer(maxMessageBytes: maxMessageBytes)
     }
 
-    public mutating func consume(_ bytes: UnsafeBufferPointer<UInt8>, _ emit: (FrameEvent) -> Void) {
+    package mutating func consume(_ bytes: UnsafeBufferPointer<UInt8>, _ emit: (FrameEvent) -> Void) {
         var rest = bytes
         if !started {
             // What comes before the first message is skipped, forced framing or not.
@@ -30,7 +30,7 @@ public struct AutoFramer: Framer {
     }
 
     /// The framing that input starting with these bytes uses, or nil while they are all whitespace.
-    public static func detect(_ bytes: UnsafeBufferPointer<UInt8>) -> FramingKind? {
+    package static func detect(_ bytes: UnsafeBufferPointer<UInt8>) -> FramingKind? {
         guard let i = firstSignificant(bytes) else { return nil }
         return bytes[i] == UInt8(ascii: "{") || bytes[i] == UInt8(ascii: "[") ? .ndjson : .lsp
     }

@@ -2,10 +2,10 @@
 ///
 /// A header block that cannot be read is reported once, then the framer skips to the next
 /// `Content-Length:` (any case), even in the middle of a line, so one bad frame costs one frame.
-public struct ContentLengthFramer: Framer {
-    public let maxMessageBytes: Int
+package struct ContentLengthFramer: Framer {
+    package let maxMessageBytes: Int
     /// A header block longer than this is broken: real ones are a few dozen bytes.
-    public static let maxHeaderBytes = 8192
+    package static let maxHeaderBytes = 8192
 
     private enum State: Sendable {
         case header
@@ -21,9 +21,9 @@ public struct ContentLengthFramer: Framer {
 
     private static let marker: [UInt8] = Array("content-length:".utf8)
 
-    public init(maxMessageBytes: Int) { self.maxMessageBytes = maxMessageBytes }
+    package init(maxMessageBytes: Int) { self.maxMessageBytes = maxMessageBytes }
 
-    public mutating func consume(_ bytes: UnsafeBufferPointer<UInt8>, _ emit: (FrameEvent) -> Void) {
+    package mutating func consume(_ bytes: UnsafeBufferPointer<UInt8>, _ emit: (FrameEvent) -> Void) {
         var pending: [UInt8] = []
         run(bytes, pending: &pending, emit)
         // Bytes to look at again after a broken header: replayed until none are left.
@@ -174,7 +174,7 @@ public struct ContentLengthFramer: Framer {
         return .success(length)
     }
 
-    public static func encode(_ body: [UInt8]) -> [UInt8] {
+    package static func encode(_ body: [UInt8]) -> [UInt8] {
         var out = Array("Content-Length: \(body.count)\r\n\r\n".utf8)
         out.append(contentsOf: body)
         return out

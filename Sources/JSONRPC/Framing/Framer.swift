@@ -1,5 +1,5 @@
 /// What a framer finds in the byte stream.
-public enum FrameEvent: Sendable, Equatable {
+package enum FrameEvent: Sendable, Equatable {
     /// A complete message body (not yet parsed as JSON).
     case message([UInt8])
     /// A message longer than the limit; its bytes are being discarded.
@@ -9,14 +9,14 @@ public enum FrameEvent: Sendable, Equatable {
 }
 
 /// A pure byte state machine: bytes in, complete message bodies out, no JSON inside.
-public protocol Framer: Sendable {
+package protocol Framer: Sendable {
     /// Feeds bytes and reports every event they complete, in order.
     mutating func consume(_ bytes: UnsafeBufferPointer<UInt8>, _ emit: (FrameEvent) -> Void)
 }
 
 extension Framer {
     /// Convenience for tests and small inputs.
-    public mutating func consume(_ bytes: [UInt8]) -> [FrameEvent] {
+    package mutating func consume(_ bytes: [UInt8]) -> [FrameEvent] {
         var events: [FrameEvent] = []
         bytes.withUnsafeBufferPointer { consume($0) { events.append($0) } }
         return events
@@ -24,11 +24,11 @@ extension Framer {
 }
 
 /// The two wire framings.
-public enum FramingKind: String, Sendable, CaseIterable {
+package enum FramingKind: String, Sendable, CaseIterable {
     case lsp, ndjson
 
     /// Wraps one serialized message for the wire in this framing.
-    public func encode(_ body: [UInt8]) -> [UInt8] {
+    package func encode(_ body: [UInt8]) -> [UInt8] {
         switch self {
         case .lsp: return ContentLengthFramer.encode(body)
         case .ndjson: return NDJSONFramer.encode(body)

@@ -1,13 +1,13 @@
 /// One JSON text per line; blank lines are skipped and over-long lines are rejected and skipped.
-public struct NDJSONFramer: Framer {
-    public let maxMessageBytes: Int
+package struct NDJSONFramer: Framer {
+    package let maxMessageBytes: Int
     private var line: [UInt8] = []
     private var discarding = false
     private var discardedLength = 0
 
-    public init(maxMessageBytes: Int) { self.maxMessageBytes = maxMessageBytes }
+    package init(maxMessageBytes: Int) { self.maxMessageBytes = maxMessageBytes }
 
-    public mutating func consume(_ bytes: UnsafeBufferPointer<UInt8>, _ emit: (FrameEvent) -> Void) {
+    package mutating func consume(_ bytes: UnsafeBufferPointer<UInt8>, _ emit: (FrameEvent) -> Void) {
         var i = 0
         let n = bytes.count
         while i < n {
@@ -39,7 +39,7 @@ public struct NDJSONFramer: Framer {
         emit(.message(line))
     }
 
-    public static func encode(_ body: [UInt8]) -> [UInt8] {
+    package static func encode(_ body: [UInt8]) -> [UInt8] {
         var out = body
         out.append(0x0A)
         return out

@@ -1,7 +1,7 @@
 import JSONValue
 
 /// One element of input, classified by its shape (id? method? result? error?) in a single pass.
-public enum IncomingMessage: Sendable, Equatable {
+package enum IncomingMessage: Sendable, Equatable {
     case request(id: JSONValue, method: String, params: JSONValue?)
     case notification(method: String, params: JSONValue?)
     /// A reply to a request we sent; the adapter sends none, so these are ignored.
@@ -9,7 +9,7 @@ public enum IncomingMessage: Sendable, Equatable {
     /// Not a valid JSON-RPC message: answer with this error and this id (null when unknown).
     case invalid(id: JSONValue, error: RPCError)
 
-    public init(_ value: JSONValue) {
+    package init(_ value: JSONValue) {
         guard case .object(let o) = value else {
             self = .invalid(id: .null, error: RPCError(.invalidRequest, "A JSON-RPC message must be an object."))
             return

@@ -2,28 +2,28 @@ import JSONValue
 
 /// The methods and notifications one face of the server answers. The engine swaps tables when
 /// the application decides which protocol the client speaks, so no method has to ask.
-public struct MethodTable: Sendable {
+package struct MethodTable: Sendable {
     private(set) var requests: [String: RegisteredMethod] = [:]
     private(set) var notifications: [String: @Sendable (JSONValue?) -> Void] = [:]
     /// Which table this is, as the server installed it (for what it caches per table).
     var generation = 0
 
-    public init() {}
+    package init() {}
 
     /// A table of these methods.
-    public init(_ methods: [any RPCMethod]) {
+    package init(_ methods: [any RPCMethod]) {
         for m in methods { add(m) }
     }
 
-    public mutating func add<M: RPCMethod>(_ method: M) {
+    package mutating func add<M: RPCMethod>(_ method: M) {
         requests[M.name] = RegisteredMethod(method)
     }
 
     /// A client notification this face understands (unknown ones are ignored).
-    public mutating func on(_ notification: String, _ handler: @escaping @Sendable (JSONValue?) -> Void) {
+    package mutating func on(_ notification: String, _ handler: @escaping @Sendable (JSONValue?) -> Void) {
         notifications[notification] = handler
     }
 
     /// The request methods, sorted.
-    public var methodNames: [String] { requests.keys.sorted() }
+    package var methodNames: [String] { requests.keys.sorted() }
 }

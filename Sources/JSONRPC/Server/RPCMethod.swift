@@ -1,7 +1,7 @@
 import JSONValue
 
 /// A method as a type: its name, how its params decode, what it does, how its result encodes.
-public protocol RPCMethod: Sendable {
+package protocol RPCMethod: Sendable {
     associatedtype Params: Sendable
     associatedtype Result: Sendable
 
@@ -12,7 +12,7 @@ public protocol RPCMethod: Sendable {
 }
 
 extension RPCMethod where Result == JSONValue {
-    public static func encodeResult(_ result: JSONValue) -> JSONValue { result }
+    package static func encodeResult(_ result: JSONValue) -> JSONValue { result }
 }
 
 /// A method with its types erased, as kept in the server's table.

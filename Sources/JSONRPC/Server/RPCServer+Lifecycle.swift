@@ -61,7 +61,7 @@ extension RPCServer {
 
     /// End of input, a signal, or the parent gone: stop work, let cancelled requests answer briefly,
     /// flush what can be, and exit well within a second.
-    public func terminate(status: Int32) {
+    package func terminate(status: Int32) {
         guard state.withLock({ s -> Bool in defer { s.exiting = true }; return !s.exiting }) else { return }
         _ = inFlight.cancelAll()
         inFlight.waitUntilEmpty(deadline: Deadline.after(seconds: 0.4))
@@ -88,7 +88,7 @@ extension RPCServer {
     /// has ended within `timeout` (false: a write is blocked on a client that does not read; the
     /// thread ends as soon as that write returns). Closing again waits again.
     @discardableResult
-    public func close(waiting timeout: Double = 5) -> Bool {
+    package func close(waiting timeout: Double = 5) -> Bool {
         state.withLock { $0.exiting = true }
         _ = inFlight.cancelAll()
         parentWatcher.withLock { w in

@@ -13,16 +13,16 @@ import JSONValue
 /// Threads: the reader thread owns the framer and decides everything about a message's arrival
 /// (lifecycle, session start, `initialize`, inline answers); requests run as tasks; the writer
 /// thread owns output. Shared state lives in `Locked` values.
-public final class RPCServer: Sendable {
+package final class RPCServer: Sendable {
     /// Engine settings chosen on the command line.
-    public struct Options: Sendable {
-        public var framing: FramingKind?
-        public var maxMessageBytes: Int
+    package struct Options: Sendable {
+        package var framing: FramingKind?
+        package var maxMessageBytes: Int
         /// Queued output past which input waits.
-        public var outputBudget: Int
+        package var outputBudget: Int
         /// Requests running at once past which input waits.
-        public var maxInFlight: Int
-        public init(framing: FramingKind? = nil, maxMessageBytes: Int = 16 << 20, outputBudget: Int = 8 << 20,
+        package var maxInFlight: Int
+        package init(framing: FramingKind? = nil, maxMessageBytes: Int = 16 << 20, outputBudget: Int = 8 << 20,
                     maxInFlight: Int = 2048) {
             self.framing = framing
             self.maxMessageBytes = maxMessageBytes
@@ -32,27 +32,27 @@ public final class RPCServer: Sendable {
     }
 
     /// What the application adds to the lifecycle.
-    public struct Hooks: Sendable {
+    package struct Hooks: Sendable {
         /// Builds the `initialize` result from its params. Runs on the reader thread, before the
         /// next message is read, so it may switch method tables.
-        public var initialize: @Sendable (JSONValue?) throws -> JSONValue = { _ in .object(JSONObject()) }
+        package var initialize: @Sendable (JSONValue?) throws -> JSONValue = { _ in .object(JSONObject()) }
         /// Runs once: right after the `initialize` reply, or before the first request (or reply)
         /// when there was none. Gets the method that triggered it ("" for a reply to bad input);
         /// returning false defers the start to the next trigger (a protocol probe, say).
-        public var sessionStarted: @Sendable (Notifier, String) -> Bool = { _, _ in true }
+        package var sessionStarted: @Sendable (Notifier, String) -> Bool = { _, _ in true }
         /// Runs before the process ends, after output is flushed (or given up on).
-        public var willExit: @Sendable () -> Void = {}
+        package var willExit: @Sendable () -> Void = {}
         /// Sees each request (not `initialize`) on the reader thread before anything else does:
         /// it may switch method tables for it (a request that names its own protocol) or refuse it.
-        public var route: @Sendable (_ method: String, _ params: JSONValue?) -> Route = { _, _ in .proceed }
+        package var route: @Sendable (_ method: String, _ params: JSONValue?) -> Route = { _, _ in .proceed }
         /// Sees each reply to a request the application sent the client (`Notifier.send`), whole,
         /// on the reader thread. Replies nobody waits for are the application's to ignore.
-        public var response: @Sendable (JSONValue) -> Void = { _ in }
-        public init() {}
+        package var response: @Sendable (JSONValue) -> Void = { _ in }
+        package init() {}
     }
 
     /// What the route hook decided about a request.
-    public enum Route: Sendable {
+    package enum Route: Sendable {
         case proceed
         case reject(RPCError)
     }
@@ -92,7 +92,7 @@ public final class RPCServer: Sendable {
     }
 
     /// `exit` ends the process (tests pass one that records the status instead).
-    public init(input: any ByteSource, output: any ByteSink, options: Options, logger: Logger, trace: TraceRecorder?,
+    package init(input: any ByteSource, output: any ByteSink, options: Options, logger: Logger, trace: TraceRecorder?,
                 redactor: Redactor? = nil, exit: @escaping @Sendable (Int32) -> Void = { _exit($0) }) {
         self.options = options
         self.logger = logger
@@ -108,10 +108,10 @@ public final class RPCServer: Sendable {
     }
 
     /// Sets the lifecycle hooks; call before `start`.
-    public func setHooks(_ h: Hooks) { hooks.withLock { $0 = h } }
+    package func setHooks(_ h: Hooks) { hooks.withLock { $0 = h } }
 
     /// The methods the client can call from now on.
-    public func useMethods(_ t: MethodTable) {
+    package func useMethods(_ t: MethodTable) {
         table.withLock {
             $0 = t
             $0.generation = Self.nextGeneration.withLock { g in g += 1; return g }
@@ -120,12 +120,12 @@ public final class RPCServer: Sendable {
 
     private static let nextGeneration = Locked(0)
 
-    public var methodNames: [String] { table.current.methodNames }
+    package var methodNames: [String] { table.current.methodNames }
 
-    public var notifier: Notifier { Notifier { [weak self] message, key in self?.send(message, replacing: key) } }
+    package var notifier: Notifier { Notifier { [weak self] message, key in self?.send(message, replacing: key) } }
 
     /// Starts reading; returns at once. The process ends through `exit`, end of input or a signal.
-    public func start() {
+    package func start() {
         input.start(
             mayRead: { [writer] timeout in writer.hasRoom(waiting: timeout) },
             onBytes: { [self] bytes in
@@ -164,7 +164,7 @@ public final class RPCServer: Sendable {
 
     /// Serializes, redacts, frames and queues one message; the writer keeps it whole. With
     /// `replacing`, a queued message with the same key that is not written yet gives way to this one.
-    public func send(_ message: JSONValue, replacing key: String? = nil) {
+    package func send(_ message: JSONValue, replacing key: String? = nil) {
         let frame = self.frame(message)
         let heldBack = state.withLock { s -> Bool in
             guard s.held != nil else { return false }
@@ -377,7 +377,7 @@ public final class RPCServer: Sendable {
 
     /// Stops the named request; `silently` means it must send no response at all (a protocol
     /// whose cancellation expects none).
-    public func cancelRequest(id: JSONValue, silently: Bool = false) {
+    package func cancelRequest(id: JSONValue, silently: Bool = false) {
         inFlight.cancel(id: id, silently: silently)
     }
 

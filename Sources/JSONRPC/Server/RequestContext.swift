@@ -1,12 +1,12 @@
 import JSONValue
 
 /// What a method sees of the request it serves.
-public struct RequestContext: Sendable {
+package struct RequestContext: Sendable {
     /// The JSON-RPC id, exactly as the client sent it.
-    public let id: JSONValue
-    public let notifier: Notifier
+    package let id: JSONValue
+    package let notifier: Notifier
 
-    public func notify(_ method: String, _ params: JSONValue?, replacing key: String? = nil) {
+    package func notify(_ method: String, _ params: JSONValue?, replacing key: String? = nil) {
         notifier.notify(method, params, replacing: key)
     }
 }

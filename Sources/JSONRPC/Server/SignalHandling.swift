@@ -15,8 +15,8 @@ nonisolated(unsafe) private var signalPipeWriteFD: Int32 = -1
 /// A classic self-pipe: the handler is installed synchronously with `sigaction` (a Dispatch signal
 /// source registers asynchronously, and a signal landing in that gap would be lost), and a
 /// dedicated thread turns each byte into a call.
-public final class SignalHandling: Sendable {
-    public init(_ onSignal: @escaping @Sendable (Int32) -> Void) {
+package final class SignalHandling: Sendable {
+    package init(_ onSignal: @escaping @Sendable (Int32) -> Void) {
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { return }
         signalPipeWriteFD = fds[1]

@@ -6,7 +6,7 @@ import Darwin
 #endif
 
 /// Where the engine's input comes from: a blocking source of bytes.
-public protocol ByteSource: Sendable {
+package protocol ByteSource: Sendable {
     /// Blocks until some bytes are there; returns how many were read, 0 at end of input, -1 on error.
     func read(into buffer: UnsafeMutableRawBufferPointer) -> Int
     /// True once the other side has gone away for good (checked while input is paused).
@@ -14,7 +14,7 @@ public protocol ByteSource: Sendable {
 }
 
 /// Where the engine's output goes: a blocking sink of bytes.
-public protocol ByteSink: Sendable {
+package protocol ByteSink: Sendable {
     /// Writes all of `bytes`, blocking as long as the other side does not read; false once it is gone.
     func write(_ bytes: UnsafeRawBufferPointer) -> Bool
     /// True when a write of `count` bytes would finish at once, without blocking; false when it
@@ -23,15 +23,15 @@ public protocol ByteSink: Sendable {
 }
 
 extension ByteSink {
-    public func canWriteAtOnce(_ count: Int) -> Bool { false }
+    package func canWriteAtOnce(_ count: Int) -> Bool { false }
 }
 
 /// A file descriptor as a source (stdin, a pipe).
-public struct FileDescriptorSource: ByteSource {
-    public let fd: Int32
-    public init(fd: Int32) { self.fd = fd }
+package struct FileDescriptorSource: ByteSource {
+    package let fd: Int32
+    package init(fd: Int32) { self.fd = fd }
 
-    public func read(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+    package func read(into buffer: UnsafeMutableRawBufferPointer) -> Int {
         while true {
             #if canImport(Glibc)
             let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
@@ -43,22 +43,22 @@ public struct FileDescriptorSource: ByteSource {
         }
     }
 
-    public func hasHungUp() -> Bool {
+    package func hasHungUp() -> Bool {
         var p = pollfd(fd: fd, events: 0, revents: 0)
         return poll(&p, 1, 0) > 0 && (p.revents & Int16(POLLHUP | POLLERR | POLLNVAL)) != 0
     }
 }
 
 /// A file descriptor as a sink (the protocol's private copy of stdout).
-public struct FileDescriptorSink: ByteSink {
-    public let fd: Int32
-    public init(fd: Int32) { self.fd = fd }
+package struct FileDescriptorSink: ByteSink {
+    package let fd: Int32
+    package init(fd: Int32) { self.fd = fd }
 
-    public func write(_ bytes: UnsafeRawBufferPointer) -> Bool { writeAll(fd: fd, bytes) }
+    package func write(_ bytes: UnsafeRawBufferPointer) -> Bool { writeAll(fd: fd, bytes) }
 
     /// A pipe that polls writable has room for PIPE_BUF bytes (Linux: a free page; BSD and macOS:
     /// PIPE_BUF free), and a stream socket for far more; a file or terminal is always writable.
-    public func canWriteAtOnce(_ count: Int) -> Bool {
+    package func canWriteAtOnce(_ count: Int) -> Bool {
         guard count <= Int(PIPE_BUF) else { return false }
         var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
         return poll(&p, 1, 0) == 1 && p.revents == Int16(POLLOUT)
