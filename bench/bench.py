@@ -17,7 +17,7 @@ Adding a benchmark: write `def bench_something(ctx: Context) -> None` that measu
 `ctx.report(name, value, unit, **details)`, and decorate it with `@benchmark("something")`.
 Helpers: `ctx.spawn(args)`, `encode(obj, framing)`, `FrameReader` (counts or parses frames
 from a pipe), `peak_rss_kib(pid)`, `proc_status_kib(pid, "VmRSS")`, `watchdog(proc, s, what)`,
-`StandinProcess(**config)` (e2e/standin.py in a child process, bench/standin_child.py, one
+`StandinProcess(**config)` (Tests/EndToEnd/standin.py in a child process, bench/standin_child.py, one
 finished job, request counters). Python 3.11 standard library only. Everything stays on
 127.0.0.1, and every benchmark is bounded by a watchdog.
 
@@ -367,16 +367,16 @@ def bench_throughput(ctx: Context) -> None:
 # -- helpers for the benchmarks below ---------------------------------------------------------
 
 STANDIN_KEY = "sk-bench-standin-key"
-E2E_DIR = REPO / "e2e"
+E2E_DIR = REPO / "Tests" / "EndToEnd"
 
-# The stand-in (e2e/standin.py) runs in its own Python process (bench/standin_child.py) so that
+# The stand-in (Tests/EndToEnd/standin.py) runs in its own Python process (bench/standin_child.py) so that
 # neither client under test (the adapter, or the plain http.client threads in this process)
 # shares a GIL with it.
 STANDIN_CHILD = REPO / "bench" / "standin_child.py"
 
 
 class StandinProcess:
-    """e2e/standin.py in a child process on 127.0.0.1 (ephemeral port), with one finished job.
+    """Tests/EndToEnd/standin.py in a child process on 127.0.0.1 (ephemeral port), with one finished job.
 
     `config` goes to bench/standin_child.py: backlog (listen backlog, default 4096),
     huge_image_bytes (the /images/huge route's size), pending_polls, log_limit. `stats()` gives

@@ -6,7 +6,7 @@ its memory and file descriptors sampled all along (a script that prints numbers,
     python3 bench/soak.py [--minutes 10] [--mode sim|http|both] [--bin PATH] [--json PATH]
 
 --mode sim runs the adapter on its simulator (--simulate); --mode http against the loopback
-stand-in (e2e/standin.py, in a Python process of its own, fast jobs) over HTTP; both (default)
+stand-in (Tests/EndToEnd/standin.py, in a Python process of its own, fast jobs) over HTTP; both (default)
 runs one after the other, each for --minutes. The binary is --bin, else env AITOEARN_RPC_BIN,
 else <repo>/.build/release/aitoearn-rpc.
 
@@ -67,7 +67,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench import close, proc_cpu_s  # noqa: E402  (one way each to end a process, to read its CPU)
 
 REPO = Path(__file__).resolve().parent.parent
-E2E_DIR = REPO / "e2e"
+E2E_DIR = REPO / "Tests" / "EndToEnd"
 DEFAULT_BIN = REPO / ".build" / "release" / "aitoearn-rpc"
 STANDIN_KEY = "sk-soak-standin-key"
 LOG_ID = re.compile(r"[0-9a-fA-F]{24}")
@@ -307,7 +307,7 @@ class Adapter:
 
 
 def standin_child_main(config: dict) -> int:
-    """e2e/standin.py on 127.0.0.1 with counters: POSTs received, answers by status, and the
+    """Tests/EndToEnd/standin.py on 127.0.0.1 with counters: POSTs received, answers by status, and the
     logId of every job a submission created. One JSON line {base_url}, then JSON-line commands
     on stdin: stats, log_ids (every created logId so far). End of stdin stops it."""
     sys.path.insert(0, str(E2E_DIR))

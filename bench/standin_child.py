@@ -1,4 +1,4 @@
-"""The stand-in (e2e/standin.py) in a process of its own, for bench/bench.py.
+"""The stand-in (Tests/EndToEnd/standin.py) in a process of its own, for bench/bench.py.
 
     python3 bench/standin_child.py E2E_DIR API_KEY CONFIG_JSON
 

@@ -5,11 +5,11 @@
     python3 scripts/testenv.py python      # print the test venv's python (set it up first)
     python3 scripts/testenv.py actionlint  # print the actionlint command (set it up first)
 
-* ``.venv-test/``: pytest, jsonschema, anyio, the MCP SDK and Neovim (``e2e/requirements.txt``).
-* ``.venv-lint/``: actionlint for the workflow files (``e2e/actionlint_requirements.txt``, else
-  ``e2e/actionlint_fallback_requirements.txt`` where the first cannot be built).
+* ``.venv-test/``: pytest, jsonschema, anyio, the MCP SDK and Neovim (``Tests/EndToEnd/requirements.txt``).
+* ``.venv-lint/``: actionlint for the workflow files (``Tests/EndToEnd/actionlint_requirements.txt``, else
+  ``Tests/EndToEnd/actionlint_fallback_requirements.txt`` where the first cannot be built).
 * ``.venv-frameworks/NAME/``: one venv per agent framework whose README snippet the e2e tests
-  run (``e2e/frameworks/NAME_requirements.txt``). Separate venvs because the frameworks do not
+  run (``Tests/EndToEnd/frameworks/NAME_requirements.txt``). Separate venvs because the frameworks do not
   agree on one MCP SDK (langchain-mcp-adapters wants ``mcp<2``, fastmcp 4 ``mcp>=2.3``), and so
   that each snippet runs with just the packages its README line installs.
 
@@ -32,12 +32,12 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 TEST_VENV = REPO / ".venv-test"
-TEST_REQUIREMENTS = REPO / "e2e" / "requirements.txt"
-FRAMEWORKS_DIR = REPO / "e2e" / "frameworks"
+TEST_REQUIREMENTS = REPO / "Tests" / "EndToEnd" / "requirements.txt"
+FRAMEWORKS_DIR = REPO / "Tests" / "EndToEnd" / "frameworks"
 FRAMEWORK_VENVS = REPO / ".venv-frameworks"
 LINT_VENV = REPO / ".venv-lint"
-LINT_REQUIREMENTS = REPO / "e2e" / "actionlint_requirements.txt"
-LINT_FALLBACK = REPO / "e2e" / "actionlint_fallback_requirements.txt"
+LINT_REQUIREMENTS = REPO / "Tests" / "EndToEnd" / "actionlint_requirements.txt"
+LINT_FALLBACK = REPO / "Tests" / "EndToEnd" / "actionlint_fallback_requirements.txt"
 LINT_FAILED = ".primary-failed.sha256"
 STAMP = ".requirements.sha256"
 PIP_LOG = "pip.log"
@@ -52,7 +52,7 @@ def say(message: str) -> None:
 
 
 def frameworks() -> list[str]:
-    """Names of the framework snippets: e2e/frameworks/NAME_requirements.txt."""
+    """Names of the framework snippets: Tests/EndToEnd/frameworks/NAME_requirements.txt."""
     return sorted(p.name[: -len("_requirements.txt")] for p in FRAMEWORKS_DIR.glob("*_requirements.txt"))
 
 

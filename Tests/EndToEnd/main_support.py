@@ -1,4 +1,4 @@
-"""Helpers and fixtures shared by the e2e/test_main_*.py files.
+"""Helpers and fixtures shared by the Tests/EndToEnd/test_main_*.py files.
 
 Import the fixtures into a test module with ``from main_support import *``.
 Uses rpc.py (the JSON-RPC client) and standin.py (the stand-in service).

@@ -1,4 +1,4 @@
-"""Helpers and fixtures shared by the e2e/test_mcp_*.py files (the MCP face of the binary).
+"""Helpers and fixtures shared by the Tests/EndToEnd/test_mcp_*.py files (the MCP face of the binary).
 
 Two ways to drive the binary:
 

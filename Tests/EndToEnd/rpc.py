@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Any, Iterable
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 BIN = os.environ.get("AITOEARN_RPC_BIN") or str(REPO / ".build" / "debug" / "aitoearn-rpc")
 # Time bounds in the tests are for the real binary; a sanitizer build (scripts/test --tsan,
 # --asan) runs several times slower and scales them, and every wait for a message, by this.

@@ -28,7 +28,7 @@ Use it as a context manager::
         ...
         server.requests_for("submit")
 
-or from the command line: ``python3 e2e/standin.py --port 8080 [--api-key K]``. With
+or from the command line: ``python3 Tests/EndToEnd/standin.py --port 8080 [--api-key K]``. With
 ``--then CMD ARGS...`` it runs CMD (stdin, stdout and stderr inherited) once it listens, exits with
 CMD's status when CMD ends, and with ``--log-json PATH`` writes its request log there as JSON
 lines: a stand-in and a client in one process tree, e.g. inside a private network namespace.

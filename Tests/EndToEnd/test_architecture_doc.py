@@ -1,14 +1,16 @@
 """docs/architecture.md can be followed to the code (issue 22): every path it names exists, and
-every Swift name it gives in backticks (a type, or `Type.member`) is declared under Sources/."""
+every Swift name it gives in backticks (a type, or `Type.member`) is declared under Sources/ (or, for
+the test-support targets it names, under Tests/)."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 DOC = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
-SOURCES = "\n".join(p.read_text(encoding="utf-8") for p in sorted((REPO / "Sources").rglob("*.swift")))
+SOURCES = "\n".join(p.read_text(encoding="utf-8") for folder in ("Sources", "Tests")
+                    for p in sorted((REPO / folder).rglob("*.swift")))
 
 NAMES = re.findall(r"`([^`\n]+)`", DOC)
 PATH_LIKE = re.compile(r"^[\w.+-]+(/[\w.+-]+)+/?$|^[\w.+-]+\.(swift|c|py|md|json)$")

@@ -1,8 +1,8 @@
 """The README's "Agent frameworks" snippets, run for real (no model) against the simulator.
 
-Each snippet is a program, e2e/frameworks/NAME_snippet.py, that the README shows verbatim
+Each snippet is a program, Tests/EndToEnd/frameworks/NAME_snippet.py, that the README shows verbatim
 (checked below). Each runs in its own venv, .venv-frameworks/NAME/, holding what
-e2e/frameworks/NAME_requirements.txt lists: scripts/test makes them (scripts/testenv.py), and a
+Tests/EndToEnd/frameworks/NAME_requirements.txt lists: scripts/test makes them (scripts/testenv.py), and a
 test makes its own if it is missing or stale. A framework that cannot be installed is a skip
 that says why, not a failure.
 
@@ -28,7 +28,7 @@ import testenv  # noqa: E402
 
 FRAMEWORKS = testenv.frameworks()
 README = rpc.REPO / "README.md"
-SNIPPET_MARK = re.compile(r"<!-- (e2e/frameworks/(\w+)_snippet\.py) -->\n```python\n(.*?)```\n", re.S)
+SNIPPET_MARK = re.compile(r"<!-- (Tests/EndToEnd/frameworks/(\w+)_snippet\.py) -->\n```python\n(.*?)```\n", re.S)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # How long a snippet may take: a few seconds of work, plus a cold start of the framework's imports.
 SNIPPET_LIMIT_S = 120
@@ -39,7 +39,7 @@ def snippet(name: str) -> Path:
 
 
 def test_every_framework_has_a_snippet_and_requirements():
-    assert FRAMEWORKS, "no e2e/frameworks/*_requirements.txt"
+    assert FRAMEWORKS, "no Tests/EndToEnd/frameworks/*_requirements.txt"
     snippets = sorted(p.name[: -len("_snippet.py")] for p in testenv.FRAMEWORKS_DIR.glob("*_snippet.py"))
     assert snippets == FRAMEWORKS
 
@@ -47,10 +47,10 @@ def test_every_framework_has_a_snippet_and_requirements():
 def test_readme_shows_each_snippet_verbatim():
     """The README's code blocks are the files the tests run: they cannot drift apart."""
     shown = {m.group(2): m.group(3) for m in SNIPPET_MARK.finditer(README.read_text(encoding="utf-8"))}
-    assert sorted(shown) == FRAMEWORKS, "README.md: one '<!-- e2e/frameworks/NAME_snippet.py -->' code block per framework"
+    assert sorted(shown) == FRAMEWORKS, "README.md: one '<!-- Tests/EndToEnd/frameworks/NAME_snippet.py -->' code block per framework"
     for name, code in shown.items():
         assert code == snippet(name).read_text(encoding="utf-8"), (
-            f"README.md's code block for {name} differs from e2e/frameworks/{name}_snippet.py: copy the file into the README"
+            f"README.md's code block for {name} differs from Tests/EndToEnd/frameworks/{name}_snippet.py: copy the file into the README"
         )
 
 

@@ -257,7 +257,7 @@ def test_sdk_in_auto_mode_speaks_2026_07_28_beside_a_legacy_client(tmp_path):
 
 
 # ---------------------------------------------------------------------------
-# Frameworks that run tasks only on 2026-07-28 (in the venvs of e2e/frameworks/)
+# Frameworks that run tasks only on 2026-07-28 (in the venvs of Tests/EndToEnd/frameworks/)
 # ---------------------------------------------------------------------------
 
 def run_framework_program(framework: str, program: str, adapter_bin: str, tmp_path) -> list[str]:
@@ -271,7 +271,7 @@ def run_framework_program(framework: str, program: str, adapter_bin: str, tmp_pa
         python = testenv.framework_python(framework)
     except testenv.Unavailable as e:
         pytest.skip(f"{framework} could not be installed: {e}")
-    run = subprocess.run([str(python), str(rpc.REPO / "e2e" / "modern" / program)], cwd=tmp_path,
+    run = subprocess.run([str(python), str(rpc.REPO / "Tests" / "EndToEnd" / "modern" / program)], cwd=tmp_path,
                          env=rpc.clean_env({"AITOEARN_RPC_BIN": adapter_bin}), capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, f"{program} exited {run.returncode}; stderr:\n{run.stderr[-4000:]}"
     return run.stdout.splitlines()

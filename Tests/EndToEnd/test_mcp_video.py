@@ -150,7 +150,7 @@ def test_fastmcp_runs_generate_video_as_a_task_and_follows_it_by_task_id(adapter
         python = testenv.framework_python("fastmcp")
     except testenv.Unavailable as e:
         pytest.skip(f"fastmcp could not be installed: {e}")
-    run = subprocess.run([str(python), str(rpc.REPO / "e2e" / "modern" / "fastmcp_video.py")], cwd=tmp_path,
+    run = subprocess.run([str(python), str(rpc.REPO / "Tests" / "EndToEnd" / "modern" / "fastmcp_video.py")], cwd=tmp_path,
                          env=rpc.clean_env({"AITOEARN_RPC_BIN": adapter_bin}), capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr[-4000:]
     lines = run.stdout.splitlines()

@@ -1,6 +1,6 @@
 """packaging/python/hatch_build.py, the wheel's platform tag, on files made here: the Mach-O
 cases (macOS is not run here) and an aarch64 ELF, besides the real x86_64 binary that
-e2e/test_release.py checks against binutils and auditwheel.
+Tests/EndToEnd/test_release.py checks against binutils and auditwheel.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 spec = importlib.util.spec_from_file_location("hatch_build", REPO / "packaging" / "python" / "hatch_build.py")
 hatch_build = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
 spec.loader.exec_module(hatch_build)  # type: ignore[union-attr]

@@ -24,7 +24,7 @@ import pytest
 from mcp_support import LOG_ID_RE, check_png_uri, links, run_async, structured
 from rpc import Adapter, expect_result
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 VERSION = (REPO / "VERSION").read_text().strip()
 RELEASE_DIR = os.environ.get("AITOEARN_RELEASE_DIR")
 RELEASE_PYTHON = os.environ.get("AITOEARN_RELEASE_PYTHON")
@@ -233,7 +233,7 @@ def test_the_installed_binary_serves_an_mcp_session_to_the_official_sdk(wheel_ve
 def test_uvx_offline_runs_the_wheel(tmp_path):
     uvx = shutil.which("uvx", path=str(Path(sys.executable).parent))
     if uvx is None:
-        pytest.skip("no uvx in the test venv (e2e/requirements.txt installs uv)")
+        pytest.skip("no uvx in the test venv (Tests/EndToEnd/requirements.txt installs uv)")
     home = tmp_path / "home"
     home.mkdir()
     env = clean_env(SYSTEM_PATH, home)
@@ -249,7 +249,7 @@ def test_uv_tool_install_offline_puts_the_binary_on_the_tool_path(tmp_path):
     itself into the tool bin folder."""
     uv = shutil.which("uv", path=str(Path(sys.executable).parent))
     if uv is None:
-        pytest.skip("no uv in the test venv (e2e/requirements.txt installs it)")
+        pytest.skip("no uv in the test venv (Tests/EndToEnd/requirements.txt installs it)")
     home = tmp_path / "home"
     home.mkdir()
     bin_dir = tmp_path / "tool-bin"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import jsonschema
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 VERSION = (REPO / "VERSION").read_text().strip()
 SERVER = json.loads((REPO / "server.json").read_text())
 

@@ -36,7 +36,7 @@ def tools(adapter_factory, tmp_path):
 @pytest.mark.parametrize("framework", ["openai_agents", "pydantic_ai"])
 def test_every_tool_schema_stays_strict_under_the_framework_conversion(adapter_factory, tmp_path, framework):
     _, listed = tools(adapter_factory, tmp_path)
-    run = subprocess.run([str(framework_python(framework)), str(rpc.REPO / "e2e" / "strict" / "convert.py"), framework],
+    run = subprocess.run([str(framework_python(framework)), str(rpc.REPO / "Tests" / "EndToEnd" / "strict" / "convert.py"), framework],
                          input=json.dumps(listed), capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr[-3000:]
     verdicts = dict(line.split(" ", 1) for line in run.stdout.splitlines())

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from main_support import *  # noqa: F401,F403
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 VERSION = (REPO / "VERSION").read_text().strip()
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 WORKFLOWS = REPO / ".github" / "workflows"
 VERSION = (REPO / "VERSION").read_text().strip()
 ACTIONLINT = REPO / ".venv-lint" / "bin" / "actionlint"

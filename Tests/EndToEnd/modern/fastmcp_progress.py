@@ -1,6 +1,6 @@
 """fastmcp 4 with fastmcp-tasks installed (which declares the 2026-07-28 Tasks extension on every
 client): a plain call_tool with a progress handler must still be followed in place, with progress.
-Prints what it saw, one fact a line (checked by e2e/test_conformance.py)."""
+Prints what it saw, one fact a line (checked by Tests/EndToEnd/test_conformance.py)."""
 
 import asyncio
 import os

@@ -1,6 +1,6 @@
 """fastmcp 4's client runs generate_image as a task of the 2026-07-28 Tasks extension: submit
 (a task handle comes back), status, result; then a plain call_tool, which drives a task
-transparently. Prints what it saw, one fact a line (checked by e2e/test_mcp_modern.py)."""
+transparently. Prints what it saw, one fact a line (checked by Tests/EndToEnd/test_mcp_modern.py)."""
 
 import asyncio
 import os

@@ -1,6 +1,6 @@
 """fastmcp 4's client runs generate_video as a task of the 2026-07-28 Tasks extension, then submits
 another without waiting and follows it with get_task_status and its taskId. Prints one fact a line
-(checked by e2e/test_mcp_video.py)."""
+(checked by Tests/EndToEnd/test_mcp_video.py)."""
 
 import asyncio
 import os

@@ -1,5 +1,5 @@
 """Pydantic AI's MCPToolset calls generate_image with use_task=True over MCP 2026-07-28 (the
-Tasks extension, through fastmcp-tasks). Prints what it saw (checked by e2e/test_mcp_modern.py)."""
+Tasks extension, through fastmcp-tasks). Prints what it saw (checked by Tests/EndToEnd/test_mcp_modern.py)."""
 
 import asyncio
 import os
