@@ -291,13 +291,14 @@ package final class SimulatorTransport: HTTPTransport {
 
     private func image(prompt: String, seed: String, logId: String, index: Int, base64: Bool) -> JSONValue {
         let png = PromptPicture.png(prompt: prompt + seed, index: index)
-        let inline: JSONValue = .object(["b64_json": .string(Data(png).base64EncodedString()), "revised_prompt": .string(prompt)])
+        // Encoded only when it is the answer: most images are links to files.
+        func inline() -> JSONValue { .object(["b64_json": .string(Data(png).base64EncodedString()), "revised_prompt": .string(prompt)]) }
         // No folder to write to, or a file that could not be written: the image comes inline
         // instead of as a dead link.
-        guard !base64, let root = folder.path() else { return inline }
+        guard !base64, let root = folder.path() else { return inline() }
         let file = URL(fileURLWithPath: root).appendingPathComponent(Self.fileName(logId, index))
         if !FileManager.default.fileExists(atPath: file.path) {
-            guard (try? Data(png).write(to: file, options: .atomic)) != nil else { return inline }
+            guard (try? Data(png).write(to: file, options: .atomic)) != nil else { return inline() }
             PrivateFolder.makePrivate(file: file.path)
         }
         return .object(["url": .string(file.absoluteString), "revised_prompt": .string(prompt)])
