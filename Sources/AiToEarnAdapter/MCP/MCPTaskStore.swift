@@ -100,11 +100,9 @@ final class MCPTaskStore: Sendable {
             let made = video ? "the video" : "the images"
             // Where the client finds it: 2025-11-25 collects it with tasks/result; 2026-07-28 has no
             // tasks/result, and its tasks/get carries the result inline.
-            let (get, collect) = (MCP2026GetTask.name, MCP2025TaskResult.name)
-            let message = for2026
-                ? (failed ? "The tool call ended with an error; \(get) returns it as the task's result."
-                          : "The \(job) finished; \(get) returns \(made) as the task's result.")
-                : (failed ? "The tool call ended with an error; \(collect) holds it." : "The \(job) finished; \(collect) holds \(made).")
+            let (ended, what) = failed ? ("The tool call ended with an error", "it") : ("The \(job) finished", made)
+            let message = for2026 ? "\(ended); \(MCP2026GetTask.name) returns \(what) as the task's result."
+                                  : "\(ended); \(MCP2025TaskResult.name) holds \(what)."
             self.finish(id, status: failed ? "failed" : "completed", message: message, result: outcome, notify: notify)
         }
         table.withLock { $0.entries[id]?.work = handle }
